@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+
+/**
+ * Each area registers its commands here. One file per area under src/cli/commands/, each exporting
+ * `register(program)`.
+ */
+export function registerCommands(program: Command): void {
+  void program;
+}

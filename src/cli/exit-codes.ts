@@ -1,0 +1,21 @@
+/**
+ * Documented exit codes of the `lakeshift` binary (README "Exit codes").
+ */
+export const EXIT = {
+  /** Everything succeeded; for validate: no differences. */
+  ok: 0,
+  /** The job ran but some files failed, or validate found differences. */
+  failures: 1,
+  /** Bad input: malformed URI, option, ACL spec, glob, map or plan file. Nothing was written. */
+  usage: 2,
+  /** Authentication or authorization failed (bad credentials, expired token, forbidden). */
+  auth: 3,
+  /** A named location does not exist or the endpoint cannot be reached. */
+  unavailable: 4,
+  /** The job was cancelled (SIGINT/SIGTERM); it can be resumed. */
+  cancelled: 5,
+  /** An unexpected internal error (a bug: please report it with the log). */
+  internal: 70,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './entry.js';
+export * from './acl-types.js';
+export * from './store.js';
+export * from './uri.js';

@@ -1,0 +1,161 @@
+import type { AclEntry, AclStatus } from './acl-types.js';
+import type { Entry } from './entry.js';
+
+/**
+ * What a store can do beyond the always-present basics. Code outside `src/stores/` never branches on
+ * which store it talks to; it asks these.
+ */
+export interface Capabilities {
+  /** Named ACL entries and default ACLs. */
+  acl: boolean;
+  /** Arbitrary owner and group strings (object IDs). */
+  ownership: boolean;
+  /** Permission bits (rwxrwxrwx). */
+  permissions: boolean;
+  stickyBit: boolean;
+  /** Custom string properties per path. */
+  properties: boolean;
+  /** Directories exist on their own (an empty directory survives). */
+  emptyDirectories: boolean;
+  /** rename() is atomic and does not copy data. */
+  atomicRename: boolean;
+  /** Entries carry atimeMs. */
+  accessTime: boolean;
+  /** Entries carry expiryMs and setExpiry works. */
+  expiry: boolean;
+  /** The store records a Content-MD5 given at commit and returns it in Entry.contentMd5. */
+  contentMd5: boolean;
+  /** writer.write() may be called concurrently for different offsets. */
+  parallelChunkWrites: boolean;
+  /** Largest chunk one writer.write() call accepts, in bytes. */
+  maxChunkSize: number;
+  /** Names and paths the store refuses or alters. */
+  names: NameRules;
+}
+
+export interface NameRules {
+  /** Maximum bytes (UTF-8) of one path segment. */
+  maxSegmentBytes: number;
+  /** Maximum total path length in characters, if any. */
+  maxPathLength?: number;
+  /** Maximum number of path segments, if any. */
+  maxDepth?: number;
+  /** Segment may contain ':'. */
+  colon: boolean;
+  /** Segment may end with '.'. */
+  trailingDot: boolean;
+  /** Segment may consist only of spaces or tabs. */
+  onlyWhitespace: boolean;
+  /** Segment may contain control characters (0x00-0x1F). */
+  controlCharacters: boolean;
+  /** The store keeps NFC and NFD spellings of a name apart. */
+  distinctUnicodeForms: boolean;
+  /** Segment may contain a backslash. */
+  backslash: boolean;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ListOptions extends CallOptions {
+  /** Walk the whole subtree (depth first, walk order) instead of one level. */
+  recursive?: boolean;
+  /** Entries per page (a hint; stores may return fewer). */
+  pageSize?: number;
+}
+
+export interface ReadRange {
+  offset: number;
+  /** Bytes to read; omitted = to the end. */
+  length?: number;
+}
+
+export interface WriteOptions extends CallOptions {
+  /** Replace an existing file at commit (default false: commit fails with already-exists). */
+  overwrite?: boolean;
+  /** Permission bits to create the file with, where supported. */
+  permissions?: number;
+  /** Properties to store with the file at commit, where supported. */
+  properties?: Record<string, string>;
+}
+
+export interface CommitOptions extends CallOptions {
+  /** Total size; commit fails with integrity-mismatch if the written bytes do not add up to it. */
+  size: number;
+  /** MD5 of the whole content, recorded where the store supports it. */
+  contentMd5?: Uint8Array;
+}
+
+/**
+ * A file being written. Nothing is visible at `path` until `commit` succeeds; after `abort` (or a crash)
+ * no partial file is visible at `path`.
+ */
+export interface ChunkedWriter {
+  readonly path: string;
+  /** Writes bytes at an offset. Offsets may arrive out of order (concurrently if parallelChunkWrites). */
+  write(offset: number, data: Uint8Array, options?: CallOptions): Promise<void>;
+  /** Makes the file visible with exactly the bytes written. Not idempotent. */
+  commit(options: CommitOptions): Promise<Entry>;
+  /** Discards everything written. Idempotent. */
+  abort(): Promise<void>;
+}
+
+export interface RemoveOptions extends CallOptions {
+  recursive?: boolean;
+}
+
+export interface RenameOptions extends CallOptions {
+  /** Replace an existing destination file (directories are never replaced). */
+  overwrite?: boolean;
+}
+
+export interface MkdirOptions extends CallOptions {
+  permissions?: number;
+}
+
+/**
+ * The store contract. Every connector honours it and passes `test/conformance`.
+ * All methods throw StorageError; paths are store-relative (see Entry).
+ */
+export interface Store {
+  /** The store's location for display, with every secret removed. */
+  readonly displayUri: string;
+  readonly capabilities: Capabilities;
+
+  /** Metadata of one path. Throws not-found. */
+  stat(path: string, options?: CallOptions): Promise<Entry>;
+  /**
+   * Lists a directory one page at a time, sorted by name (recursive: in walk order, a directory
+   * before its descendants). Never holds the whole tree in memory. Throws not-found for a missing
+   * directory; listing a file yields that file alone.
+   */
+  list(path: string, options?: ListOptions): AsyncIterable<Entry[]>;
+  /** Streams a file's bytes (a range of them when given). Throws not-found, invalid-argument. */
+  openRead(path: string, range?: ReadRange, options?: CallOptions): Promise<AsyncIterable<Uint8Array>>;
+  /** Starts writing a file; parents are created as needed at commit. */
+  createWriter(path: string, options?: WriteOptions): Promise<ChunkedWriter>;
+  /** Creates a directory and missing parents. Idempotent for an existing directory. */
+  mkdir(path: string, options?: MkdirOptions): Promise<void>;
+  /** Removes a file or directory (recursive required for a non-empty one: else not-empty). */
+  remove(path: string, options?: RemoveOptions): Promise<void>;
+  /** Moves a file or directory. */
+  rename(from: string, to: string, options?: RenameOptions): Promise<void>;
+
+  /** Owner, group, mode and the full ACL (needs capabilities.permissions). */
+  getAcl(path: string, options?: CallOptions): Promise<AclStatus>;
+  /** Replaces the whole ACL (access and default scopes) of a path (needs capabilities.acl). */
+  setAcl(path: string, entries: AclEntry[], options?: CallOptions): Promise<void>;
+  /** Sets owner and/or group (needs capabilities.ownership). */
+  setOwner(path: string, owner: string | undefined, group: string | undefined, options?: CallOptions): Promise<void>;
+  /** Sets the 12-bit mode (needs capabilities.permissions). */
+  setPermissions(path: string, mode: number, options?: CallOptions): Promise<void>;
+
+  /** Custom properties (needs capabilities.properties). */
+  getProperties(path: string, options?: CallOptions): Promise<Record<string, string>>;
+  /** Replaces the custom properties (needs capabilities.properties). */
+  setProperties(path: string, properties: Record<string, string>, options?: CallOptions): Promise<void>;
+
+  /** Releases connections and handles. Idempotent. */
+  close(): Promise<void>;
+}
