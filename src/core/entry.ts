@@ -48,7 +48,26 @@ export function joinPath(...parts: string[]): string {
 }
 
 /**
- * Compares two store paths in walk order: segment by segment, each segment by UTF-16 code units.
+ * Compares two names by Unicode code point (the same order as UTF-8 bytes, which is how the
+ * emulators' SQLite indexes and the services sort).
+ */
+export function compareNames(x: string, y: string): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const a = x.charCodeAt(i);
+    const b = y.charCodeAt(i);
+    if (a === b) continue;
+    // Surrogates (0xD800-0xDFFF) encode code points above 0xFFFF: they sort after every BMP char.
+    const sa = a >= 0xd800 && a <= 0xdfff;
+    const sb = b >= 0xd800 && b <= 0xdfff;
+    if (sa !== sb) return sa ? 1 : -1;
+    return a < b ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * Compares two store paths in walk order: segment by segment, each segment by code point.
  * A directory therefore sorts immediately before its descendants.
  */
 export function comparePaths(a: string, b: string): number {
@@ -58,7 +77,7 @@ export function comparePaths(a: string, b: string): number {
   for (let i = 0; i < n; i++) {
     const x = sa[i] as string;
     const y = sb[i] as string;
-    if (x !== y) return x < y ? -1 : 1;
+    if (x !== y) return compareNames(x, y);
   }
   return sa.length - sb.length;
 }

@@ -3,3 +3,4 @@ export * from './entry.js';
 export * from './acl-types.js';
 export * from './store.js';
 export * from './uri.js';
+export * from './walk.js';

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { march } from './walk.js';
+import type { Entry } from './entry.js';
+
+const f = (path: string): Entry => ({ path, kind: 'file', size: 1, mtimeMs: 0 });
+async function* pages(...ps: Entry[][]): AsyncIterable<Entry[]> {
+  for (const p of ps) yield p;
+}
+async function collect<T>(it: AsyncIterable<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const b of it) out.push(...b);
+  return out;
+}
+
+describe('march', () => {
+  it('pairs equal paths and reports one-sided ones in walk order', async () => {
+    const items = await collect(
+      march(pages([f('a'), f('a/x')], [f('b')]), pages([f('a')], [f('a/y'), f('b'), f('c')]), 2),
+    );
+    expect(items.map((i) => `${i.path}:${i.left ? 'L' : ''}${i.right ? 'R' : ''}`)).toEqual([
+      'a:LR', 'a/x:L', 'a/y:R', 'b:LR', 'c:R',
+    ]);
+  });
+
+  it('sorts a directory before its descendants and siblings by code unit', async () => {
+    const items = await collect(march(pages([f('a'), f('a/b'), f('a b')]), pages([])));
+    expect(items.map((i) => i.path)).toEqual(['a', 'a/b', 'a b']);
+  });
+
+  it('refuses an out-of-order side instead of giving a wrong answer', async () => {
+    await expect(collect(march(pages([f('b'), f('a')]), pages([])))).rejects.toThrow(/out of order/);
+  });
+});
+
+describe('compareNames', () => {
+  it('orders by code point like UTF-8 bytes, not by UTF-16 units', async () => {
+    const { compareNames } = await import('./entry.js');
+    const names = ['\u{1F600}', '\uFF21', 'a', 'A', ' '];
+    const byBytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    expect([...names].sort(compareNames)).toEqual(byBytes);
+  });
+});
