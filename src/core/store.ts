@@ -156,6 +156,14 @@ export interface Store {
   /** Replaces the custom properties (needs capabilities.properties). */
   setProperties(path: string, properties: Record<string, string>, options?: CallOptions): Promise<void>;
 
+  /**
+   * Sets modification and/or access time (ms since epoch). Optional: only stores that can set times
+   * (Gen1 SETTIMES, local utimes, memory) implement it; Gen2 cannot, and keeps times as properties.
+   */
+  setTimes?(path: string, times: { mtimeMs?: number; atimeMs?: number }, options?: CallOptions): Promise<void>;
+  /** Sets (or with undefined clears) a file's expiry time, ms since epoch. Needs capabilities.expiry. */
+  setExpiry?(path: string, expiryMs: number | undefined, options?: CallOptions): Promise<void>;
+
   /** Releases connections and handles. Idempotent. */
   close(): Promise<void>;
 }
