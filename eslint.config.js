@@ -41,6 +41,8 @@ export default tseslint.config(
     'state imports only core.'),
   layer(['src/engine/**'], ['**/emulators/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
     'engine imports core, stores and state only.'),
-  layer(['src/patterns/**', 'src/assess/**', 'src/cutover/**'], ['**/emulators/**', '**/cli/**', '**/web/**'],
+  layer(['src/seed/**'], ['**/emulators/**', '**/engine/**', '**/state/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
+    'seed imports core and stores only.'),
+  layer(['src/patterns/**', 'src/assess/**', 'src/cutover/**', 'src/validate/**', 'src/plan/**'], ['**/emulators/**', '**/cli/**', '**/web/**'],
     'library layers never import the CLI, the web layer or the emulators.'),
 );

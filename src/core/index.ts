@@ -4,3 +4,5 @@ export * from './acl-types.js';
 export * from './store.js';
 export * from './uri.js';
 export * from './walk.js';
+export * from './names.js';
+export * from './identity-map.js';

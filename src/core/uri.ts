@@ -97,6 +97,14 @@ export function parseLocation(input: string, cwd: string = process.cwd()): Store
     }
     return { kind: 'local', root: resolveLocalPath(uri, cwd), path: '' };
   }
+  // WHATWG URL parsing silently resolves '..' (even %2E%2E): refuse dot segments on the raw text.
+  const rawPath = uri.slice(uri.indexOf('//') + 2).replace(/[?#].*$/, '');
+  for (const seg of rawPath.split('/').slice(1)) {
+    const decoded = seg.replace(/%2e/gi, '.');
+    if (decoded === '.' || decoded === '..') {
+      throw invalid(uri, `the path contains '${decoded}'`, 'Write the path without . or .. segments.');
+    }
+  }
   let url: URL;
   try {
     url = new URL(uri);
