@@ -37,6 +37,9 @@ export default tseslint.config(
     'core holds contracts only and imports nothing above it.'),
   layer(['src/stores/**'], ['**/emulators/**', '**/engine/**', '**/state/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
     'stores import only core.'),
+  // Store tests may start the emulators in-process (they test the connector over the wire); store code may not.
+  layer(['src/stores/**/*.test.ts'], ['**/engine/**', '**/state/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
+    'store tests import core, their store and the emulators only.'),
   layer(['src/state/**'], ['**/stores/**', '**/emulators/**', '**/engine/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
     'state imports only core.'),
   layer(['src/engine/**'], ['**/emulators/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],

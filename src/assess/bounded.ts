@@ -81,7 +81,11 @@ export class CappedList<T> {
 /** Index of the log2 size bucket: 0 for empty files, k+1 for sizes in [2^k, 2^(k+1)). */
 export function sizeBucketIndex(size: number): number {
   if (size <= 0) return 0;
-  return Math.floor(Math.log2(size)) + 1;
+  // Math.log2 rounds near powers of two: correct the estimate with exact comparisons.
+  let k = Math.floor(Math.log2(size));
+  while (k > 0 && 2 ** k > size) k--;
+  while (2 ** (k + 1) <= size) k++;
+  return k + 1;
 }
 
 /** Inclusive lower bound in bytes of a size bucket (see sizeBucketIndex). */

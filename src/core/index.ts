@@ -6,3 +6,4 @@ export * from './uri.js';
 export * from './walk.js';
 export * from './names.js';
 export * from './identity-map.js';
+export * from './acl.js';

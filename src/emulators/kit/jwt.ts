@@ -64,7 +64,15 @@ export function checkBearer(header: string | undefined, audiences: readonly stri
  * Mints an unsigned-but-well-formed JWT (HS256 over a fixed local key) that the emulators accept.
  * Never valid against a real service.
  */
-export function mintToken(options: { oid: string; audience: string; ttlSeconds?: number; tenantId?: string; upn?: string }): string {
+export function mintToken(options: {
+  oid: string;
+  audience: string;
+  ttlSeconds?: number;
+  tenantId?: string;
+  upn?: string;
+  /** Group object ids, emitted as the `groups` claim (the Gen1 emulator uses them for POSIX group checks). */
+  groups?: readonly string[];
+}): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { alg: 'none', typ: 'JWT' };
   const payload: TokenClaims = {
@@ -76,6 +84,7 @@ export function mintToken(options: { oid: string; audience: string; ttlSeconds?:
     oid: options.oid,
     tid: options.tenantId ?? '00000000-0000-0000-0000-000000000000',
     ...(options.upn === undefined ? {} : { upn: options.upn }),
+    ...(options.groups === undefined ? {} : { groups: [...options.groups] }),
   };
   return `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}.${b64url('lakeshift-emulator')}`;
 }

@@ -30,7 +30,7 @@ export function keysOf(context: AuthContext, account: string): Buffer[] {
   return key === undefined ? [] : [key];
 }
 
-/** Base64 HMAC-SHA256 of the UTF-8 string under `key`. */
+/** HMAC-SHA256 (raw bytes) of the UTF-8 string under `key`. */
 export function signString(key: Buffer, stringToSign: string): Buffer {
   return createHmac('sha256', key).update(stringToSign, 'utf8').digest();
 }

@@ -1,0 +1,125 @@
+/**
+ * `lakeshift emulator gen1` (run the ADLS Gen1 emulator) and `lakeshift emulator token` (mint a bearer
+ * token the emulators accept).
+ */
+import { Option, type Command } from 'commander';
+import { GEN1_EMULATOR_ADMIN_OID, startGen1Emulator, type Gen1EmulatorOptions } from '../../emulators/gen1/index.js';
+import { parseFaultSpec } from '../../emulators/kit/faults.js';
+import { GEN1_AUDIENCE, mintToken, STORAGE_AUDIENCE } from '../../emulators/kit/jwt.js';
+import { UserError } from '../cli-error.js';
+
+interface Gen1Flags {
+  port: string;
+  location?: string;
+  inMemory?: boolean;
+  account: string;
+  cert?: string;
+  key?: string;
+  superuser: string[];
+  host: string;
+  faults?: string;
+}
+
+interface TokenFlags {
+  oid: string;
+  audience: string;
+  ttl: string;
+  groups?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new UserError(`--port must be a number from 0 to 65535 (0 = any free port), got '${text}'.`);
+  return n;
+}
+
+/** Turns gen1 flags into emulator options; throws UserError (exit 2) on bad combinations. */
+export function resolveGen1Options(flags: Gen1Flags): Gen1EmulatorOptions {
+  const hasLocation = flags.location !== undefined && flags.location !== '';
+  if (hasLocation === (flags.inMemory === true)) {
+    throw new UserError('Give exactly one of --location DIR (data kept on disk) or --in-memory.');
+  }
+  if ((flags.cert === undefined) !== (flags.key === undefined)) {
+    throw new UserError('--cert and --key go together: pass both PEM files to serve HTTPS, or neither for HTTP.');
+  }
+  let faults;
+  if (flags.faults !== undefined) {
+    try {
+      faults = parseFaultSpec(flags.faults);
+    } catch (error) {
+      throw new UserError(`--faults: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return {
+    port: parsePort(flags.port),
+    host: flags.host,
+    account: flags.account,
+    superusers: flags.superuser,
+    ...(hasLocation && flags.location !== undefined ? { location: flags.location } : { inMemory: true }),
+    ...(flags.cert === undefined ? {} : { certPath: flags.cert }),
+    ...(flags.key === undefined ? {} : { keyPath: flags.key }),
+    ...(faults === undefined ? {} : { faults }),
+  };
+}
+
+/** Adds `gen1` and `token` under the `emulator` command. */
+export function registerGen1Commands(emulator: Command): void {
+  emulator
+    .command('gen1')
+    .description('Run the local ADLS Gen1 (WebHDFS) emulator until SIGINT/SIGTERM.')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '0')
+    .option('--location <dir>', 'data directory (metadata database and file bytes)')
+    .option('--in-memory', 'keep everything in memory (lost on exit)')
+    .option('--account <name>', 'account name shown in the ready line', 'lakeshift')
+    .option('--cert <file>', 'PEM certificate for HTTPS')
+    .option('--key <file>', 'PEM private key for HTTPS')
+    .option('--superuser <oid>', 'object id treated as a superuser (repeatable)', collect, [])
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
+    .action(async (flags: Gen1Flags) => {
+      const options = resolveGen1Options(flags);
+      let emu;
+      try {
+        emu = await startGen1Emulator(options);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'EADDRINUSE') throw new UserError(`Port ${options.port ?? 0} on ${options.host ?? '127.0.0.1'} is already in use; pick another --port.`, 4);
+        throw error;
+      }
+      process.stdout.write(`lakeshift gen1 emulator listening on ${emu.url} (account ${emu.account})\n`);
+      const running = emu;
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void running.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+
+  emulator
+    .command('token')
+    .description('Print a bearer token the local emulators accept (never valid on Azure).')
+    .option('--oid <id>', 'object id of the caller', GEN1_EMULATOR_ADMIN_OID)
+    .addOption(new Option('--audience <which>', 'gen1 (https://datalake.azure.net/) or storage').choices(['gen1', 'storage']).default('gen1'))
+    .option('--ttl <seconds>', 'lifetime in seconds', '3600')
+    .option('--groups <ids>', 'comma-separated group object ids (groups claim)')
+    .action((flags: TokenFlags) => {
+      if (flags.oid.trim() === '') throw new UserError('--oid must not be empty.');
+      if (!/^\d+$/.test(flags.ttl) || Number(flags.ttl) < 1) throw new UserError(`--ttl must be a whole number of seconds (1 or more), got '${flags.ttl}'.`);
+      const groups = flags.groups?.split(',').map((g) => g.trim()).filter((g) => g !== '');
+      const token = mintToken({
+        oid: flags.oid,
+        audience: flags.audience === 'storage' ? STORAGE_AUDIENCE : GEN1_AUDIENCE,
+        ttlSeconds: Number(flags.ttl),
+        ...(groups === undefined ? {} : { groups }),
+      });
+      process.stdout.write(`${token}\n`);
+    });
+}

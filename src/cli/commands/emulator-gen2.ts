@@ -1,0 +1,106 @@
+/**
+ * `lakeshift emulator gen2`: run the ADLS Gen2 emulator (DFS + Blob on one port) until SIGINT/SIGTERM.
+ */
+import type { Command } from 'commander';
+import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startGen2Emulator, type Gen2EmulatorOptions } from '../../emulators/gen2/index.js';
+import { parseFaultSpec } from '../../emulators/kit/faults.js';
+import { UserError } from '../cli-error.js';
+
+export interface Gen2Flags {
+  port: string;
+  location?: string;
+  inMemory?: boolean;
+  account: string[];
+  cert?: string;
+  key?: string;
+  anonymous?: boolean;
+  superuser: string[];
+  host: string;
+  faults?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function parseAccount(text: string): { name: string; key: string } {
+  const i = text.indexOf(':');
+  const name = i < 0 ? '' : text.slice(0, i);
+  const key = i < 0 ? '' : text.slice(i + 1);
+  if (!/^[a-z0-9]{3,24}$/.test(name)) throw new UserError(`--account must look like NAME:BASE64KEY with NAME 3-24 lowercase letters or digits; '${name || text.replace(/:.*/, '')}' is not a valid account name.`);
+  if (key === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 16) {
+    throw new UserError(`--account ${name}: the key must be base64 of at least 16 bytes (like the dev key of ${DEV_ACCOUNT}).`);
+  }
+  return { name, key };
+}
+
+/** Turns gen2 flags into emulator options; throws UserError (exit 2) on bad input. Never echoes keys. */
+export function resolveGen2Options(flags: Gen2Flags): Gen2EmulatorOptions {
+  const hasLocation = flags.location !== undefined && flags.location !== '';
+  if (hasLocation === (flags.inMemory === true)) throw new UserError('Give exactly one of --location DIR (data kept on disk) or --in-memory.');
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UserError('--cert and --key go together: pass both PEM files to serve HTTPS, or neither for HTTP.');
+  const n = Number(flags.port);
+  if (!/^\d+$/.test(flags.port) || n > 65535) throw new UserError(`--port must be a number from 0 to 65535 (0 = any free port), got '${flags.port}'.`);
+  const accounts = flags.account.length === 0 ? [{ name: DEV_ACCOUNT, key: DEV_ACCOUNT_KEY }] : flags.account.map(parseAccount);
+  const names = new Set<string>();
+  for (const a of accounts) {
+    if (names.has(a.name)) throw new UserError(`--account ${a.name} is given twice; name each account once.`);
+    names.add(a.name);
+  }
+  let faults;
+  if (flags.faults !== undefined) {
+    try {
+      faults = parseFaultSpec(flags.faults);
+    } catch (error) {
+      throw new UserError(`--faults: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  return {
+    port: n,
+    host: flags.host,
+    accounts,
+    superusers: flags.superuser,
+    anonymous: flags.anonymous === true,
+    ...(hasLocation && flags.location !== undefined ? { location: flags.location } : { inMemory: true }),
+    ...(flags.cert === undefined ? {} : { certPath: flags.cert }),
+    ...(flags.key === undefined ? {} : { keyPath: flags.key }),
+    ...(faults === undefined ? {} : { faults }),
+  };
+}
+
+/** Adds `gen2` under the `emulator` command. */
+export function registerGen2Commands(emulator: Command): void {
+  emulator
+    .command('gen2')
+    .description('Run the local ADLS Gen2 emulator (DFS and Blob endpoints on one port) until SIGINT/SIGTERM.')
+    .option('--port <port>', 'port to listen on (0 = any free port)', '0')
+    .option('--location <dir>', 'data directory (SQLite metadata and chunk files)')
+    .option('--in-memory', 'keep everything in memory (lost on exit)')
+    .option('--account <name:key>', `account and base64 key (repeatable; default ${DEV_ACCOUNT} with its well-known key)`, collect, [])
+    .option('--cert <file>', 'PEM certificate for HTTPS')
+    .option('--key <file>', 'PEM private key for HTTPS')
+    .option('--anonymous', 'accept requests without credentials (they act as $superuser)')
+    .option('--superuser <oid>', 'object id treated as a superuser when it calls with a bearer token (repeatable)', collect, [])
+    .option('--host <addr>', 'address to bind', '127.0.0.1')
+    .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
+    .action(async (flags: Gen2Flags) => {
+      const options = resolveGen2Options(flags);
+      let emu;
+      try {
+        emu = await startGen2Emulator(options);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'EADDRINUSE') throw new UserError(`Port ${options.port ?? 0} on ${options.host ?? '127.0.0.1'} is already in use; pick another --port.`, 4);
+        throw error;
+      }
+      process.stdout.write(`lakeshift gen2 emulator listening on ${emu.url} (accounts: ${emu.accounts.join(', ')})\n`);
+      const running = emu;
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void running.close().then(resolve, resolve);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,159 @@
+/**
+ * Shared access signatures signed with an account key: account SAS and service SAS (container, blob,
+ * directory). User delegation SAS and stored access policies are refused explicitly. The string-to-sign
+ * follows the service version in `sv`, from 2015-04-05 to the current layout (2020-12-06 and later add
+ * the encryption scope).
+ */
+import { decodeComponent, rawQueryPairs, splitRawUrl } from './canonical.js';
+import { allowKeyHolder, authFailed, decodeSignature, deny, keysOf, signatureMatches } from './result.js';
+import type { AuthContext, AuthRequest, AuthResult } from './types.js';
+
+/** SAS query parameters by lowercased name, values decoded (the first occurrence wins). */
+export type SasParams = ReadonlyMap<string, string>;
+
+/** Parses the request's query into SAS parameters; `sig` keeps '+' (base64) even if sent unencoded. */
+export function parseSasParams(rawUrl: string): SasParams {
+  const params = new Map<string, string>();
+  for (const { name, value } of rawQueryPairs(splitRawUrl(rawUrl).query)) {
+    const key = decodeComponent(name, true).toLowerCase();
+    if (params.has(key)) continue;
+    const decoded = decodeComponent(value ?? '', true);
+    params.set(key, key === 'sig' ? decoded.replace(/ /g, '+') : decoded);
+  }
+  return params;
+}
+
+/** True when the query carries a SAS signature. */
+export function hasSas(params: SasParams): boolean {
+  return params.has('sig');
+}
+
+const USER_DELEGATION_FIELDS = ['skoid', 'sktid', 'skt', 'ske', 'sks', 'skv'];
+
+function field(params: SasParams, name: string): string {
+  return params.get(name) ?? '';
+}
+
+function trimSlashes(value: string): string {
+  return value.replace(/^\/+/, '').replace(/\/+$/, '');
+}
+
+/** Canonical `/blob/{account}/{fs}[/{path}]` a service SAS must have been signed for, or a refusal. */
+function serviceResource(params: SasParams, context: AuthContext, request: AuthRequest): { resource: string } | { refusal: AuthResult } {
+  const sr = field(params, 'sr');
+  const fs = context.filesystem;
+  if (fs === undefined || fs === '') {
+    return { refusal: deny(403, 'AuthorizationResourceTypeMismatch', 'This request is not authorized to perform this operation using this resource type. A service SAS (sr) cannot address the account; use an account SAS.') };
+  }
+  const base = `/blob/${context.account}/${fs}`;
+  if (sr === 'c') return { resource: base };
+  const path = trimSlashes(context.path ?? '');
+  if (sr === 'b' || sr === 'bs' || sr === 'bv') {
+    if (path === '') return { refusal: deny(403, 'AuthorizationResourceTypeMismatch', `This request is not authorized to perform this operation using this resource type. A blob SAS (sr=${sr}) cannot address the filesystem '${fs}' itself.`) };
+    return { resource: `${base}/${path}` };
+  }
+  if (sr === 'd') {
+    const depth = Number(field(params, 'sdd'));
+    if (!Number.isInteger(depth) || depth < 1) return { refusal: authFailed(`A directory SAS (sr=d) needs sdd, the directory depth, as a positive integer; got '${field(params, 'sdd')}'.`) };
+    const listed = trimSlashes(parseSasParams(request.rawUrl).get('directory') ?? '');
+    const target = path !== '' ? path : listed;
+    const segments = target === '' ? [] : target.split('/');
+    if (segments.length < depth) {
+      return { refusal: authFailed(`The directory SAS (sdd=${depth}) does not cover '${fs}/${target}': the request must address that directory or something below it.`) };
+    }
+    return { resource: `${base}/${segments.slice(0, depth).join('/')}` };
+  }
+  return { refusal: authFailed(`The signed resource sr='${sr}' is not supported by the DFS/Blob endpoint; use c, b or d.`) };
+}
+
+/** String-to-sign of an account SAS for the version in `sv`. */
+export function accountSasStringToSign(params: SasParams, account: string): string {
+  const f = (n: string): string => field(params, n);
+  const base = [account, f('sp'), f('ss'), f('srt'), f('st'), f('se'), f('sip'), f('spr'), f('sv')];
+  if (f('sv') >= '2020-12-06') base.push(f('ses'));
+  return [...base, ''].join('\n');
+}
+
+/** String-to-sign of a service SAS for the version in `sv`, given the canonical resource. */
+export function serviceSasStringToSign(params: SasParams, resource: string, request: AuthRequest): string {
+  const f = (n: string): string => field(params, n);
+  const sv = f('sv');
+  const parts = [f('sp'), f('st'), f('se'), resource, f('si'), f('sip'), f('spr'), sv];
+  if (sv >= '2018-11-09') {
+    const query = parseSasParams(request.rawUrl);
+    const sr = f('sr');
+    const timestamp = sr === 'bs' ? (query.get('snapshot') ?? '') : sr === 'bv' ? (query.get('versionid') ?? '') : '';
+    parts.push(sr, timestamp);
+  }
+  if (sv >= '2020-12-06') parts.push(f('ses'));
+  parts.push(f('rscc'), f('rscd'), f('rsce'), f('rscl'), f('rsct'));
+  return parts.join('\n');
+}
+
+function checkTimes(params: SasParams, nowMs: number): AuthResult | undefined {
+  const se = field(params, 'se');
+  const st = field(params, 'st');
+  const expiry = Date.parse(se);
+  if (se === '' || Number.isNaN(expiry)) return authFailed(`Signed expiry time (se) is missing or not an ISO 8601 date: '${se}'.`);
+  const start = st === '' ? undefined : Date.parse(st);
+  if (start !== undefined && Number.isNaN(start)) return authFailed(`Signed start time (st) is not an ISO 8601 date: '${st}'.`);
+  if (start !== undefined && start >= expiry) return authFailed(`Signed expiry time [${se}] must be after signed start time [${st}].`);
+  if (nowMs >= expiry || (start !== undefined && nowMs < start)) {
+    return authFailed(`Signature not valid in the specified time frame: Start [${st || 'none'}] - Expiry [${se}] - Current [${new Date(nowMs).toISOString()}].`);
+  }
+  return undefined;
+}
+
+/**
+ * Verifies a SAS in the request's query against the addressed account's keys and the operation's needs.
+ * Refusals (all 403): AuthenticationFailed for a bad signature, time window, user delegation or stored
+ * policy SAS; AuthorizationServiceMismatch, AuthorizationResourceTypeMismatch,
+ * AuthorizationPermissionMismatch and AuthorizationProtocolMismatch when the SAS does not grant the
+ * service, resource type, permission or protocol. The `sip` range is signed but not enforced (the
+ * request's source address is not part of the contract).
+ */
+export function checkSas(request: AuthRequest, context: AuthContext, params: SasParams): AuthResult {
+  if (USER_DELEGATION_FIELDS.some((name) => params.has(name))) {
+    return authFailed('User delegation SAS is not supported by this emulator; sign the SAS with the account key (account or service SAS) or send a bearer token.');
+  }
+  if (field(params, 'si') !== '') {
+    return authFailed('Stored access policies (si) are not supported by this emulator; put sp and se in the SAS itself.');
+  }
+  const sv = field(params, 'sv');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(sv) || sv < '2015-04-05') {
+    return authFailed(`The signed version sv='${sv}' is missing or older than 2015-04-05.`);
+  }
+  const keys = keysOf(context, context.account);
+  if (keys.length === 0) return authFailed(`The account '${context.account}' does not exist on this emulator.`);
+  const presented = decodeSignature(field(params, 'sig'));
+  const isServiceSas = params.has('sr');
+  let stringToSign: string;
+  if (isServiceSas) {
+    const resolved = serviceResource(params, context, request);
+    if ('refusal' in resolved) return resolved.refusal;
+    stringToSign = serviceSasStringToSign(params, resolved.resource, request);
+  } else {
+    stringToSign = accountSasStringToSign(params, context.account);
+  }
+  if (presented === undefined || !keys.some((key) => signatureMatches(presented, key, stringToSign))) {
+    return authFailed(`Signature did not match. String to sign used was ${JSON.stringify(stringToSign)}.`);
+  }
+  const timeProblem = checkTimes(params, context.nowMs ?? Date.now());
+  if (timeProblem) return timeProblem;
+  const spr = field(params, 'spr');
+  if (spr === 'https' && !request.secure) {
+    return deny(403, 'AuthorizationProtocolMismatch', 'This request is not authorized to perform this operation using this protocol. The SAS allows HTTPS only (spr=https).');
+  }
+  if (!isServiceSas) {
+    if (!field(params, 'ss').includes('b')) {
+      return deny(403, 'AuthorizationServiceMismatch', `This request is not authorized to perform this operation using this service. The SAS grants services '${field(params, 'ss')}'; DFS and Blob need 'b'.`);
+    }
+    if (!field(params, 'srt').includes(context.resourceType)) {
+      return deny(403, 'AuthorizationResourceTypeMismatch', `This request is not authorized to perform this operation using this resource type. The SAS grants resource types '${field(params, 'srt')}'; this operation needs '${context.resourceType}'.`);
+    }
+  }
+  if (!field(params, 'sp').includes(context.permission)) {
+    return deny(403, 'AuthorizationPermissionMismatch', `This request is not authorized to perform this operation using this permission. The SAS grants '${field(params, 'sp')}'; this operation needs '${context.permission}'.`);
+  }
+  return allowKeyHolder('sas');
+}

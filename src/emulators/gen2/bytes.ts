@@ -1,0 +1,139 @@
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { WireError } from './wire.js';
+
+/**
+ * Byte storage of the Gen2 emulator: every request body becomes one immutable chunk stored under a
+ * generated id (a file under `<location>/chunks`, or a Buffer in memory). File contents are lists of
+ * extents pointing into chunks, so flushes and block commits never copy data.
+ */
+
+/** A slice of a chunk: chunk id, offset in the chunk, length; `b` is the block id when committed from a block list. */
+export interface Extent { c: string; o: number; n: number; b?: string }
+
+export interface StoredBody { chunk: string | undefined; size: number; md5: Buffer | undefined }
+
+export interface ByteStore {
+  /**
+   * Streams a request body into a new chunk. Computes MD5 when `wantMd5`. Throws WireError 413 when
+   * the body exceeds `maxBytes`. A zero-length body stores nothing (chunk undefined).
+   */
+  writeBody(req: IncomingMessage, maxBytes: number, wantMd5: boolean): Promise<StoredBody>;
+  /** Writes bytes `[start, end)` of the concatenated extents to `out`, honouring backpressure. */
+  streamRange(extents: readonly Extent[], start: number, end: number, out: Writable, hash?: Hash): Promise<void>;
+  /** Deletes chunks (already unreferenced). Errors are ignored: a leftover chunk is only wasted space. */
+  remove(ids: readonly string[]): void;
+}
+
+const tooLarge = (max: number): WireError => new WireError(413, 'RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit of ${max} bytes.`);
+
+async function writeTo(out: Writable, buf: Buffer): Promise<void> {
+  if (!out.write(buf)) {
+    if (out.destroyed) throw new Error('client went away');
+    await once(out, 'drain');
+  }
+}
+
+/** Walks extents and yields [chunk, from, to) pieces covering bytes [start, end). */
+function* pieces(extents: readonly Extent[], start: number, end: number): Generator<{ c: string; from: number; to: number }> {
+  let pos = 0;
+  for (const e of extents) {
+    const eStart = pos;
+    const eEnd = pos + e.n;
+    pos = eEnd;
+    if (eEnd <= start) continue;
+    if (eStart >= end) break;
+    const a = Math.max(start, eStart) - eStart + e.o;
+    const b = Math.min(end, eEnd) - eStart + e.o;
+    yield { c: e.c, from: a, to: b };
+  }
+}
+
+export function createDiskByteStore(location: string): ByteStore {
+  const dir = join(location, 'chunks');
+  mkdirSync(dir, { recursive: true });
+  const pathOf = (id: string): string => join(dir, id);
+  return {
+    async writeBody(req, maxBytes, wantMd5) {
+      const declared = Number(req.headers['content-length'] ?? 'NaN');
+      if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+      if (declared === 0) return { chunk: undefined, size: 0, md5: wantMd5 ? createHash('md5').digest() : undefined };
+      const id = randomUUID();
+      const hash = wantMd5 ? createHash('md5') : undefined;
+      const ws = createWriteStream(pathOf(id), { flags: 'wx', highWaterMark: 1 << 20 });
+      let size = 0;
+      try {
+        for await (const data of req as AsyncIterable<Buffer>) {
+          size += data.length;
+          if (size > maxBytes) throw tooLarge(maxBytes);
+          hash?.update(data);
+          await writeTo(ws, data);
+        }
+        ws.end();
+        await once(ws, 'finish');
+      } catch (e) {
+        ws.destroy();
+        void unlink(pathOf(id)).catch(() => undefined);
+        throw e;
+      }
+      if (size === 0) {
+        void unlink(pathOf(id)).catch(() => undefined);
+        return { chunk: undefined, size: 0, md5: hash?.digest() };
+      }
+      return { chunk: id, size, md5: hash?.digest() };
+    },
+    async streamRange(extents, start, end, out, hash) {
+      for (const p of pieces(extents, start, end)) {
+        if (p.to <= p.from) continue;
+        const rs = createReadStream(pathOf(p.c), { start: p.from, end: p.to - 1, highWaterMark: 1 << 20 });
+        for await (const data of rs as AsyncIterable<Buffer>) {
+          hash?.update(data);
+          await writeTo(out, data);
+        }
+      }
+    },
+    remove(ids) {
+      for (const id of ids) void unlink(pathOf(id)).catch(() => undefined);
+    },
+  };
+}
+
+export function createMemoryByteStore(): ByteStore {
+  const chunks = new Map<string, Buffer>();
+  return {
+    async writeBody(req, maxBytes, wantMd5) {
+      const declared = Number(req.headers['content-length'] ?? 'NaN');
+      if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+      const parts: Buffer[] = [];
+      const hash = wantMd5 ? createHash('md5') : undefined;
+      let size = 0;
+      for await (const data of req as AsyncIterable<Buffer>) {
+        size += data.length;
+        if (size > maxBytes) throw tooLarge(maxBytes);
+        hash?.update(data);
+        parts.push(data);
+      }
+      if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
+      const id = randomUUID();
+      chunks.set(id, parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, size));
+      return { chunk: id, size, md5: hash?.digest() };
+    },
+    async streamRange(extents, start, end, out, hash) {
+      for (const p of pieces(extents, start, end)) {
+        const buf = chunks.get(p.c);
+        if (!buf || p.to <= p.from) continue;
+        const slice = buf.subarray(p.from, p.to);
+        hash?.update(slice);
+        await writeTo(out, slice);
+      }
+    },
+    remove(ids) {
+      for (const id of ids) chunks.delete(id);
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import { createFaultInjector, resetConnection, type FaultInjector, type FaultOptions } from '../kit/faults.js';
+import { listen } from '../kit/server.js';
+import { accountFromAuthorization, authenticate, challengeFor } from './auth/index.js';
+import type { Principal } from './auth/types.js';
+import { createDiskByteStore, createMemoryByteStore } from './bytes.js';
+import type { Call } from './call.js';
+import { MetaDb } from './meta.js';
+import type { Namespace } from './namespace.js';
+import { guessApi, route, type Level } from './router.js';
+import { newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
+
+/**
+ * Local emulator of an ADLS Gen2 (hierarchical namespace) account: DFS and Blob endpoints on one
+ * port, path-style URLs `http://127.0.0.1:PORT/ACCOUNT/FILESYSTEM/PATH`.
+ */
+
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface Gen2EmulatorOptions {
+  /** Port to listen on; 0 or undefined picks a free one. */
+  port?: number;
+  /** Address to bind; default 127.0.0.1. */
+  host?: string;
+  /** Folder for metadata (SQLite) and bytes; survives restarts. Without it the emulator keeps everything in memory. */
+  location?: string;
+  /** Keep metadata and bytes in memory even when `location` is given. */
+  inMemory?: boolean;
+  /** Accounts and their base64 keys; default the well-known dev account. */
+  accounts?: { name: string; key: string }[];
+  /** PEM certificate and key paths: serve HTTPS (needed for bearer tokens from the SDKs). */
+  certPath?: string;
+  keyPath?: string;
+  /** Accept requests without credentials (they act as `$superuser`). */
+  anonymous?: boolean;
+  /** Object IDs that are superusers when they call with a bearer token. */
+  superusers?: string[];
+  faults?: FaultOptions;
+  /** Largest request body (append, block, Put Blob); default 4000 MiB. */
+  maxAppendBytes?: number;
+  /** Entries removed per paginated recursive delete request; default 5000. */
+  deletePageSize?: number;
+}
+
+export interface Gen2Emulator {
+  /** Base URL, e.g. `http://127.0.0.1:PORT`; account URLs are `${url}/${account}`. */
+  url: string;
+  port: number;
+  accounts: string[];
+  close(): Promise<void>;
+}
+
+function decodeSegments(rawPath: string): string[] {
+  const raw = rawPath.split('/').slice(1);
+  let segs: string[];
+  try {
+    segs = raw.map((s) => decodeURIComponent(s));
+  } catch {
+    throw new WireError(400, 'InvalidUri', 'The requested URI does not represent any resource on the server: it is not correctly percent-encoded.');
+  }
+  // A decoded %2F splits a segment as a `/` would.
+  segs = segs.join('/').split('/');
+  if (segs.some((s) => s === '.' || s === '..')) throw new WireError(400, 'InvalidUri', 'The requested URI does not represent any resource on the server: . and .. segments are not allowed.');
+  return segs;
+}
+
+interface Target { account: string; fs: string | undefined; path: string; level: Level }
+
+function resolveTarget(req: IncomingMessage, rawPath: string, accounts: ReadonlyMap<string, Buffer>): Target {
+  const segs = decodeSegments(rawPath);
+  let account: string | undefined;
+  if (segs[0] !== undefined && accounts.has(segs[0])) account = segs.shift();
+  else {
+    const signer = accountFromAuthorization(req.headers);
+    if (signer !== undefined && accounts.has(signer)) account = signer;
+    else if (accounts.size === 1) account = [...accounts.keys()][0];
+  }
+  if (account === undefined) throw new WireError(400, 'InvalidUri', 'The requested URI does not name an account: use http://HOST:PORT/ACCOUNT/FILESYSTEM/PATH.');
+  if (segs.length === 0 || (segs.length === 1 && segs[0] === '')) return { account, fs: undefined, path: '', level: 'service' };
+  const fs = segs.shift() ?? '';
+  if (segs.length === 0) return { account, fs, path: '', level: 'filesystem' };
+  if (segs[segs.length - 1] === '') segs.pop();
+  if (segs.some((s) => s === '')) throw new WireError(400, 'InvalidUri', 'The requested URI does not represent any resource on the server: empty path segments are not allowed.');
+  return { account, fs, path: segs.join('/'), level: 'path' };
+}
+
+/** Starts the emulator; resolves once it listens. */
+export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<Gen2Emulator> {
+  const accountList = options.accounts ?? [{ name: DEV_ACCOUNT, key: DEV_ACCOUNT_KEY }];
+  const accounts = new Map(accountList.map((a) => [a.name, Buffer.from(a.key, 'base64')]));
+  const memory = options.inMemory === true || options.location === undefined;
+  const db = new MetaDb(memory ? undefined : options.location);
+  const bytes = memory || options.location === undefined ? createMemoryByteStore() : createDiskByteStore(options.location);
+  const superusers = new Set(options.superusers ?? []);
+  const ns: Namespace = { db, bytes, superusers };
+  const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
+  const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
+  const anonymous = options.anonymous === true;
+  let baseUrl = '';
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));
+    const ex: Exchange = { req, res, api: guessApi(req, query), requestId: newRequestId(), version: '2021-12-02', query };
+    try {
+      const version = resolveVersion(req.headers['x-ms-version'] as string | undefined);
+      if (version instanceof WireError) throw version;
+      ex.version = version;
+      const target = resolveTarget(req, rawPath, accounts);
+      const operation = route(req, query, target.level);
+      ex.api = operation.api;
+      if (faults) {
+        const d = faults.decide(operation.name);
+        if (d.delayMs > 0) await new Promise((r) => setTimeout(r, d.delayMs));
+        if (d.action === 'reset') {
+          resetConnection(req, res);
+          return;
+        }
+        if (d.action === 'status') {
+          const code = d.status === 429 ? 'TooManyRequests' : d.status === 500 ? 'InternalError' : 'ServerBusy';
+          throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, { 'Retry-After': String(d.retryAfterSeconds) });
+        }
+      }
+      const auth = authenticate(
+        { method: req.method ?? 'GET', rawUrl, headers: req.headers, secure: req.socket instanceof TLSSocket },
+        {
+          account: target.account, accounts, anonymous, superusers, permission: operation.permission, resourceType: operation.resourceType,
+          ...(target.fs === undefined ? {} : { filesystem: target.fs }), ...(target.level === 'path' ? { path: target.path } : {}),
+        },
+      );
+      if (!auth.ok) {
+        const challenge = challengeFor(auth);
+        throw new WireError(auth.status, auth.code, auth.message, challenge === undefined ? {} : { 'WWW-Authenticate': challenge });
+      }
+      const principal: Principal = auth.principal;
+      const call: Call = { ...ex, ns, account: target.account, fs: target.fs, path: target.path, principal, baseUrl, limits, now: Date.now() };
+      await operation.run(call);
+    } catch (e) {
+      if (e instanceof WireError) sendError(ex, e);
+      else {
+        const message = e instanceof Error ? e.message : String(e);
+        sendError(ex, new WireError(500, 'InternalError', `The server encountered an internal error: ${message}`));
+      }
+    }
+  };
+
+  const running = await listen((req, res) => void handle(req, res), {
+    port: options.port ?? 0,
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.certPath === undefined ? {} : { certPath: options.certPath }),
+    ...(options.keyPath === undefined ? {} : { keyPath: options.keyPath }),
+  });
+  baseUrl = running.url;
+  return {
+    url: running.url,
+    port: running.port,
+    accounts: [...accounts.keys()],
+    async close() {
+      await running.close();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import { boolQuery, decodeToken, encodeToken, intQuery, type Call } from './call.js';
+import { leaseHeaders } from './conditions.js';
+import type { PathRow } from './meta.js';
+import { checkPerm, checkTraverse, requireFs } from './namespace.js';
+import { aclText, contentOf, metadataOf, permissionsOf } from './present.js';
+import { escapeXml, fileTimeTicks, httpDate, notFoundPath, sendJson, sendXml, WireError } from './wire.js';
+
+/** Listings: DFS list paths (JSON) and Blob list blobs (XML, flat or with the `/` delimiter). */
+
+function pathEntry(r: PathRow): Record<string, string> {
+  const e: Record<string, string> = {
+    contentLength: String(r.size), creationTime: fileTimeTicks(r.created), etag: r.etag, expiryTime: '0', group: r.grp,
+  };
+  if (r.is_dir) e['isDirectory'] = 'true';
+  e['lastModified'] = httpDate(r.modified);
+  e['name'] = r.path;
+  e['owner'] = r.owner;
+  e['permissions'] = permissionsOf(r);
+  return e;
+}
+
+/** GET /FS?resource=filesystem&recursive=… — paths under `directory`, one page (200 JSON). */
+export function listPaths(c: Call): void {
+  requireFs(c.ns, 'dfs', c.account, c.fs);
+  if (c.query.get('recursive') === undefined) throw new WireError(400, 'MissingRequiredQueryParameter', "A query parameter that's mandatory for this request is not specified: recursive.");
+  const recursive = boolQuery(c, 'recursive', false);
+  boolQuery(c, 'upn', false);
+  const max = Math.min(intQuery(c, 'maxResults', false) ?? c.limits.listPageSize, 5000);
+  if (max < 1) throw new WireError(400, 'InvalidQueryParameterValue', 'Value for one of the query parameters specified in the request URI is invalid: maxResults. Use 1 to 5000.');
+  const dir = (c.query.get('directory') ?? '').replace(/^\/+|\/+$/g, '');
+  if (dir.split('/').some((s) => s === '.' || s === '..')) throw new WireError(400, 'InvalidQueryParameterValue', 'Value for one of the query parameters specified in the request URI is invalid: directory. It may not contain . or .. segments.');
+  const after = decodeToken('continuation', c.query.get('continuation'));
+  const fs = c.fs ?? '';
+  const dirRow = c.ns.db.getPath(c.account, fs, dir);
+  if (!dirRow) throw notFoundPath();
+  checkTraverse(c.ns, c.principal, c.account, fs, dir);
+  checkPerm(c.principal, dirRow, dirRow.is_dir ? 5 : 4);
+  let rows: PathRow[];
+  if (!dirRow.is_dir) rows = after === '' ? [dirRow] : [];
+  else if (recursive) rows = c.ns.db.byPrefix(c.account, fs, dir === '' ? '' : `${dir}/`, after, max + 1);
+  else rows = c.ns.db.children(c.account, fs, dir, after, max + 1);
+  const page = rows.slice(0, max);
+  const h: Record<string, string> = {};
+  if (rows.length > max) h['x-ms-continuation'] = encodeToken(page[page.length - 1]?.path ?? '');
+  sendJson(c, 200, { paths: page.map(pathEntry) }, h);
+}
+
+function blobXml(r: PathRow, withMeta: boolean, withPerms: boolean, now: number): string {
+  const ct = contentOf(r);
+  const lease = leaseHeaders(r.lease, now);
+  const opt = (tag: string, v: string | undefined): string => (v === undefined ? `<${tag} />` : `<${tag}>${escapeXml(v)}</${tag}>`);
+  const perms = withPerms ? `<Owner>${escapeXml(r.owner)}</Owner><Group>${escapeXml(r.grp)}</Group><Permissions>${permissionsOf(r)}</Permissions><Acl>${escapeXml(aclText(r))}</Acl>` : '';
+  const props = `<Properties><Creation-Time>${httpDate(r.created)}</Creation-Time><Last-Modified>${httpDate(r.modified)}</Last-Modified><Etag>${r.etag}</Etag><ResourceType>${r.is_dir ? 'directory' : 'file'}</ResourceType><Content-Length>${r.size}</Content-Length>${opt('Content-Type', ct.ct ?? 'application/octet-stream')}${opt('Content-Encoding', ct.ce)}${opt('Content-Language', ct.cl)}${opt('Content-MD5', r.md5 ?? undefined)}${opt('Cache-Control', ct.cc)}${opt('Content-Disposition', ct.cd)}<BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier><AccessTierInferred>true</AccessTierInferred><LeaseStatus>${lease['x-ms-lease-status'] ?? 'unlocked'}</LeaseStatus><LeaseState>${lease['x-ms-lease-state'] ?? 'available'}</LeaseState><ServerEncrypted>true</ServerEncrypted>${perms}</Properties>`;
+  let meta = '';
+  if (withMeta) {
+    const m = metadataOf(r);
+    if (r.is_dir) m['hdi_isfolder'] = 'true';
+    meta = `<Metadata>${Object.entries(m).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')}</Metadata>`;
+  }
+  return `<Blob><Name>${escapeXml(r.path)}</Name>${props}${meta}</Blob>`;
+}
+
+/** GET /FS?restype=container&comp=list — blobs (XML): flat (directories as hdi_isfolder blobs) or by `/`. */
+export function listBlobs(c: Call): void {
+  const fs = requireFs(c.ns, 'blob', c.account, c.fs).name;
+  const prefix = c.query.get('prefix') ?? '';
+  const delimiter = c.query.get('delimiter') ?? '';
+  const marker = c.query.get('marker') ?? '';
+  const max = Math.min(intQuery(c, 'maxresults', false) ?? c.limits.listPageSize, 5000);
+  if (max < 1) throw new WireError(400, 'OutOfRangeQueryParameterValue', 'One of the query parameters specified in the request URI is outside the permissible range: maxresults.');
+  const include = (c.query.get('include') ?? '').split(',').map((s) => s.trim().toLowerCase());
+  const withMeta = include.includes('metadata');
+  const withPerms = include.includes('permissions');
+  if (delimiter !== '' && delimiter !== '/') throw new WireError(501, 'NotImplemented', `Delimiter '${delimiter}' is not supported by the lakeshift Gen2 emulator; use '/' or none.`);
+  const root = c.ns.db.getPath(c.account, fs, '');
+  if (root) checkPerm(c.principal, root, 5);
+  const items: string[] = [];
+  let next = '';
+  if (delimiter === '') {
+    const rows = c.ns.db.byPrefix(c.account, fs, prefix, marker, max + 1);
+    for (const r of rows.slice(0, max)) items.push(blobXml(r, withMeta, withPerms, c.now));
+    if (rows.length > max) next = rows[max - 1]?.path ?? '';
+  } else {
+    const slash = prefix.lastIndexOf('/');
+    const dir = slash < 0 ? '' : prefix.slice(0, slash);
+    const dirRow = c.ns.db.getPath(c.account, fs, dir);
+    if (dirRow?.is_dir) {
+      let after = marker;
+      const floor = prefix.slice(0, -1);
+      if (prefix.length > slash + 1 && after < floor) after = floor;
+      let count = 0;
+      let lastName = '';
+      outer: for (;;) {
+        const rows = c.ns.db.children(c.account, fs, dir, after, 500);
+        for (const r of rows) {
+          after = r.path;
+          if (!r.path.startsWith(prefix)) {
+            if (r.path > prefix) break outer;
+            continue;
+          }
+          if (count === max) {
+            next = lastName;
+            break outer;
+          }
+          items.push(r.is_dir ? `<BlobPrefix><Name>${escapeXml(`${r.path}/`)}</Name></BlobPrefix>` : blobXml(r, withMeta, withPerms, c.now));
+          lastName = r.path;
+          count++;
+        }
+        if (rows.length < 500) break;
+      }
+    }
+  }
+  const endpoint = `${c.baseUrl}/${c.account}/`;
+  const delim = delimiter === '' ? '' : `<Delimiter>${escapeXml(delimiter)}</Delimiter>`;
+  sendXml(c, 200, `<EnumerationResults ServiceEndpoint="${escapeXml(endpoint)}" ContainerName="${escapeXml(fs)}"><Prefix>${escapeXml(prefix)}</Prefix><Marker>${escapeXml(marker)}</Marker><MaxResults>${max}</MaxResults>${delim}<Blobs>${items.join('')}</Blobs><NextMarker>${escapeXml(next)}</NextMarker></EnumerationResults>`);
+}

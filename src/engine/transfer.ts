@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import type { Entry } from '../core/entry.js';
+import { StorageError } from '../core/errors.js';
+import type { ChunkedWriter, Store, WriteOptions } from '../core/store.js';
+import { ByteBudget, TokenBucket } from './limits.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+
+/**
+ * The data half of one file's lifecycle: chunks read by range from the source, written at their
+ * offset, then one commit with the Content-MD5.
+ *
+ * MD5 must be computed in order. Chunks are read and written in parallel, but each chunk's buffer is
+ * kept (counted against the byte budget) until every earlier chunk has been hashed; the hash then
+ * advances over consecutive finished chunks. Budget is acquired in chunk order, so the earliest
+ * unhashed chunk always holds its budget and progress is guaranteed (no deadlock), and memory stays
+ * within the budget plus one clamped chunk. Nothing is re-read.
+ */
+
+export interface TransferContext {
+  budget: ByteBudget;
+  bucket?: TokenBucket | undefined;
+  blockSize: number;
+  chunkConcurrency: number;
+  retry: RetryPolicy;
+  signal?: AbortSignal | undefined;
+  onBytes?: (bytes: number) => void;
+}
+
+export interface CopyResult {
+  /** Base64 MD5 of the bytes written. */
+  md5: string;
+  committed: Entry;
+}
+
+async function readRange(source: Store, path: string, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const stream = await source.openRead(path, { offset, length }, signal ? { signal } : {});
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const part of stream) {
+    parts.push(part);
+    total += part.byteLength;
+  }
+  if (total !== length) {
+    throw new StorageError('transient', `Read ${total} bytes at offset ${offset} of '${path}', expected ${length}.`, { path, retryable: true });
+  }
+  return parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, total);
+}
+
+/**
+ * Copies `size` bytes of `sourcePath` into a new writer at `destPath` and calls `beforeCommit`
+ * (which may throw to abandon the copy: the writer is aborted, nothing becomes visible), then
+ * commits. Throws the first error after aborting the writer.
+ */
+export async function copyFileData(
+  source: Store,
+  sourcePath: string,
+  dest: Store,
+  destPath: string,
+  size: number,
+  writeOptions: WriteOptions,
+  ctx: TransferContext,
+  beforeCommit: (md5: string) => Promise<void>,
+): Promise<CopyResult> {
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const writer: ChunkedWriter = await withRetry(() => dest.createWriter(destPath, { ...writeOptions, ...call }), { policy: ctx.retry, signal: ctx.signal });
+  const hash = createHash('md5');
+  try {
+    const block = Math.max(1, Math.min(ctx.blockSize, dest.capabilities.maxChunkSize));
+    const chunks = Math.ceil(size / block);
+    const parallel = dest.capabilities.parallelChunkWrites ? Math.max(1, ctx.chunkConcurrency) : 1;
+    const done = new Map<number, { data: Uint8Array; held: number }>();
+    let nextToHash = 0;
+    let failure: unknown;
+    const inFlight = new Set<Promise<void>>();
+    const runChunk = async (index: number, held: number): Promise<void> => {
+      const offset = index * block;
+      const length = Math.min(block, size - offset);
+      try {
+        if (ctx.bucket) await ctx.bucket.take(length, ctx.signal);
+        const data = await withRetry(() => readRange(source, sourcePath, offset, length, ctx.signal), { policy: ctx.retry, signal: ctx.signal });
+        await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
+        ctx.onBytes?.(length);
+        done.set(index, { data, held });
+        for (let c = done.get(nextToHash); c !== undefined; c = done.get(nextToHash)) {
+          hash.update(c.data);
+          done.delete(nextToHash);
+          ctx.budget.release(c.held);
+          nextToHash++;
+        }
+      } catch (error) {
+        failure ??= error;
+        ctx.budget.release(held);
+      }
+    };
+    for (let i = 0; i < chunks && failure === undefined; i++) {
+      while (inFlight.size >= parallel) await Promise.race(inFlight);
+      if (failure !== undefined) break;
+      const held = await ctx.budget.acquire(Math.min(block, size - i * block));
+      const p: Promise<void> = runChunk(i, held).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    for (const c of done.values()) ctx.budget.release(c.held);
+    if (failure !== undefined) throw failure;
+    const md5Bytes = hash.digest();
+    const md5 = md5Bytes.toString('base64');
+    await beforeCommit(md5);
+    const committed = await writer.commit({ size, contentMd5: new Uint8Array(md5Bytes), ...call });
+    return { md5, committed };
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Base64 MD5 of a whole file, read in blocks (for checksum comparisons). */
+export async function md5OfFile(store: Store, path: string, signal?: AbortSignal): Promise<string> {
+  const hash = createHash('md5');
+  for await (const part of await store.openRead(path, undefined, signal ? { signal } : {})) hash.update(part);
+  return hash.digest('base64');
+}

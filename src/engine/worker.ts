@@ -1,0 +1,221 @@
+import type { Logger } from 'pino';
+import { joinPath, parentPath, type Entry } from '../core/entry.js';
+import { StorageError, isStorageError } from '../core/errors.js';
+import type { Store } from '../core/store.js';
+import type { JobDb } from '../state/db.js';
+import { updateItem, type ItemRow } from '../state/items.js';
+import { applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from './metadata.js';
+import type { ResolvedMapping } from './plan.js';
+import { backoffDelay, describeError, isRetryable, sleep, withRetry } from './retry.js';
+import { copyFileData, type TransferContext } from './transfer.js';
+import type { MigrationEvent } from './types.js';
+
+/**
+ * Per-item lifecycles: file copy (prologue: stat + ACL plan; chunks; epilogue: commit, metadata,
+ * verify; cleanup on failure), metadata-only updates, directory creation and deletion. Every outcome
+ * is recorded in the job database before the next step depends on it.
+ */
+
+export interface RunTally {
+  filesCopied: number;
+  filesFailed: number;
+  filesSkipped: number;
+  filesMeta: number;
+  dirsCreated: number;
+  dirsFailed: number;
+  dirsSkipped: number;
+  bytes: number;
+  deleted: number;
+  failures: { path: string; error: string }[];
+}
+
+export function newTally(): RunTally {
+  return { filesCopied: 0, filesFailed: 0, filesSkipped: 0, filesMeta: 0, dirsCreated: 0, dirsFailed: 0, dirsSkipped: 0, bytes: 0, deleted: 0, failures: [] };
+}
+
+export interface WorkerContext {
+  jobDb: JobDb;
+  source: Store;
+  meta: MetadataContext;
+  transfer: TransferContext;
+  sourceChangeAttempts: number;
+  /** Whole-file attempts for retryable failures (each call inside is retried too). */
+  fileAttempts: number;
+  tally: RunTally;
+  logger: Logger;
+  signal?: AbortSignal | undefined;
+  emit(event: MigrationEvent): void;
+}
+
+class SourceChangedError extends Error {}
+
+function sameVersion(a: Entry, b: Entry): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && (a.etag === undefined || b.etag === undefined || a.etag === b.etag);
+}
+
+function isCancel(error: unknown, ctx: WorkerContext): boolean {
+  return isStorageError(error, 'cancelled') || ctx.signal?.aborted === true;
+}
+
+async function fail(ctx: WorkerContext, row: ItemRow, path: string, error: unknown): Promise<void> {
+  const message = describeError(error);
+  await updateItem(ctx.jobDb, row.id, { state: 'failed', last_error: message, attempts: row.attempts + 1 });
+  if (row.kind === 'file') ctx.tally.filesFailed++;
+  else ctx.tally.dirsFailed++;
+  if (ctx.tally.failures.length < 100) ctx.tally.failures.push({ path, error: message });
+  ctx.logger.warn({ path, err: message }, 'item.failed');
+  ctx.emit({ type: 'item', path, kind: row.kind, outcome: 'failed', size: row.size, reason: message });
+}
+
+async function skipGone(ctx: WorkerContext, row: ItemRow, path: string): Promise<void> {
+  const reason = 'the source path disappeared after the scan';
+  await updateItem(ctx.jobDb, row.id, { state: 'skipped', skip_reason: reason });
+  if (row.kind === 'file') ctx.tally.filesSkipped++;
+  else ctx.tally.dirsSkipped++;
+  ctx.emit({ type: 'item', path, kind: row.kind, outcome: 'skipped', size: row.size, reason });
+}
+
+async function statSource(ctx: WorkerContext, path: string): Promise<Entry | undefined> {
+  try {
+    return await withRetry(() => ctx.source.stat(path, ctx.signal ? { signal: ctx.signal } : {}), { policy: ctx.meta.retry, signal: ctx.signal });
+  } catch (error) {
+    if (isStorageError(error, 'not-found')) return undefined;
+    throw error;
+  }
+}
+
+/** Copies one file (state copying is already recorded). Never throws except on cancellation. */
+export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping, row: ItemRow): Promise<void> {
+  const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
+  const destPath = joinPath(mapping.destPath, row.rel_path);
+  const dest = mapping.dest;
+  let changes = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const entry = await statSource(ctx, sourcePath);
+      if (entry === undefined || entry.kind !== 'file') return await skipGone(ctx, row, sourcePath);
+      const acl = planAcl(await readSourceAcl(ctx.source, sourcePath, entry, ctx.meta), 'file', ctx.meta);
+      const perms = acl?.permissions ?? entry.permissions;
+      const props = timeProperties(dest, entry, ctx.meta);
+      const writeOptions = {
+        overwrite: true,
+        ...((ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
+        ...(Object.keys(props).length > 0 ? { properties: props } : {}),
+      };
+      const { md5, committed } = await copyFileData(ctx.source, sourcePath, dest, destPath, entry.size, writeOptions, ctx.transfer, async (digest) => {
+        const now = await statSource(ctx, sourcePath);
+        if (now === undefined || !sameVersion(entry, now)) throw new SourceChangedError(`'${sourcePath}' changed while it was copied`);
+        // Recorded before commit: after a crash the rerun recognises its own committed copy by MD5.
+        await updateItem(ctx.jobDb, row.id, { md5: digest, size: entry.size, mtime_ms: entry.mtimeMs, source_etag: entry.etag ?? null });
+      });
+      await updateItem(ctx.jobDb, row.id, { state: 'copied', copies: row.copies + 1, committed_offset: entry.size });
+      await applyMetadata(dest, destPath, 'file', entry, acl, ctx.meta, { propertiesSet: true, compareFirst: false });
+      if (committed.size !== entry.size || (committed.contentMd5 !== undefined && committed.contentMd5 !== md5)) {
+        throw new StorageError('integrity-mismatch', `The destination reports ${committed.size} bytes (MD5 ${committed.contentMd5 ?? 'none'}) after writing ${entry.size} bytes (MD5 ${md5}).`, { path: destPath });
+      }
+      const state = committed.contentMd5 === md5 ? 'verified' : 'copied';
+      await updateItem(ctx.jobDb, row.id, { state, attempts: row.attempts + attempt, last_error: null });
+      ctx.tally.filesCopied++;
+      ctx.tally.bytes += entry.size;
+      ctx.logger.debug({ path: sourcePath, size: entry.size }, 'file.copied');
+      ctx.emit({ type: 'item', path: sourcePath, kind: 'file', outcome: state, size: entry.size });
+      return;
+    } catch (error) {
+      if (isCancel(error, ctx)) {
+        await updateItem(ctx.jobDb, row.id, { state: 'pending' });
+        throw error;
+      }
+      if (error instanceof SourceChangedError) {
+        changes++;
+        ctx.logger.info({ path: sourcePath, changes }, 'file.source_changed');
+        if (changes < ctx.sourceChangeAttempts) continue;
+        return fail(ctx, row, sourcePath, new StorageError('precondition-failed', `The source changed during the copy ${changes} times; it was not copied. Rerun when it is stable.`, { path: sourcePath }));
+      }
+      if (isRetryable(error) && attempt < ctx.fileAttempts) {
+        const delay = backoffDelay(attempt, ctx.meta.retry, error);
+        ctx.logger.info({ path: sourcePath, attempt, delay, err: describeError(error) }, 'file.retry');
+        await sleep(delay, ctx.signal);
+        continue;
+      }
+      return fail(ctx, row, sourcePath, error);
+    }
+  }
+}
+
+/** Applies metadata to an existing destination file or directory (compare first). Never throws except on cancellation. */
+export async function applyItemMetadata(ctx: WorkerContext, mapping: ResolvedMapping, row: ItemRow): Promise<void> {
+  const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
+  const destPath = joinPath(mapping.destPath, row.rel_path);
+  try {
+    const entry = await statSource(ctx, sourcePath);
+    if (entry === undefined) return await skipGone(ctx, row, sourcePath);
+    const acl = planAcl(await readSourceAcl(ctx.source, sourcePath, entry, ctx.meta), row.kind, ctx.meta);
+    const root = row.rel_path === '';
+    // The root's times are the destination root's own business; its ACL and owner are carried.
+    const times = root ? { ...ctx.meta, preserve: new Set([...ctx.meta.preserve].filter((p) => p !== 'times')) } : ctx.meta;
+    const wrote = await applyMetadata(mapping.dest, destPath, row.kind, entry, acl, times, { propertiesSet: false, compareFirst: row.kind === 'file' });
+    await updateItem(ctx.jobDb, row.id, { state: 'verified', action: 'none', attempts: row.attempts + 1, last_error: null });
+    if (row.kind === 'file' && wrote) ctx.tally.filesMeta++;
+    ctx.emit({ type: 'item', path: sourcePath, kind: row.kind, outcome: 'meta', size: 0 });
+  } catch (error) {
+    if (isCancel(error, ctx)) throw error;
+    await fail(ctx, row, sourcePath, error);
+  }
+}
+
+/** Creates a directory (with its mode; its ACL, owner and times come in the ACL phase). */
+export async function createDirectoryItem(ctx: WorkerContext, mapping: ResolvedMapping, row: ItemRow): Promise<void> {
+  const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
+  const destPath = joinPath(mapping.destPath, row.rel_path);
+  try {
+    const entry = await statSource(ctx, sourcePath);
+    if (entry === undefined || entry.kind !== 'directory') return await skipGone(ctx, row, sourcePath);
+    const mode = entry.permissions;
+    const withMode = (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && mapping.dest.capabilities.permissions && mode !== undefined;
+    await withRetry(() => mapping.dest.mkdir(destPath, { ...(withMode ? { permissions: mode & 0o777 } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) }), { policy: ctx.meta.retry, signal: ctx.signal });
+    await updateItem(ctx.jobDb, row.id, { action: 'meta', state: 'pending', copies: row.copies + 1, attempts: row.attempts + 1 });
+    ctx.tally.dirsCreated++;
+    ctx.emit({ type: 'item', path: sourcePath, kind: 'directory', outcome: 'copied', size: 0 });
+  } catch (error) {
+    if (isCancel(error, ctx)) throw error;
+    await fail(ctx, row, sourcePath, error);
+  }
+}
+
+/** Removes a destination path that left the source. */
+export async function deleteItem(ctx: WorkerContext, mapping: ResolvedMapping, row: ItemRow): Promise<void> {
+  const destPath = joinPath(mapping.destPath, row.rel_path);
+  try {
+    await withRetry(() => mapping.dest.remove(destPath, { recursive: true, ...(ctx.signal ? { signal: ctx.signal } : {}) }), { policy: ctx.meta.retry, signal: ctx.signal }).catch((error: unknown) => {
+      if (!isStorageError(error, 'not-found')) throw error;
+    });
+    await updateItem(ctx.jobDb, row.id, { state: 'verified', action: 'none' });
+    ctx.tally.deleted++;
+    ctx.emit({ type: 'item', path: destPath, kind: row.kind, outcome: 'deleted', size: row.size });
+  } catch (error) {
+    if (isCancel(error, ctx)) throw error;
+    await fail(ctx, row, destPath, error);
+  }
+}
+
+/** Removes stale writer temp files (`.lakeshift-tmp-*`) next to interrupted items. Best effort. */
+export async function cleanupTempFiles(dest: Store, dirs: Iterable<string>, logger: Logger, prefix: string): Promise<number> {
+  let removed = 0;
+  for (const dir of new Set(dirs)) {
+    try {
+      for await (const page of dest.list(dir)) {
+        for (const e of page) {
+          const name = e.path.slice(e.path.lastIndexOf('/') + 1);
+          if (!name.startsWith(prefix)) continue;
+          await dest.remove(e.path, { recursive: true }).catch(() => undefined);
+          removed++;
+        }
+      }
+    } catch (error) {
+      if (!isStorageError(error, 'not-found')) logger.debug({ dir, err: describeError(error) }, 'cleanup.skipped');
+    }
+  }
+  return removed;
+}
+
+export { parentPath };

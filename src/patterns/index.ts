@@ -1,0 +1,2 @@
+export * from './lift-and-shift.js';
+export * from './incremental.js';

@@ -1,0 +1,4 @@
+export * from './schema.js';
+export * from './db.js';
+export * from './jobs.js';
+export * from './items.js';

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { JobDb } from './db.js';
+import type { ItemAction, ItemKind, ItemState, ItemsTable } from './schema.js';
+
+export type ItemRow = Selectable<ItemsTable>;
+export type ItemPatch = Omit<Updateable<ItemsTable>, 'id' | 'job_id' | 'dataset' | 'rel_path' | 'path_hash'>;
+
+/** One scanned path to record. */
+export interface NewItem {
+  dataset: string;
+  relPath: string;
+  kind: ItemKind;
+  action: ItemAction;
+  state: ItemState;
+  size: number;
+  mtimeMs: number;
+  etag?: string | undefined;
+  skipReason?: string | undefined;
+  seenRun: number;
+  /** Times the destination holds the job's copy (default 0). */
+  copies?: number;
+}
+
+/** Rows per INSERT statement: 20 columns x 1000 rows stays under SQLite's 32766 and PostgreSQL's 65535 parameters. */
+export const INSERT_BATCH = 1000;
+
+/** Hex SHA-1 of a relative path: the unique key of an item within a data set. */
+export function hashPath(relPath: string): string {
+  return createHash('sha1').update(relPath).digest('hex');
+}
+
+/**
+ * Inserts items in one transaction, as multi-row INSERTs of up to INSERT_BATCH rows. Paths already
+ * recorded for the job and data set are left untouched (idempotent). Returns the number inserted
+ * attempts (rows given).
+ */
+export async function insertItems(jobDb: JobDb, jobId: string, items: readonly NewItem[], now: number = Date.now()): Promise<number> {
+  if (items.length === 0) return 0;
+  await jobDb.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < items.length; i += INSERT_BATCH) {
+      const rows: Insertable<ItemsTable>[] = items.slice(i, i + INSERT_BATCH).map((it) => ({
+        job_id: jobId,
+        dataset: it.dataset,
+        rel_path: it.relPath,
+        path_hash: hashPath(it.relPath),
+        kind: it.kind,
+        action: it.action,
+        state: it.state,
+        attempts: 0,
+        last_error: null,
+        size: it.size,
+        mtime_ms: it.mtimeMs,
+        source_etag: it.etag ?? null,
+        md5: null,
+        committed_offset: 0,
+        skip_reason: it.skipReason ?? null,
+        seen_run: it.seenRun,
+        copies: it.copies ?? 0,
+        created_at: now,
+        updated_at: now,
+      }));
+      await trx.insertInto('items').values(rows).onConflict((oc) => oc.columns(['job_id', 'dataset', 'path_hash']).doNothing()).execute();
+    }
+  });
+  return items.length;
+}
+
+/** The recorded items for some paths of one data set, keyed by relative path. */
+export async function findItems(jobDb: JobDb, jobId: string, dataset: string, relPaths: readonly string[]): Promise<Map<string, ItemRow>> {
+  const out = new Map<string, ItemRow>();
+  for (let i = 0; i < relPaths.length; i += INSERT_BATCH) {
+    const hashes = relPaths.slice(i, i + INSERT_BATCH).map(hashPath);
+    if (hashes.length === 0) continue;
+    const rows = await jobDb.db.selectFrom('items').selectAll()
+      .where('job_id', '=', jobId).where('dataset', '=', dataset).where('path_hash', 'in', hashes).execute();
+    for (const r of rows) out.set(r.rel_path, r);
+  }
+  return out;
+}
+
+/** Updates one item (updated_at is set). */
+export async function updateItem(jobDb: JobDb, id: number, patch: ItemPatch, now: number = Date.now()): Promise<void> {
+  await jobDb.db.updateTable('items').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
+}
+
+/**
+ * Applies updates to many items in one transaction. With `ifState`, an update applies only while the
+ * item is still in that state (optimistic concurrency: a worker may have moved it meanwhile).
+ */
+export async function updateItemsEach(jobDb: JobDb, updates: readonly { id: number; patch: ItemPatch; ifState?: ItemState }[], now: number = Date.now()): Promise<void> {
+  if (updates.length === 0) return;
+  await jobDb.db.transaction().execute(async (trx) => {
+    for (const u of updates) {
+      let q = trx.updateTable('items').set({ ...u.patch, updated_at: now }).where('id', '=', u.id);
+      if (u.ifState !== undefined) q = q.where('state', '=', u.ifState);
+      await q.execute();
+    }
+  });
+}
+
+/** Applies the same patch to many items. */
+export async function updateItems(jobDb: JobDb, ids: readonly number[], patch: ItemPatch, now: number = Date.now()): Promise<void> {
+  for (let i = 0; i < ids.length; i += INSERT_BATCH) {
+    const chunk = ids.slice(i, i + INSERT_BATCH);
+    if (chunk.length > 0) await jobDb.db.updateTable('items').set({ ...patch, updated_at: now }).where('id', 'in', chunk).execute();
+  }
+}
+
+export interface ListItemsQuery {
+  states?: readonly ItemState[];
+  kind?: ItemKind;
+  actions?: readonly ItemAction[];
+  dataset?: string;
+  /** Only ids greater than this (keyset paging). */
+  afterId?: number;
+  /** Only ids lower than this, in descending order (keyset paging backwards). */
+  beforeId?: number;
+  /** Only items not seen by this run. */
+  notSeenRun?: number;
+  limit: number;
+}
+
+/** Items of a job in id (scan) order, or descending when beforeId is given. */
+export async function listItems(jobDb: JobDb, jobId: string, q: ListItemsQuery): Promise<ItemRow[]> {
+  let query = jobDb.db.selectFrom('items').selectAll().where('job_id', '=', jobId);
+  if (q.states !== undefined && q.states.length > 0) query = query.where('state', 'in', [...q.states]);
+  if (q.actions !== undefined && q.actions.length > 0) query = query.where('action', 'in', [...q.actions]);
+  if (q.kind !== undefined) query = query.where('kind', '=', q.kind);
+  if (q.dataset !== undefined) query = query.where('dataset', '=', q.dataset);
+  if (q.notSeenRun !== undefined) query = query.where('seen_run', '<>', q.notSeenRun);
+  if (q.beforeId !== undefined) return query.where('id', '<', q.beforeId).orderBy('id', 'desc').limit(q.limit).execute();
+  if (q.afterId !== undefined) query = query.where('id', '>', q.afterId);
+  return query.orderBy('id', 'asc').limit(q.limit).execute();
+}
+
+export interface ItemCount {
+  kind: ItemKind;
+  state: ItemState;
+  count: number;
+  bytes: number;
+}
+
+/** Counts and bytes per kind and state. */
+export async function countItems(jobDb: JobDb, jobId: string): Promise<ItemCount[]> {
+  const rows = await jobDb.db.selectFrom('items')
+    .select((eb) => ['kind', 'state', eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('size').as('bytes')])
+    .where('job_id', '=', jobId).groupBy(['kind', 'state']).execute();
+  return rows.map((r) => ({ kind: r.kind, state: r.state, count: Number(r.count), bytes: Number(r.bytes ?? 0) }));
+}
+
+/** Moves items left in `copying` by a killed run back to `pending`; returns them (they are re-checked). */
+export async function resetInterruptedItems(jobDb: JobDb, jobId: string): Promise<ItemRow[]> {
+  const rows = await jobDb.db.selectFrom('items').selectAll().where('job_id', '=', jobId).where('state', '=', 'copying').execute();
+  await updateItems(jobDb, rows.map((r) => r.id), { state: 'pending' });
+  return rows;
+}

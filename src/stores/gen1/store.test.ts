@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { comparePaths } from '../../core/entry.js';
+import { isStorageError, StorageError } from '../../core/errors.js';
+import type { Store } from '../../core/store.js';
+import { parseLocation, type Gen1Location } from '../../core/uri.js';
+import { GEN1_EMULATOR_ADMIN_OID, startGen1Emulator, type Gen1Emulator } from '../../emulators/gen1/index.js';
+import { mintEmulatorToken } from './auth.js';
+import { checkGen1Access, createGen1Store, readRangesParallel, type Gen1StoreOptions } from './index.js';
+
+function bytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed * 2654435761;
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    out[i] = x >>> 24;
+  }
+  return out;
+}
+
+async function put(store: Store, path: string, data: Uint8Array, chunk = 4096, overwrite = false): Promise<void> {
+  const writer = await store.createWriter(path, { overwrite });
+  for (let at = 0; at < data.byteLength; at += chunk) await writer.write(at, data.subarray(at, at + chunk));
+  await writer.commit({ size: data.byteLength });
+}
+
+async function get(store: Store, path: string, range?: { offset: number; length?: number }): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const part of await store.openRead(path, range)) parts.push(part);
+  return Buffer.concat(parts);
+}
+
+async function all(iterable: AsyncIterable<{ path: string }[]>): Promise<string[][]> {
+  const pages: string[][] = [];
+  for await (const page of iterable) pages.push(page.map((e) => e.path));
+  return pages;
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    if (isStorageError(error)) return error.code;
+    throw error;
+  }
+}
+
+/** Raw LISTSTATUS names, temp files included (the store hides them). */
+async function rawNames(emulator: Gen1Emulator, dir: string): Promise<string[]> {
+  const res = await fetch(`${emulator.url}/webhdfs/v1/${dir}?op=LISTSTATUS&api-version=2018-09-01`, {
+    headers: { authorization: `Bearer ${mintEmulatorToken(GEN1_EMULATOR_ADMIN_OID, 600)}` },
+  });
+  const body = (await res.json()) as { FileStatuses: { FileStatus: { pathSuffix: string }[] } };
+  return body.FileStatuses.FileStatus.map((s) => s.pathSuffix);
+}
+
+describe('gen1 store over the emulator', () => {
+  const emulators: Gen1Emulator[] = [];
+  const stores: Store[] = [];
+  let emulator: Gen1Emulator;
+  let store: Store;
+
+  async function open(options: Gen1StoreOptions = {}, faults?: Parameters<typeof startGen1Emulator>[0]['faults'], path = ''): Promise<{ emulator: Gen1Emulator; store: Store }> {
+    const emu = await startGen1Emulator({ port: 0, inMemory: true, ...(faults === undefined ? {} : { faults }) });
+    emulators.push(emu);
+    const s = createGen1Store(parseLocation(`${emu.url}/webhdfs/v1/${path}`) as Gen1Location, { retryBaseMs: 5, ...options });
+    stores.push(s);
+    return { emulator: emu, store: s };
+  }
+
+  beforeAll(async () => {
+    ({ emulator, store } = await open({ listPageSize: 2 }));
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    for (const e of emulators) await e.close();
+  });
+
+  it('lists more than one page, one level and recursively in walk order, hiding temp files', async () => {
+    const names = ['b', 'a b', 'a', 'a-', 'a.x', 'é', 'z', 'Z'];
+    for (const n of names) await put(store, `walk/${n}/f`, bytes(3, 1));
+    await put(store, 'walk/a/b/deeper', bytes(5, 2));
+    await store.mkdir('walk/empty');
+    const writer = await store.createWriter('walk/a/pending');
+    await writer.write(0, bytes(10, 3));
+
+    const level = await all(store.list('walk'));
+    expect(level.length).toBeGreaterThan(1);
+    const flat = level.flat();
+    expect(flat).toEqual([...flat].sort(comparePaths));
+    expect(flat).toHaveLength(names.length + 1);
+
+    const pages = await all(store.list('walk', { recursive: true, pageSize: 3 }));
+    expect(pages.every((p) => p.length <= 3)).toBe(true);
+    const walked = pages.flat();
+    expect(walked).toEqual([...walked].sort(comparePaths));
+    expect(walked).toContain('walk/a/b/deeper');
+    expect(walked).toContain('walk/empty');
+    expect(walked.indexOf('walk/a/b')).toBeLessThan(walked.indexOf('walk/a b'));
+    expect(walked.some((p) => p.includes('.lakeshift-tmp-'))).toBe(false);
+    expect((await rawNames(emulator, 'walk/a')).some((n) => n.startsWith('.lakeshift-tmp-'))).toBe(true);
+
+    await writer.abort();
+    await writer.abort();
+    expect((await rawNames(emulator, 'walk/a')).some((n) => n.startsWith('.lakeshift-tmp-'))).toBe(false);
+    expect(await codeOf(store.stat('walk/a/pending'))).toBe('not-found');
+  });
+
+  it('maps errors to StorageError codes', async () => {
+    expect(await codeOf(store.stat('missing/file'))).toBe('not-found');
+    expect(await codeOf(all(store.list('missing')))).toBe('not-found');
+    await put(store, 'errs/file', bytes(10, 4));
+    expect(await codeOf(put(store, 'errs/file', bytes(3, 5)))).toBe('already-exists');
+    await put(store, 'errs/file', bytes(3, 5), 4096, true);
+    expect((await get(store, 'errs/file')).equals(Buffer.from(bytes(3, 5)))).toBe(true);
+    expect(await codeOf(store.remove('errs'))).toBe('not-empty');
+    expect(await codeOf(store.openRead('errs/file', { offset: 4 }))).toBe('invalid-argument');
+    expect(await codeOf(store.getProperties('errs/file'))).toBe('not-supported');
+    expect(await codeOf(store.mkdir('errs/file'))).toBe('already-exists');
+    expect(await codeOf(store.stat('../x'))).toBe('invalid-argument');
+
+    const w = await store.createWriter('errs/short');
+    await w.write(0, bytes(4, 6));
+    expect(await codeOf(w.commit({ size: 5 }))).toBe('integrity-mismatch');
+    expect(await codeOf(store.stat('errs/short'))).toBe('not-found');
+
+    // A non-superuser is refused below a folder only the admin may enter.
+    await store.mkdir('private');
+    await store.setPermissions('private', 0o700);
+    await put(store, 'private/secret', bytes(4, 7));
+    const other = createGen1Store(parseLocation(`${emulator.url}/webhdfs/v1/`) as Gen1Location, { token: mintEmulatorToken('0b000000-0000-4000-8000-000000000002', 600) });
+    stores.push(other);
+    expect(await codeOf(other.stat('private/secret'))).toBe('permission-denied');
+    expect(await codeOf(other.setOwner('private', 'someone', undefined))).toBe('permission-denied');
+  });
+
+  it('reports auth-failed for bad or expired tokens, and checkGen1Access explains', async () => {
+    const loc = parseLocation(`${emulator.url}/webhdfs/v1/`) as Gen1Location;
+    const bad = createGen1Store(loc, { token: 'not-a-jwt' });
+    const expired = createGen1Store(loc, { token: mintEmulatorToken(GEN1_EMULATOR_ADMIN_OID, -3600) });
+    stores.push(bad, expired);
+    expect(await codeOf(bad.stat(''))).toBe('auth-failed');
+    expect(await codeOf(expired.stat(''))).toBe('auth-failed');
+    const err = await checkGen1Access(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageError);
+    expect((err as StorageError).message).toMatch(/refused the credentials.*--gen1-token/s);
+    expect((err as StorageError).message).not.toContain('not-a-jwt');
+    expect(await checkGen1Access(store)).toMatchObject({ kind: 'directory' });
+    const missing = createGen1Store(parseLocation(`${emulator.url}/webhdfs/v1/nope`) as Gen1Location);
+    stores.push(missing);
+    expect(await codeOf(checkGen1Access(missing))).toBe('not-found');
+  });
+
+  it('fails fast with transient when nothing listens', async () => {
+    const probe = await startGen1Emulator({ port: 0, inMemory: true });
+    const url = probe.url;
+    await probe.close();
+    const dead = createGen1Store(parseLocation(`${url}/webhdfs/v1/`) as Gen1Location, { maxRetries: 1, retryBaseMs: 1 });
+    stores.push(dead);
+    const err = await checkGen1Access(dead).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'transient' });
+    expect((err as Error).message).toMatch(/Cannot reach .*ECONNREFUSED/s);
+  });
+
+  it('sets times, expiry, permissions with sticky bit, owner and ACLs', async () => {
+    await put(store, 'meta/file', bytes(8, 8));
+    await store.setTimes?.('meta/file', { mtimeMs: Date.UTC(2019, 1, 2), atimeMs: Date.UTC(2020, 3, 4) });
+    await store.setExpiry?.('meta/file', Date.UTC(2031, 0, 1));
+    let entry = await store.stat('meta/file');
+    expect(entry).toMatchObject({ mtimeMs: Date.UTC(2019, 1, 2), atimeMs: Date.UTC(2020, 3, 4), expiryMs: Date.UTC(2031, 0, 1) });
+    await store.setExpiry?.('meta/file', undefined);
+    entry = await store.stat('meta/file');
+    expect(entry.expiryMs).toBeUndefined();
+    const etagBefore = entry.etag;
+    await store.setPermissions('meta/file', 0o600);
+    expect((await store.stat('meta/file')).etag).not.toBe(etagBefore);
+
+    await store.mkdir('meta/tmp');
+    await store.setPermissions('meta/tmp', 0o1777);
+    expect((await store.stat('meta/tmp')).permissions).toBe(0o1777);
+    expect((await store.getAcl('meta/tmp')).permissions).toBe(0o1777);
+
+    const user = '11111111-1111-4111-8111-111111111111';
+    await store.setOwner('meta/file', user, '22222222-2222-4222-8222-222222222222');
+    await store.setAcl('meta/file', [
+      { scope: 'access', type: 'user', id: '', perms: 6 },
+      { scope: 'access', type: 'user', id: user, perms: 4 },
+      { scope: 'access', type: 'group', id: '', perms: 4 },
+      { scope: 'access', type: 'mask', id: '', perms: 4 },
+      { scope: 'access', type: 'other', id: '', perms: 0 },
+    ]);
+    const acl = await store.getAcl('meta/file');
+    expect(acl.owner).toBe(user);
+    expect(acl.entries).toContainEqual({ scope: 'access', type: 'user', id: user, perms: 4 });
+    expect((await store.stat('meta/file')).hasAcl).toBe(true);
+  });
+
+  it('reads ranges, in parallel segments too', async () => {
+    const data = bytes(300_000, 9);
+    await put(store, 'read/big', data, 70_000);
+    expect((await get(store, 'read/big', { offset: 123_456, length: 1000 })).equals(Buffer.from(data.subarray(123_456, 124_456)))).toBe(true);
+    expect((await get(store, 'read/big', { offset: 299_990 })).equals(Buffer.from(data.subarray(299_990)))).toBe(true);
+    expect((await get(store, 'read/big', { offset: 300_000 })).length).toBe(0);
+    const parts: Uint8Array[] = [];
+    for await (const seg of readRangesParallel(store, 'read/big', { size: data.byteLength, segmentSize: 32_768, concurrency: 3 })) parts.push(seg);
+    expect(Buffer.concat(parts).equals(Buffer.from(data))).toBe(true);
+  });
+
+  describe.each([
+    { kind: 'status' as const, label: '503 every 3rd request' },
+    { kind: 'reset' as const, label: 'connection reset every 3rd request' },
+  ])('with faults: $label', ({ kind }) => {
+    let faulty: Store;
+    beforeAll(async () => {
+      ({ store: faulty } = await open({ chunkSize: 16 * 1024 }, { everyNth: 3, kind, status: 503, retryAfterSeconds: 0 }));
+    });
+
+    it('injects faults that surface without retries', async () => {
+      const noRetry = createGen1Store(parseLocation(`${emulators[emulators.length - 1]?.url ?? ''}/webhdfs/v1/`) as Gen1Location, { maxRetries: 0 });
+      stores.push(noRetry);
+      const codes = await Promise.all(Array.from({ length: 6 }, () => codeOf(noRetry.stat(''))));
+      expect(codes).toContain('transient');
+    });
+
+    it('writes, reads, lists, renames and removes correctly', async () => {
+      const data = bytes(100_003, 10);
+      await put(faulty, 'f/data.bin', data, 30_000);
+      await put(faulty, 'f/small', bytes(10, 11));
+      expect((await get(faulty, 'f/data.bin')).equals(Buffer.from(data))).toBe(true);
+      await faulty.rename('f/small', 'g/moved');
+      expect((await all(faulty.list('', { recursive: true }))).flat()).toEqual(['f', 'f/data.bin', 'g', 'g/moved']);
+      await faulty.remove('f', { recursive: true });
+      expect(await codeOf(faulty.stat('f'))).toBe('not-found');
+    });
+  });
+
+  it('honours Retry-After on 429', async () => {
+    const { store: throttled } = await open({ retryBaseMs: 1 }, { everyNth: 2, kind: 'status', status: 429, retryAfterSeconds: 1 });
+    await throttled.stat('');
+    const started = Date.now();
+    await throttled.stat('');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('gives up after maxRetries with the mapped code', async () => {
+    const { store: failing } = await open({ maxRetries: 2, retryBaseMs: 1 }, { everyNth: 1, kind: 'status', status: 503, retryAfterSeconds: 0 });
+    const started = Date.now();
+    expect(await codeOf(failing.stat(''))).toBe('transient');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

@@ -1,0 +1,176 @@
+import {
+  AnonymousCredential,
+  DataLakeFileSystemClient,
+  StorageSharedKeyCredential,
+  newPipeline,
+  type DataLakeDirectoryClient,
+  type DataLakeFileClient,
+} from '@azure/storage-file-datalake';
+import { DefaultAzureCredential } from '@azure/identity';
+import { StorageError, cancelledError, throwIfCancelled, type Gen2Location } from '../../core/index.js';
+import { selectCredential, type CredentialChoice } from './credentials.js';
+import { mapGen2Error } from './errors.js';
+import type { Gen2StoreOptions, ResolvedGen2Options } from './options.js';
+
+/**
+ * The SDK clients of one store plus the request runner every operation goes through.
+ *
+ * Retries live here, not in the SDK: the SDK's storage retry policy (storage-common
+ * StorageRetryPolicyV2) ignores Retry-After, never retries 429, and rethrows errors that are not
+ * RestErrors (a connection reset while a body is read), so the SDK pipeline is built with
+ * maxTries 1 and `run` retries with exponential backoff and full jitter, honouring Retry-After,
+ * per attempt with a client-side timeout. A 2xx answer without x-ms-request-id (every Azure
+ * Storage answer has one) is treated as a broken connection and retried.
+ */
+
+export interface AttemptContext {
+  /** Aborts on the caller's signal or on this attempt's timeout. */
+  signal: AbortSignal;
+  /** 0 for the first attempt. */
+  attempt: number;
+}
+
+export interface RunOptions {
+  /** Overrides the per-attempt timeout (e.g. longer for large appends). */
+  timeoutMs?: number;
+  /** Overrides the retry count (e.g. 1 for a fail-fast connectivity check). */
+  maxRetries?: number;
+  /** Skip the concurrency limit (streaming reads hold no slot while the caller consumes). */
+  unlimited?: boolean;
+}
+
+class Semaphore {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+  async acquire(): Promise<void> {
+    if (this.active < this.limit) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  release(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(cancelledError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Reads x-ms-request-id from an SDK response, or undefined when the value has no raw response. */
+function requestIdOf(value: unknown): string | undefined | null {
+  if (typeof value !== 'object' || value === null || !('_response' in value)) return null;
+  const raw = (value as { _response?: { headers?: { get?: (n: string) => string | undefined } } })._response;
+  const get = raw?.headers?.get;
+  if (typeof get !== 'function') return null;
+  return get.call(raw?.headers, 'x-ms-request-id');
+}
+
+export class Gen2Client {
+  readonly fs: DataLakeFileSystemClient;
+  readonly credential: CredentialChoice;
+  private readonly slots: Semaphore;
+
+  constructor(
+    readonly location: Gen2Location,
+    options: Gen2StoreOptions,
+    readonly settings: ResolvedGen2Options,
+  ) {
+    this.credential = selectCredential(location, options, options.env ?? process.env);
+    this.slots = new Semaphore(settings.concurrency);
+    const pipelineOptions = { retryOptions: { maxTries: 1 }, userAgentOptions: { userAgentPrefix: 'lakeshift' } };
+    let url = `${location.dfsEndpoint}/${encodeURIComponent(location.filesystem)}`;
+    let pipeline;
+    switch (this.credential.kind) {
+      case 'shared-key':
+        pipeline = newPipeline(new StorageSharedKeyCredential(this.credential.account, this.credential.key), pipelineOptions);
+        break;
+      case 'sas':
+        url = `${url}?${this.credential.sas}`;
+        pipeline = newPipeline(new AnonymousCredential(), pipelineOptions);
+        break;
+      case 'token':
+        pipeline = newPipeline(this.credential.credential, pipelineOptions);
+        break;
+      case 'default-azure':
+        pipeline = newPipeline(new DefaultAzureCredential(), pipelineOptions);
+        break;
+      case 'anonymous':
+        pipeline = newPipeline(new AnonymousCredential(), pipelineOptions);
+        break;
+    }
+    this.fs = new DataLakeFileSystemClient(url, pipeline);
+  }
+
+  /** Client for a path relative to the filesystem ('' = the filesystem root directory). */
+  fileClient(fsPath: string): DataLakeFileClient {
+    return this.fs.getFileClient(fsPath);
+  }
+
+  dirClient(fsPath: string): DataLakeDirectoryClient {
+    return this.fs.getDirectoryClient(fsPath);
+  }
+
+  /**
+   * Runs one service call with retries. `fn` gets a signal that aborts on the caller's signal or the
+   * attempt timeout, and the attempt number (so non-idempotent calls can recognise a retry).
+   * Throws the mapped StorageError of the last attempt, or `cancelled`.
+   */
+  async run<T>(operation: string, path: string | undefined, signal: AbortSignal | undefined, fn: (ctx: AttemptContext) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const maxRetries = options.maxRetries ?? this.settings.maxRetries;
+    const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      throwIfCancelled(signal, path);
+      const controller = new AbortController();
+      let timedOut = false;
+      const onAbort = (): void => controller.abort(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error('attempt timed out'));
+      }, timeoutMs);
+      let failure: StorageError;
+      if (!options.unlimited) await this.slots.acquire();
+      try {
+        const result = await fn({ signal: controller.signal, attempt });
+        if (requestIdOf(result) === undefined) {
+          throw new StorageError('transient', `Gen2 ${operation}${path === undefined ? '' : ` '${path}'`} got an answer without x-ms-request-id (broken connection or proxy).`, { ...(path === undefined ? {} : { path }) });
+        }
+        return result;
+      } catch (err) {
+        if (signal?.aborted) throw cancelledError(signal, path);
+        failure = timedOut
+          ? new StorageError('transient', `Gen2 ${operation}${path === undefined ? '' : ` '${path}'`} timed out after ${timeoutMs} ms.`, { ...(path === undefined ? {} : { path }) })
+          : mapGen2Error(err, operation, path);
+      } finally {
+        if (!options.unlimited) this.slots.release();
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+      if (!failure.retryable || attempt >= maxRetries) throw failure;
+      await sleep(this.backoffMs(attempt, failure.retryAfterMs), signal);
+    }
+  }
+
+  /** Full-jitter exponential backoff; a server's Retry-After wins (capped by maxRetryDelayMs). */
+  backoffMs(attempt: number, retryAfterMs: number | undefined): number {
+    const { retryDelayMs, maxRetryDelayMs } = this.settings;
+    if (retryAfterMs !== undefined) return Math.min(retryAfterMs, maxRetryDelayMs);
+    return Math.random() * Math.min(maxRetryDelayMs, retryDelayMs * 2 ** attempt);
+  }
+}

@@ -1,0 +1,314 @@
+import type { PathGetPropertiesResponse } from '@azure/storage-file-datalake';
+import {
+  StorageError, formatLocation, isStorageError, joinPath, throwIfCancelled,
+  type AclEntry, type AclStatus, type CallOptions, type Capabilities, type ChunkedWriter, type Entry, type Gen2Location,
+  type ListOptions, type MkdirOptions, type ReadRange, type RemoveOptions, type RenameOptions, type Store, type WriteOptions,
+} from '../../core/index.js';
+import { Gen2Client } from './client.js';
+import { DIRECTORY_MARKER, aclEntryFromItem, aclItemFromEntry, decodeProperties, encodeProperties, modeFromPermissions, normalizeEtag, octalMode, permissionsFromMode } from './convert.js';
+import { MAX_LIST_PAGE, listDirectoryPages, walkPages, type PathMapper } from './list.js';
+import { checkCreatablePath, checkPathShape, gen2Capabilities } from './names.js';
+import { resolveGen2Options, type Gen2StoreOptions } from './options.js';
+import { moveGen2Path } from './move.js';
+import { openGen2Read } from './read.js';
+import { Gen2Writer, type WriterHost } from './writer.js';
+
+/**
+ * The ADLS Gen2 store on @azure/storage-file-datalake (DFS calls) and its Blob-side calls (HEAD,
+ * ranged GET, metadata). Paths are relative to location.path inside location.filesystem.
+ */
+export class Gen2Store implements Store, WriterHost, PathMapper {
+  readonly displayUri: string;
+  readonly capabilities: Capabilities;
+  readonly client: Gen2Client;
+  /** Recommended writer chunk size in bytes (options.chunkSize, default 8 MiB). */
+  readonly chunkSize: number;
+  private filesystemReady: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly location: Gen2Location, options: Gen2StoreOptions) {
+    const settings = resolveGen2Options(options);
+    this.client = new Gen2Client(location, options, settings);
+    this.chunkSize = settings.chunkSize;
+    this.displayUri = formatLocation(location);
+    this.capabilities = gen2Capabilities(location.path);
+  }
+
+  toFs(storePath: string): string {
+    return joinPath(this.location.path, storePath);
+  }
+
+  toStore(fsPath: string): string {
+    const base = this.location.path;
+    if (base === '') return fsPath;
+    return fsPath === base ? '' : fsPath.startsWith(`${base}/`) ? fsPath.slice(base.length + 1) : fsPath;
+  }
+
+  private open(path: string, signal: AbortSignal | undefined): string {
+    if (this.closed) throw new StorageError('invalid-argument', `The Gen2 store ${this.displayUri} is closed; open it again.`, { path });
+    throwIfCancelled(signal, path);
+    checkPathShape(path);
+    return this.toFs(path);
+  }
+
+  private notFound(err: unknown, path: string): unknown {
+    if (!isStorageError(err, 'not-found')) return err;
+    const fsMissing = err.serverCode === 'FilesystemNotFound' || err.serverCode === 'ContainerNotFound';
+    const what = fsMissing ? `the filesystem '${this.location.filesystem}' does not exist` : `'${path}' does not exist`;
+    return new StorageError('not-found', `Gen2 ${this.displayUri}: ${what}.${fsMissing ? ' Create it or check the URI.' : ''}`, { path, ...(err.serverCode === undefined ? {} : { serverCode: err.serverCode }), ...(err.status === undefined ? {} : { status: err.status }) });
+  }
+
+  /** Creates the filesystem once if it is missing and the options allow it. */
+  ensureFilesystem(signal: AbortSignal | undefined): Promise<void> {
+    if (!this.client.settings.createFilesystem) return Promise.resolve();
+    this.filesystemReady ??= (async () => {
+      try {
+        await this.client.run('get filesystem', '', signal, ({ signal: s }) => this.client.fs.getProperties({ abortSignal: s }));
+      } catch (err) {
+        if (!isStorageError(err, 'not-found')) throw err;
+        await this.client.run('create filesystem', '', signal, ({ signal: s }) => this.client.fs.createIfNotExists({ abortSignal: s }));
+      }
+    })().catch((err: unknown) => {
+      this.filesystemReady = undefined;
+      throw err;
+    });
+    return this.filesystemReady;
+  }
+
+  /**
+   * Fails fast (one retry) when the filesystem cannot be reached: auth-failed, permission-denied, or
+   * not-found when it is missing and may not be created. Resolves when the store is usable.
+   */
+  async checkConnectivity(options: CallOptions = {}): Promise<void> {
+    try {
+      await this.client.run('connect', '', options.signal, ({ signal }) => this.client.fs.getProperties({ abortSignal: signal }), { maxRetries: 1 });
+    } catch (err) {
+      if (isStorageError(err, 'not-found') && this.client.settings.createFilesystem) return;
+      if (isStorageError(err, 'auth-failed') || isStorageError(err, 'permission-denied')) {
+        throw new StorageError(err.code, `Cannot use ${this.displayUri} with ${this.client.credential.source}: ${err.message}`, { ...(err.serverCode === undefined ? {} : { serverCode: err.serverCode }), ...(err.status === undefined ? {} : { status: err.status }) });
+      }
+      throw this.notFound(err, '');
+    }
+  }
+
+  private entryFromProperties(path: string, res: PathGetPropertiesResponse): Entry {
+    const resourceType = res._response.headers.get('x-ms-resource-type');
+    const isDir = resourceType === 'directory' || res.metadata?.[DIRECTORY_MARKER] === 'true';
+    const entry: Entry = { path, kind: isDir ? 'directory' : 'file', size: isDir ? 0 : (res.contentLength ?? 0), mtimeMs: res.lastModified?.getTime() ?? 0 };
+    if (res.owner !== undefined) entry.owner = res.owner;
+    if (res.group !== undefined) entry.group = res.group;
+    if (res.permissions !== undefined) {
+      entry.permissions = modeFromPermissions(res.permissions);
+      entry.hasAcl = res.permissions.extendedAcls;
+    }
+    const etag = normalizeEtag(res.etag);
+    if (etag !== undefined) entry.etag = etag;
+    const expiry = res.expiresOn?.getTime();
+    if (expiry !== undefined && expiry > 0) entry.expiryMs = expiry;
+    if (!isDir && res.contentMD5 !== undefined && res.contentMD5.length > 0) entry.contentMd5 = Buffer.from(res.contentMD5).toString('base64');
+    return entry;
+  }
+
+  async stat(path: string, options: CallOptions = {}): Promise<Entry> {
+    const fsPath = this.open(path, options.signal);
+    try {
+      if (fsPath === '') {
+        const res = await this.client.run('stat', path, options.signal, ({ signal }) => this.client.fs.getProperties({ abortSignal: signal }));
+        const etag = normalizeEtag(res.etag);
+        return { path, kind: 'directory', size: 0, mtimeMs: res.lastModified?.getTime() ?? 0, ...(etag === undefined ? {} : { etag }) };
+      }
+      const res = await this.client.run('stat', path, options.signal, ({ signal }) => this.client.fileClient(fsPath).getProperties({ abortSignal: signal }));
+      return this.entryFromProperties(path, res);
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async *list(path: string, options: ListOptions = {}): AsyncIterable<Entry[]> {
+    const fsPath = this.open(path, options.signal);
+    const pageSize = Math.min(MAX_LIST_PAGE, Math.max(1, Math.floor(options.pageSize ?? MAX_LIST_PAGE)));
+    if (fsPath !== '') {
+      const self = await this.stat(path, options);
+      if (self.kind === 'file') {
+        yield [self];
+        return;
+      }
+    }
+    try {
+      if (options.recursive === true) yield* walkPages(this.client, this, fsPath, pageSize, options.signal);
+      else yield* listDirectoryPages(this.client, this, fsPath, pageSize, options.signal);
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async openRead(path: string, range?: ReadRange, options: CallOptions = {}): Promise<AsyncIterable<Uint8Array>> {
+    const fsPath = this.open(path, options.signal);
+    if (fsPath === '') throw new StorageError('invalid-argument', `'${path}' is the filesystem root, a directory; only files can be read.`, { path });
+    try {
+      return await openGen2Read(this.client, path, fsPath, range, options.signal);
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async createWriter(path: string, options: WriteOptions = {}): Promise<ChunkedWriter> {
+    this.open(path, options.signal);
+    if (path === '') throw new StorageError('invalid-argument', 'The store root is a directory; give a file path to write.', { path });
+    checkCreatablePath(path, this.capabilities.names);
+    return Gen2Writer.start(this, path, options);
+  }
+
+  async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    await this.ensureFilesystem(options.signal);
+    if (path === '' && fsPath === '') return;
+    checkCreatablePath(path, this.capabilities.names);
+    const mode = options.permissions;
+    const res = await this.client.run('mkdir', path, options.signal, ({ signal }) =>
+      this.client.dirClient(fsPath).createIfNotExists({ abortSignal: signal, ...(mode === undefined ? {} : { permissions: octalMode(mode), umask: '0000' }) }));
+    if (res.succeeded) return;
+    const existing = await this.stat(path, options);
+    if (existing.kind !== 'directory') throw new StorageError('already-exists', `Cannot create directory '${path}': a file exists there.`, { path });
+  }
+
+  async remove(path: string, options: RemoveOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    if (path === '') throw new StorageError('invalid-argument', 'The store root cannot be removed; remove its children instead.', { path });
+    try {
+      await this.client.run('remove', path, options.signal, async ({ signal, attempt }) => {
+        try {
+          return await this.client.fileClient(fsPath).delete(options.recursive === true, { abortSignal: signal });
+        } catch (err) {
+          // A retried delete that finds nothing: the earlier attempt did the work.
+          if (attempt > 0 && (err as { statusCode?: unknown }).statusCode === 404) return undefined;
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (isStorageError(err, 'not-empty')) throw new StorageError('not-empty', `Cannot remove '${path}': the directory is not empty; remove it recursively.`, { path });
+      throw this.notFound(err, path);
+    }
+  }
+
+  async rename(from: string, to: string, options: RenameOptions = {}): Promise<void> {
+    this.open(from, options.signal);
+    this.open(to, options.signal);
+    if (from === '' || to === '') throw new StorageError('invalid-argument', 'The store root cannot be renamed or replaced.', { path: from === '' ? from : to });
+    if (from === to) {
+      await this.stat(from, options);
+      return;
+    }
+    if (to.startsWith(`${from}/`)) throw new StorageError('invalid-argument', `Cannot move '${from}' inside itself ('${to}').`, { path: to });
+    checkCreatablePath(to, this.capabilities.names);
+    try {
+      await this.moveFsPath(this.toFs(from), this.toFs(to), options.overwrite === true, to, options.signal);
+    } catch (err) {
+      throw this.notFound(err, isStorageError(err) && err.serverCode === 'SourcePathNotFound' ? from : to);
+    }
+  }
+
+  async moveFsPath(fromFs: string, toFs: string, overwrite: boolean, storePath: string, signal: AbortSignal | undefined): Promise<void> {
+    await moveGen2Path(this, fromFs, toFs, overwrite, storePath, signal);
+  }
+
+  async getAcl(path: string, options: CallOptions = {}): Promise<AclStatus> {
+    const fsPath = this.open(path, options.signal);
+    try {
+      const res = await this.client.run('getAcl', path, options.signal, ({ signal }) => this.client.dirClient(fsPath).getAccessControl({ abortSignal: signal }));
+      return {
+        owner: res.owner ?? '',
+        group: res.group ?? '',
+        permissions: res.permissions === undefined ? 0 : modeFromPermissions(res.permissions),
+        entries: res.acl.map(aclEntryFromItem),
+      };
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async setAcl(path: string, entries: AclEntry[], options: CallOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    const items = entries.map(aclItemFromEntry);
+    try {
+      await this.client.run('setAcl', path, options.signal, ({ signal }) => this.client.dirClient(fsPath).setAccessControl(items, { abortSignal: signal }));
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async setOwner(path: string, owner: string | undefined, group: string | undefined, options: CallOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    if (owner === undefined && group === undefined) return;
+    const dir = this.client.dirClient(fsPath);
+    try {
+      // Set Access Control needs permissions or an ACL next to the owner: re-send the current bits.
+      const current = await this.client.run('getAcl', path, options.signal, ({ signal }) => dir.getAccessControl({ abortSignal: signal }));
+      const bits = current.permissions === undefined ? 0o750 : modeFromPermissions(current.permissions);
+      await this.client.run('setOwner', path, options.signal, ({ signal }) =>
+        dir.setPermissions(permissionsFromMode(bits), { abortSignal: signal, ...(owner === undefined ? {} : { owner }), ...(group === undefined ? {} : { group }) }));
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async setPermissions(path: string, mode: number, options: CallOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    const permissions = permissionsFromMode(mode);
+    try {
+      await this.client.run('setPermissions', path, options.signal, ({ signal }) => this.client.dirClient(fsPath).setPermissions(permissions, { abortSignal: signal }));
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async getProperties(path: string, options: CallOptions = {}): Promise<Record<string, string>> {
+    const fsPath = this.open(path, options.signal);
+    try {
+      const res = fsPath === ''
+        ? await this.client.run('getProperties', path, options.signal, ({ signal }) => this.client.fs.getProperties({ abortSignal: signal }))
+        : await this.client.run('getProperties', path, options.signal, ({ signal }) => this.client.fileClient(fsPath).getProperties({ abortSignal: signal }));
+      return decodeProperties(res.metadata);
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async setProperties(path: string, properties: Record<string, string>, options: CallOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    const encoded = encodeProperties(properties);
+    try {
+      if (fsPath === '') {
+        await this.client.run('setProperties', path, options.signal, ({ signal }) => this.client.fs.setMetadata(encoded, { abortSignal: signal }));
+        return;
+      }
+      const file = this.client.fileClient(fsPath);
+      const current = await this.client.run('getProperties', path, options.signal, ({ signal }) => file.getProperties({ abortSignal: signal }));
+      const marker = current.metadata?.[DIRECTORY_MARKER];
+      const next = marker === undefined ? encoded : { ...encoded, [DIRECTORY_MARKER]: marker };
+      await this.client.run('setProperties', path, options.signal, ({ signal }) => file.setMetadata(next, { abortSignal: signal }));
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  async setExpiry(path: string, expiryMs: number | undefined, options: CallOptions = {}): Promise<void> {
+    const fsPath = this.open(path, options.signal);
+    if (expiryMs !== undefined && (!Number.isFinite(expiryMs) || expiryMs <= Date.now())) {
+      throw new StorageError('invalid-argument', `The expiry ${String(expiryMs)} for '${path}' is not in the future; Gen2 only accepts future expiry times.`, { path });
+    }
+    const file = this.client.fileClient(fsPath);
+    try {
+      await this.client.run('setExpiry', path, options.signal, ({ signal }) => expiryMs === undefined
+        ? file.setExpiry('NeverExpire', { abortSignal: signal })
+        : file.setExpiry('Absolute', { abortSignal: signal, expiresOn: new Date(expiryMs) }));
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
+  }
+
+  /** Marks the store closed; the SDK's keep-alive agent is shared process-wide and needs no release. */
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { StorageError, baseName, isStorageError, joinPath, parentPath, throwIfCancelled, type CallOptions, type ChunkedWriter, type CommitOptions, type Entry, type WriteOptions } from '../../core/index.js';
+import type { Gen2Client } from './client.js';
+import { encodeProperties, octalMode } from './convert.js';
+import { GEN2_MAX_APPEND_BYTES, TEMP_PREFIX } from './names.js';
+
+/**
+ * The chunked writer. On Gen2 a `create` makes an empty file visible at once and appended data stays
+ * invisible until flushed, so the writer stages under a hidden name in the target's directory
+ * (`.lakeshift-tmp-<uuid>-<name>`; same directory so default-ACL inheritance is the target's), appends
+ * at absolute positions (concurrently is fine), flushes once with the whole-file Content-MD5, then
+ * renames atomically onto the target (If-None-Match * unless overwrite). Abort deletes the temp file.
+ */
+
+/** What the writer needs from its store. */
+export interface WriterHost {
+  readonly client: Gen2Client;
+  toFs(storePath: string): string;
+  /** Makes sure the filesystem exists (when the store may create it). */
+  ensureFilesystem(signal: AbortSignal | undefined): Promise<void>;
+  /** Moves fs paths with the store's rename semantics; resolves when `to` holds the file. */
+  moveFsPath(fromFs: string, toFs: string, overwrite: boolean, storePath: string, signal: AbortSignal | undefined): Promise<void>;
+  stat(path: string, options?: CallOptions): Promise<Entry>;
+}
+
+type WriterState = 'open' | 'committing' | 'done' | 'aborted';
+
+/** Checks that [0, size) is covered exactly once by the written ranges. Returns the problem or undefined. */
+export function findCoverageProblem(ranges: readonly { offset: number; length: number }[], size: number): string | undefined {
+  const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
+  let next = 0;
+  for (const r of sorted) {
+    if (r.offset > next) return `bytes ${next}..${r.offset - 1} were never written`;
+    if (r.offset < next) return `bytes from ${r.offset} were written twice`;
+    next = r.offset + r.length;
+  }
+  if (next !== size) return `the written bytes add up to ${next}, not the declared size ${size}`;
+  return undefined;
+}
+
+export class Gen2Writer implements ChunkedWriter {
+  private state: WriterState = 'open';
+  private readonly ranges: { offset: number; length: number }[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly tempFs: string;
+  private readonly created: Promise<void>;
+
+  private constructor(
+    private readonly host: WriterHost,
+    readonly path: string,
+    private readonly options: WriteOptions,
+  ) {
+    const name = baseName(path);
+    // The name part only helps people who find a leftover; keep the temp name well under the limits.
+    const shortName = name.length > 64 ? name.slice(0, 64) : name;
+    this.tempFs = joinPath(host.toFs(parentPath(path)), `${TEMP_PREFIX}${randomUUID()}-${shortName}`);
+    this.created = this.createTemp();
+    this.created.catch(() => undefined);
+  }
+
+  /** Starts a writer; resolves once the hidden temp file exists. */
+  static async start(host: WriterHost, path: string, options: WriteOptions): Promise<Gen2Writer> {
+    const writer = new Gen2Writer(host, path, options);
+    await writer.created;
+    return writer;
+  }
+
+  private async createTemp(): Promise<void> {
+    const { client } = this.host;
+    const signal = this.options.signal;
+    await this.host.ensureFilesystem(signal);
+    const file = client.fileClient(this.tempFs);
+    await client.run('create', this.path, signal, ({ signal: s }) =>
+      file.create({
+        abortSignal: s,
+        ...(this.options.permissions === undefined ? {} : { permissions: octalMode(this.options.permissions), umask: '0000' }),
+        ...(this.options.properties === undefined ? {} : { metadata: encodeProperties(this.options.properties) }),
+      }),
+    );
+  }
+
+  private ensureOpen(): void {
+    if (this.state !== 'open') {
+      throw new StorageError('invalid-argument', `The writer for '${this.path}' is ${this.state === 'committing' ? 'committing' : 'finished'}; start a new writer.`, { path: this.path });
+    }
+  }
+
+  async write(offset: number, data: Uint8Array, options: CallOptions = {}): Promise<void> {
+    this.ensureOpen();
+    throwIfCancelled(options.signal, this.path);
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new StorageError('invalid-argument', `Write offset ${String(offset)} for '${this.path}' is invalid; give a non-negative whole number.`, { path: this.path });
+    }
+    if (data.length > GEN2_MAX_APPEND_BYTES) {
+      throw new StorageError('invalid-argument', `A chunk of ${data.length} bytes for '${this.path}' exceeds the Gen2 append limit of ${GEN2_MAX_APPEND_BYTES}; write smaller chunks.`, { path: this.path });
+    }
+    if (data.length === 0) return;
+    const file = this.host.client.fileClient(this.tempFs);
+    const timeoutMs = this.host.client.settings.timeoutMs + Math.ceil(data.length / 1_048_576) * 1000;
+    const task = this.host.client.run('append', this.path, options.signal, ({ signal }) =>
+      file.append(data, offset, data.length, { abortSignal: signal }), { timeoutMs }).then(() => {
+      this.ranges.push({ offset, length: data.length });
+    });
+    this.inflight.add(task);
+    try {
+      await task;
+    } finally {
+      this.inflight.delete(task);
+    }
+  }
+
+  async commit(options: CommitOptions): Promise<Entry> {
+    this.ensureOpen();
+    this.state = 'committing';
+    try {
+      throwIfCancelled(options.signal, this.path);
+      await Promise.allSettled([...this.inflight]);
+      const problem = findCoverageProblem(this.ranges, options.size);
+      if (problem !== undefined) {
+        throw new StorageError('integrity-mismatch', `Commit of '${this.path}' refused: ${problem}. Nothing was made visible.`, { path: this.path });
+      }
+      const { client } = this.host;
+      const file = client.fileClient(this.tempFs);
+      const md5 = options.contentMd5;
+      await client.run('flush', this.path, options.signal, ({ signal }) =>
+        file.flush(options.size, { abortSignal: signal, close: true, ...(md5 === undefined ? {} : { pathHttpHeaders: { contentMD5: md5 } }) }),
+      );
+      await this.host.moveFsPath(this.tempFs, this.host.toFs(this.path), this.options.overwrite === true, this.path, options.signal);
+      this.state = 'done';
+      return await this.host.stat(this.path, options.signal === undefined ? {} : { signal: options.signal });
+    } catch (err) {
+      if (this.state !== 'done') {
+        this.state = 'aborted';
+        await this.deleteTemp();
+      }
+      throw err;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'done' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    await Promise.allSettled([...this.inflight]);
+    await this.deleteTemp();
+  }
+
+  private async deleteTemp(): Promise<void> {
+    const file = this.host.client.fileClient(this.tempFs);
+    try {
+      await this.host.client.run('delete', this.path, undefined, ({ signal }) => file.delete(false, { abortSignal: signal }));
+    } catch (err) {
+      if (!isStorageError(err, 'not-found')) throw err;
+    }
+  }
+}
