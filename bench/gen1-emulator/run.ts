@@ -60,72 +60,70 @@ async function send(method: 'PUT' | 'POST' | 'GET', url: string, body?: Buffer):
   return { status: r.statusCode, bytes, text: Buffer.concat(keep).toString('utf8') };
 }
 
-interface Result {
-  writeMBs: number;
-  readMBs: number;
-  listEntriesPerSec: number;
-  createsPerSec: number;
-  peakRssMb: number;
+interface Side {
+  name: 'emulator' | 'bare';
+  base: string;
+  pid: number | undefined;
 }
 
-async function measure(base: string, pid: number | undefined, isBare: boolean, listingJson: string): Promise<Result> {
-  const chunk = Buffer.alloc(CHUNK, 1);
-  const file = `${base}/webhdfs/v1/bench/big.bin`;
-  const chunks = Math.ceil((MB * 1024 * 1024) / CHUNK);
-  let t = performance.now();
-  let r = await send('PUT', `${file}?op=CREATE&write=true&overwrite=true`);
-  if (r.status !== 201) throw new Error(`CREATE answered ${r.status}`);
-  for (let i = 0; i < chunks; i++) {
-    r = await send('POST', `${file}?op=APPEND&append=true&offset=${i * CHUNK}`, chunk);
-    if (r.status !== 200) throw new Error(`APPEND answered ${r.status}`);
-  }
-  const writeS = (performance.now() - t) / 1000;
-  t = performance.now();
-  let got = 0;
-  for (let i = 0; i < chunks; i++) {
-    r = await send('GET', `${file}?op=OPEN&read=true&offset=${i * CHUNK}&length=${CHUNK}`);
-    got += r.bytes;
-  }
-  const readS = (performance.now() - t) / 1000;
-  if (got !== chunks * CHUNK) throw new Error(`read ${got} bytes, expected ${chunks * CHUNK}`);
+const CHUNKS = Math.ceil((MB * 1024 * 1024) / CHUNK);
+const payload = Buffer.alloc(CHUNK, 1);
 
-  // Seed a directory through REST (creates/s), then page through it (entries/s).
-  if (isBare) await send('PUT', `${base}/webhdfs/v1/x?op=SETLISTING`, Buffer.from(listingJson));
-  t = performance.now();
-  const seedCount = isBare ? Math.min(ENTRIES, 5000) : ENTRIES;
-  const parallel = 8;
+/** Writes the file in 4 MiB APPENDs; returns MB/s. */
+async function writePhase(side: Side): Promise<number> {
+  const file = `${side.base}/webhdfs/v1/bench/big.bin`;
+  const t = performance.now();
+  let r = await send('PUT', `${file}?op=CREATE&write=true&overwrite=true`);
+  if (r.status !== 201) throw new Error(`${side.name}: CREATE answered ${r.status}`);
+  for (let i = 0; i < CHUNKS; i++) {
+    r = await send('POST', `${file}?op=APPEND&append=true&offset=${i * CHUNK}`, payload);
+    if (r.status !== 200) throw new Error(`${side.name}: APPEND answered ${r.status}`);
+  }
+  return (CHUNKS * CHUNK) / 1048576 / ((performance.now() - t) / 1000);
+}
+
+/** Reads it back in 4 MiB OPENs; returns MB/s. */
+async function readPhase(side: Side): Promise<number> {
+  const file = `${side.base}/webhdfs/v1/bench/big.bin`;
+  const t = performance.now();
+  let got = 0;
+  for (let i = 0; i < CHUNKS; i++) got += (await send('GET', `${file}?op=OPEN&read=true&offset=${i * CHUNK}&length=${CHUNK}`)).bytes;
+  if (got !== CHUNKS * CHUNK) throw new Error(`${side.name}: read ${got} bytes, expected ${CHUNKS * CHUNK}`);
+  return (CHUNKS * CHUNK) / 1048576 / ((performance.now() - t) / 1000);
+}
+
+/** Creates `count` empty files with 8 requests in flight; returns requests/s. */
+async function createPhase(side: Side, count: number): Promise<number> {
+  const t = performance.now();
   let next = 0;
   await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (next < seedCount) {
+    Array.from({ length: 8 }, async () => {
+      while (next < count) {
         const i = next++;
-        const s = await send('PUT', `${base}/webhdfs/v1/list/e${String(i).padStart(7, '0')}?op=CREATE&write=true&overwrite=true`);
-        if (s.status !== 201) throw new Error(`CREATE answered ${s.status}`);
+        const s = await send('PUT', `${side.base}/webhdfs/v1/list/e${String(i).padStart(7, '0')}?op=CREATE&write=true&overwrite=true`);
+        if (s.status !== 201) throw new Error(`${side.name}: CREATE answered ${s.status}`);
       }
     }),
   );
-  const createsPerSec = seedCount / ((performance.now() - t) / 1000);
-  t = performance.now();
+  return count / ((performance.now() - t) / 1000);
+}
+
+/** Pages through the listing 4000 at a time; returns entries/s (the bare server repeats one page). */
+async function listPhase(side: Side): Promise<number> {
+  const t = performance.now();
   let listed = 0;
   let after = '';
   let pages = 0;
   while (true) {
-    const page = await send('GET', `${base}/webhdfs/v1/list?op=LISTSTATUS&api-version=2018-09-01&listSize=4000&listAfter=${after}`);
+    const page = await send('GET', `${side.base}/webhdfs/v1/list?op=LISTSTATUS&api-version=2018-09-01&listSize=4000&listAfter=${after}`);
     const parsed = JSON.parse(page.text) as { FileStatuses: { continuationToken: string; FileStatus: unknown[] } };
     listed += parsed.FileStatuses.FileStatus.length;
     pages++;
-    if (isBare ? pages * 4000 >= ENTRIES : parsed.FileStatuses.continuationToken === '') break;
+    if (side.name === 'bare' ? pages * 4000 >= ENTRIES : parsed.FileStatuses.continuationToken === '') break;
     after = parsed.FileStatuses.continuationToken;
   }
-  const listS = (performance.now() - t) / 1000;
-  if (!isBare && listed !== ENTRIES) throw new Error(`listed ${listed} entries, expected ${ENTRIES}`);
-  return {
-    writeMBs: (chunks * CHUNK) / 1048576 / writeS,
-    readMBs: (chunks * CHUNK) / 1048576 / readS,
-    listEntriesPerSec: listed / listS,
-    createsPerSec,
-    peakRssMb: peakRssMb(pid),
-  };
+  if (side.name === 'emulator' && listed !== ENTRIES) throw new Error(`listed ${listed} entries, expected ${ENTRIES}`);
+  return listed / ((performance.now() - t) / 1000);
 }
 
 function listingPage(n: number): string {
@@ -142,17 +140,28 @@ try {
   children.push(emu.child);
   const bare = await startChild(['bare']);
   children.push(bare.child);
-  const listing = listingPage(4000);
-  const e = await measure(emu.url, emu.child.pid, false, listing);
-  const b = await measure(bare.url, bare.child.pid, true, listing);
+  const e: Side = { name: 'emulator', base: emu.url, pid: emu.child.pid };
+  const b: Side = { name: 'bare', base: bare.url, pid: bare.child.pid };
+  await send('PUT', `${b.base}/webhdfs/v1/x?op=SETLISTING`, Buffer.from(listingPage(4000)));
+  // Phases alternate between the two servers so load drift on the machine hits both alike.
+  const ew = await writePhase(e);
+  const bw = await writePhase(b);
+  const br = await readPhase(b);
+  const er = await readPhase(e);
+  const ec = await createPhase(e, ENTRIES);
+  const bc = await createPhase(b, ENTRIES);
+  const bl = await listPhase(b);
+  const el = await listPhase(e);
   const row = (name: string, ev: number, bv: number, unit: string): string =>
     `${name.padEnd(22)} emulator ${ev.toFixed(1).padStart(9)} ${unit.padEnd(10)} bare ${bv.toFixed(1).padStart(9)} ${unit.padEnd(10)} ratio ${(ev / bv).toFixed(2)}`;
-  process.stdout.write(`Gen1 emulator benchmark: ${MB} MiB in 4 MiB chunks, ${ENTRIES} entries listed 4000 per page (loopback, one run)\n`);
-  process.stdout.write(`${row('write (APPEND)', e.writeMBs, b.writeMBs, 'MB/s')}\n`);
-  process.stdout.write(`${row('read (OPEN)', e.readMBs, b.readMBs, 'MB/s')}\n`);
-  process.stdout.write(`${row('LISTSTATUS', e.listEntriesPerSec, b.listEntriesPerSec, 'entries/s')}\n`);
-  process.stdout.write(`${row('CREATE (8 parallel)', e.createsPerSec, b.createsPerSec, 'req/s')}\n`);
-  process.stdout.write(`emulator peak RSS ${e.peakRssMb.toFixed(0)} MB (bare server ${b.peakRssMb.toFixed(0)} MB)\n`);
+  const rss = peakRssMb(e.pid);
+  process.stdout.write(`Gen1 emulator benchmark: ${MB} MiB in 4 MiB chunks, ${ENTRIES} entries created then listed 4000 per page (loopback, one run)\n`);
+  process.stdout.write(`${row('write (APPEND)', ew, bw, 'MB/s')}\n`);
+  process.stdout.write(`${row('read (OPEN)', er, br, 'MB/s')}\n`);
+  process.stdout.write(`${row('LISTSTATUS', el, bl, 'entries/s')}\n`);
+  process.stdout.write(`${row('CREATE (8 parallel)', ec, bc, 'req/s')}\n`);
+  process.stdout.write(`emulator peak RSS ${rss.toFixed(0)} MB (bare server ${peakRssMb(b.pid).toFixed(0)} MB); limit 200 MB: ${rss < 200 ? 'ok' : 'EXCEEDED'}\n`);
+  if (!(rss < 200)) process.exitCode = 1;
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 300));

@@ -188,6 +188,12 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   return summary;
 }
 
+/** The id `runMigration` would use for these options (validates them like runMigration). */
+export function predictJobId(options: MigrationOptions): string {
+  const opts = resolveOptions(options);
+  return `j${computeJobKey(options, opts.mappings, opts.preserve).slice(0, 11)}`;
+}
+
 async function claimWork(jobDb: JobDb, jobId: string): Promise<ItemRow[]> {
   return jobDb.db.selectFrom('items').selectAll()
     .where('job_id', '=', jobId).where('state', '=', 'pending')

@@ -92,8 +92,9 @@ async function* safeWalk(store: Store, path: string, signal?: AbortSignal): Asyn
   }
 }
 
+/** Content change between runs: size or mtime (etags also move on ACL changes, so they are not used here). */
 function sourceChanged(row: ItemRow, e: Entry): boolean {
-  return row.size !== e.size || row.mtime_ms !== e.mtimeMs || (row.source_etag !== null && e.etag !== undefined && row.source_etag !== e.etag);
+  return row.size !== e.size || row.mtime_ms !== e.mtimeMs;
 }
 
 function metadataDiffers(left: Entry, right: Entry, ctx: ScanContext): boolean {

@@ -67,7 +67,9 @@ describe('runIncremental', () => {
     await put(source, 'b/four.txt', 'four');
     await source.remove('a/one.txt');
     await source.remove('c', { recursive: true });
+    const mtime = (await source.stat('b/three.txt')).mtimeMs;
     await source.setPermissions('b/three.txt', 0o600);
+    await source.setTimes?.('b/three.txt', { mtimeMs: mtime });
     const [second] = await runIncremental({ source, dest, jobDb, delete: true });
     expect(second?.jobId).toBe(first?.jobId);
     expect(second?.files.copied).toBe(2);

@@ -13,6 +13,16 @@ export interface ConformanceOptions {
 }
 
 /**
+ * Contract points this suite pins down (beyond the doc comments in src/core/store.ts):
+ * - openRead: offset == size yields no bytes; offset > size or a negative offset -> invalid-argument;
+ *   a length past the end is truncated.
+ * - An overwrite: false conflict may surface at createWriter, write or commit, always as already-exists.
+ * - A failed commit (size mismatch, gap) -> integrity-mismatch and nothing at the path; abort is idempotent.
+ * - rename never replaces a directory (already-exists, even with overwrite); a file only with overwrite.
+ * - setAcl fills in a missing mask (union of the group class); getAcl returns base entries, mask and defaults.
+ * - Listings: pages never exceed pageSize; recursive listings include implicit directories, in comparePaths order.
+ */
+/**
  * The store conformance suite: every connector runs it through a dozen-line test file. The factory is
  * called once; each test works in its own fresh directory. Tests skip by capability (printing why),
  * never by store name.

@@ -7,7 +7,9 @@ import { parsePriceTable, type PriceTable } from '../../assess/prices.js';
 import { parseFormats, writeAssessReports } from '../../assess/write-reports.js';
 import { formatBytes } from '../../assess/collector.js';
 import { formatDuration, VERDICT_LABEL } from '../../assess/format.js';
-import { openStore } from '../../stores/open-store.js';
+import { listLocalSpecialFiles } from '../../assess/special-files.js';
+import { parseLocation } from '../../core/uri.js';
+import { openLocation } from '../../stores/open-store.js';
 import { addStoreOptions, storeOptionsFrom } from '../common-options.js';
 import { describeFailure, UserError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
@@ -67,7 +69,8 @@ export async function runAssessment(sourceUri: string, opts: Record<string, unkn
       throw new UserError(`--price-table: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  const store = openStore(sourceUri, { ...storeOptionsFrom(opts), role: 'source' });
+  const location = parseLocation(sourceUri);
+  const store = openLocation(location, { ...storeOptionsFrom(opts), role: 'source' });
   try {
     await checkReachable(store, 'source');
     const options: AssessOptions = {
@@ -78,6 +81,8 @@ export async function runAssessment(sourceUri: string, opts: Record<string, unkn
       ...(downtimeHours === undefined ? {} : { downtimeHours }),
       ...(identityMap === undefined ? {} : { identityMap }),
       ...(priceTable === undefined ? {} : { priceTable }),
+      // Local listings skip links, sockets, FIFOs and devices: report them from the directory itself.
+      ...(location.kind === 'local' ? { listSpecialFiles: () => listLocalSpecialFiles(location.root) } : {}),
     };
     return await assessStore(store, options);
   } finally {

@@ -4,10 +4,10 @@
 import { pipeline } from 'node:stream/promises';
 import { effectivePerm } from './acl.js';
 import { badRequest, Gen1Error, GEN1_STATUS_CODES, notFound } from './errors.js';
-import type { EntryRow } from './metadata.js';
+import type { ListTuple } from './metadata.js';
 import { aclOf, requirePerm, resolveExisting, type OpContext } from './namespace.js';
 import { intParam } from './request.js';
-import { fileStatusJson, sendEmpty, sendJson } from './response.js';
+import { fileStatusJson, listEntryJson, sendEmpty, sendJson } from './response.js';
 
 /** OPEN: streams up to `length` bytes from `offset` (200, application/octet-stream). */
 export async function handleOpen(ctx: OpContext): Promise<void> {
@@ -67,13 +67,18 @@ export async function handleListStatus(ctx: OpContext): Promise<void> {
   const beforeRaw = q.get('listbefore');
   const before = beforeRaw === undefined || beforeRaw === '' ? undefined : beforeRaw;
   const now = ctx.state.now();
-  const visible = (r: EntryRow): boolean => !(r.type === 'FILE' && r.expiry > 0 && r.expiry <= now);
+  const quoted = new Map<string, string>();
+  // Expired files are hidden (they behave as deleted).
+  const render = (rows: ListTuple[]): string[] => {
+    const out: string[] = [];
+    for (const t of rows) if (!(t[1] !== 1 && t[8] > 0 && t[8] <= now)) out.push(listEntryJson(t, quoted));
+    return out;
+  };
   if (listSize !== undefined) {
-    const rows = ctx.state.meta.list(entry.id, after, before, listSize);
+    const rows = ctx.state.meta.listTuples(entry.id, after, before, listSize);
     const last = rows[rows.length - 1];
-    const token = rows.length === listSize && last ? last.name : '';
-    const body = rows.filter(visible).map((r) => fileStatusJson(r, r.name)).join(',');
-    sendJson(ctx.res, 200, `${head(token)}${body}]}}`);
+    const token = rows.length === listSize && last ? last[0] : '';
+    sendJson(ctx.res, 200, `${head(token)}${render(rows).join(',')}]}}`);
     return;
   }
   // No page size: the whole directory, streamed in slices so memory stays flat for huge directories.
@@ -83,15 +88,15 @@ export async function handleListStatus(ctx: OpContext): Promise<void> {
   let first = true;
   let chunk = head('');
   while (true) {
-    const rows = ctx.state.meta.list(entry.id, cursor, before, STREAM_PAGE);
-    for (const r of rows) {
-      if (!visible(r)) continue;
-      chunk += `${first ? '' : ','}${fileStatusJson(r, r.name)}`;
+    const rows = ctx.state.meta.listTuples(entry.id, cursor, before, STREAM_PAGE);
+    const parts = render(rows);
+    if (parts.length > 0) {
+      chunk += `${first ? '' : ','}${parts.join(',')}`;
       first = false;
     }
     const last = rows[rows.length - 1];
     if (rows.length < STREAM_PAGE || !last) break;
-    cursor = last.name;
+    cursor = last[0];
     if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
     chunk = '';
     if (res.destroyed) return;

@@ -33,6 +33,17 @@ function sizeOf(chunks: readonly Buffer[]): number {
   return chunks.reduce((n, c) => n + c.length, 0);
 }
 
+/**
+ * A writer's lease lapses after this long without writes (HDFS's soft lease limit), so a crashed
+ * uploader cannot lock a file forever.
+ */
+export const LEASE_SOFT_LIMIT_MS = 60_000;
+
+/** True when `row` is held open by a different, still-live lease. */
+function isLeasedByOther(row: EntryRow, leaseId: string | undefined, now: number): boolean {
+  return row.lease !== null && row.lease !== leaseId && now - row.mtime < LEASE_SOFT_LIMIT_MS;
+}
+
 function leaseConflict(op: string, path: string): Gen1Error {
   return new Gen1Error(
     'IOException',
@@ -76,7 +87,7 @@ export async function handleCreate(ctx: OpContext): Promise<void> {
   if (existing) {
     if (existing.type === 'DIRECTORY') throw new Gen1Error('FileAlreadyExistsException', `Cannot create file ${ctx.path}: a directory exists at that path.`);
     if (!overwrite) throw new Gen1Error('FileAlreadyExistsException', `File ${ctx.path} already exists; pass overwrite=true to replace it.`);
-    if (existing.lease !== null && existing.lease !== leaseId) throw leaseConflict('CREATE', ctx.path);
+    if (isLeasedByOther(existing, leaseId, ctx.state.now())) throw leaseConflict('CREATE', ctx.path);
     requirePerm(ctx, parent, 3, displayPath(segs.slice(0, -1)));
     requireSticky(ctx, parent, existing, ctx.path);
     discardTree(ctx.state, existing.id);
@@ -102,7 +113,7 @@ async function appendTo(ctx: OpContext, fileId: number, chunks: Buffer[], mode: 
   await ctx.state.locks.run(fileId, async () => {
     const row = ctx.state.meta.get(fileId);
     if (!row) throw notFound(ctx.path);
-    if (row.lease !== null && row.lease !== leaseId) throw leaseConflict(ctx.op, ctx.path);
+    if (isLeasedByOther(row, leaseId, ctx.state.now())) throw leaseConflict(ctx.op, ctx.path);
     if (row.appendMode !== 0 && row.appendMode !== mode) {
       throw badRequest(`${ctx.op} on ${ctx.path} is not allowed: the file was written with ${row.appendMode === 1 ? 'CREATE/APPEND' : 'CONCURRENTAPPEND'}, and the two cannot be mixed.`);
     }

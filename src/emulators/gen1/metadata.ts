@@ -62,6 +62,9 @@ function toRow(r: RawRow): EntryRow {
 
 export type NewEntry = Omit<EntryRow, 'id'>;
 
+/** Listing tuple: name, type (1 = directory), length, atime, mtime, perm, owner, group, expiry, aclBit (0/1). */
+export type ListTuple = [string, number, number, number, number, number, string, string, number, number];
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   id INTEGER PRIMARY KEY,
@@ -101,10 +104,16 @@ export class MetadataStore {
       child: db.prepare<[number, string], RawRow>('SELECT * FROM entries WHERE parent = ? AND name = ?'),
       insert: db.prepare(
         `INSERT INTO entries (parent, name, type, length, blob, owner, grp, perm, acl, mtime, atime, ctime, expiry, lease, append_mode)
-         VALUES (@parent, @name, @type, @length, @blob, @owner, @grp, @perm, @acl, @mtime, @atime, @ctime, @expiry, @lease, @append_mode)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       listPage: db.prepare<[number, string, string, number], RawRow>('SELECT * FROM entries WHERE parent = ? AND name > ? AND name < ? ORDER BY name LIMIT ?'),
       listPageOpen: db.prepare<[number, string, number], RawRow>('SELECT * FROM entries WHERE parent = ? AND name > ? ORDER BY name LIMIT ?'),
+      listLite: db.prepare<[number, string, number], ListTuple>(
+        `SELECT name, type, length, atime, mtime, perm, owner, grp, expiry, acl != '' FROM entries WHERE parent = ? AND name > ? ORDER BY name LIMIT ?`,
+      ).raw(true),
+      listLiteBefore: db.prepare<[number, string, string, number], ListTuple>(
+        `SELECT name, type, length, atime, mtime, perm, owner, grp, expiry, acl != '' FROM entries WHERE parent = ? AND name > ? AND name < ? ORDER BY name LIMIT ?`,
+      ).raw(true),
       hasChild: db.prepare<[number], { id: number }>('SELECT id FROM entries WHERE parent = ? LIMIT 1'),
       descendants: db.prepare<[number], { id: number; blob: string | null; type: number; length: number }>(
         `WITH RECURSIVE sub(id) AS (SELECT id FROM entries WHERE parent = ? UNION ALL SELECT e.id FROM entries e JOIN sub ON e.parent = sub.id)
@@ -140,11 +149,10 @@ export class MetadataStore {
 
   /** Inserts a row and returns it with its id. Throws on a (parent, name) clash. */
   insert(e: NewEntry): EntryRow {
-    const info = this.stmts.insert.run({
-      parent: e.parent, name: e.name, type: e.type === 'DIRECTORY' ? 1 : 0, length: e.length, blob: e.blob, owner: e.owner,
-      grp: e.grp, perm: e.perm, acl: e.acl, mtime: e.mtime, atime: e.atime, ctime: e.ctime, expiry: e.expiry, lease: e.lease,
-      append_mode: e.appendMode,
-    });
+    const info = this.stmts.insert.run(
+      e.parent, e.name, e.type === 'DIRECTORY' ? 1 : 0, e.length, e.blob, e.owner, e.grp, e.perm, e.acl, e.mtime, e.atime, e.ctime,
+      e.expiry, e.lease, e.appendMode,
+    );
     return { ...e, id: Number(info.lastInsertRowid) };
   }
 
@@ -152,6 +160,14 @@ export class MetadataStore {
   list(parent: number, after: string, before: string | undefined, limit: number): EntryRow[] {
     const rows = before === undefined ? this.stmts.listPageOpen.all(parent, after, limit) : this.stmts.listPage.all(parent, after, before, limit);
     return rows.map(toRow);
+  }
+
+  /**
+   * The listing fast path: like `list` but returns positional tuples (no per-row objects):
+   * [name, type (1 = directory), length, atime, mtime, perm, owner, group, expiry, aclBit (0/1)].
+   */
+  listTuples(parent: number, after: string, before: string | undefined, limit: number): ListTuple[] {
+    return before === undefined ? this.stmts.listLite.all(parent, after, limit) : this.stmts.listLiteBefore.all(parent, after, before, limit);
   }
 
   hasChildren(id: number): boolean {

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { GEN1_STATUS_CODES, type Gen1Error } from './errors.js';
-import type { EntryRow } from './metadata.js';
+import type { EntryRow, ListTuple } from './metadata.js';
 
 export const WEBHDFS_VERSION = '17.04.24.00';
 
@@ -68,5 +68,28 @@ export function fileStatusJson(row: EntryRow, pathSuffix: string): string {
     `"blockSize":${isFile ? 268435456 : 0},"accessTime":${row.atime},"modificationTime":${row.mtime},` +
     `"replication":${isFile ? 1 : 0},"permission":"${formatPermission(row.perm)}","owner":${JSON.stringify(row.owner)},` +
     `"group":${JSON.stringify(row.grp)},${isFile ? `"msExpirationTime":${row.expiry},` : ''}"aclBit":${row.acl !== ''}}`
+  );
+}
+
+/**
+ * FileStatus JSON for a listing tuple (same keys and order as fileStatusJson, pathSuffix = name).
+ * `quoted` caches JSON-quoted owner/group strings, which repeat across a listing.
+ */
+export function listEntryJson(t: ListTuple, quoted: Map<string, string>): string {
+  const [name, type, length, atime, mtime, perm, owner, group, expiry, aclBit] = t;
+  const q = (v: string): string => {
+    let s = quoted.get(v);
+    if (s === undefined) {
+      s = JSON.stringify(v);
+      quoted.set(v, s);
+    }
+    return s;
+  };
+  const isFile = type !== 1;
+  return (
+    `{"length":${isFile ? length : 0},"pathSuffix":${JSON.stringify(name)},"type":"${isFile ? 'FILE' : 'DIRECTORY'}",` +
+    `"blockSize":${isFile ? 268435456 : 0},"accessTime":${atime},"modificationTime":${mtime},` +
+    `"replication":${isFile ? 1 : 0},"permission":"${formatPermission(perm)}","owner":${q(owner)},` +
+    `"group":${q(group)},${isFile ? `"msExpirationTime":${expiry},` : ''}"aclBit":${aclBit === 1}}`
   );
 }

@@ -9,31 +9,25 @@ export function isTempName(name: string): boolean {
   return name.startsWith(TEMP_PREFIX);
 }
 
+interface LevelPage {
+  statuses: FileStatus[];
+  /** listAfter for the next page; undefined after the last page. */
+  next: string | undefined;
+}
+
 /**
- * Pages through LISTSTATUS of one path: `listAfter` = the continuationToken (or, for servers that
- * send none, the last name of a full page). Sorted by name as the service returns it.
+ * One LISTSTATUS call. The next `listAfter` is the continuationToken, or for servers that send
+ * none, the last name of a full page.
  */
-export async function* listStatusPages(
-  client: Gen1Client,
-  fullPath: string,
-  pageSize: number,
-  signal: AbortSignal | undefined,
-): AsyncGenerator<FileStatus[]> {
-  let after: string | undefined;
-  while (true) {
-    const { json } = await client.call({ op: 'LISTSTATUS', method: 'GET', path: fullPath, query: { listSize: pageSize, listAfter: after, tooid: true }, signal });
-    const statuses = parseWire(listStatusSchema, json, 'LISTSTATUS', fullPath).FileStatuses;
-    const page = statuses.FileStatus;
-    if (page.length > 0) yield page;
-    const last = page[page.length - 1];
-    if (statuses.continuationToken !== undefined) {
-      if (statuses.continuationToken === '' || page.length === 0) return;
-      after = statuses.continuationToken;
-    } else {
-      if (page.length < pageSize || last === undefined || last.pathSuffix === '') return;
-      after = last.pathSuffix;
-    }
-  }
+async function fetchLevelPage(client: Gen1Client, fullPath: string, after: string | undefined, pageSize: number, signal: AbortSignal | undefined): Promise<LevelPage> {
+  const { json } = await client.call({ op: 'LISTSTATUS', method: 'GET', path: fullPath, query: { listSize: pageSize, listAfter: after, tooid: true }, signal });
+  const result = parseWire(listStatusSchema, json, 'LISTSTATUS', fullPath).FileStatuses;
+  const page = result.FileStatus;
+  const last = page[page.length - 1];
+  let next: string | undefined;
+  if (result.continuationToken !== undefined) next = result.continuationToken === '' || page.length === 0 ? undefined : result.continuationToken;
+  else next = page.length < pageSize || last === undefined || last.pathSuffix === '' ? undefined : last.pathSuffix;
+  return { statuses: page, next };
 }
 
 export interface ListContext {
@@ -41,14 +35,28 @@ export interface ListContext {
   /** Store-relative path -> path on the account. */
   toFull(path: string): string;
   pageSize: number;
+  /** Directories whose first page is fetched ahead during recursive listings. */
+  lookahead: number;
   signal: AbortSignal | undefined;
 }
 
-/** One level: pages of entries (store-relative paths), temp files hidden. */
-export async function* listLevel(ctx: ListContext, path: string): AsyncGenerator<Entry[]> {
-  for await (const page of listStatusPages(ctx.client, ctx.toFull(path), ctx.pageSize, ctx.signal)) {
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * One level: pages of entries (store-relative paths), temp files hidden. The next page is requested
+ * while the current one is consumed. `first` is an already requested first page.
+ */
+export async function* listLevel(ctx: ListContext, path: string, first?: Promise<LevelPage>): AsyncGenerator<Entry[]> {
+  const full = ctx.toFull(path);
+  let pending: Promise<LevelPage> | undefined = first ?? fetchLevelPage(ctx.client, full, undefined, ctx.pageSize, ctx.signal);
+  while (pending !== undefined) {
+    const page: LevelPage = await pending;
+    pending = page.next === undefined ? undefined : quiet(fetchLevelPage(ctx.client, full, page.next, ctx.pageSize, ctx.signal));
     const entries: Entry[] = [];
-    for (const status of page) {
+    for (const status of page.statuses) {
       if (status.pathSuffix !== '' && isTempName(status.pathSuffix)) continue;
       entries.push(toEntry(status, childPath(path, status)));
     }
@@ -56,12 +64,30 @@ export async function* listLevel(ctx: ListContext, path: string): AsyncGenerator
   }
 }
 
-/** Depth first: each entry, then (for directories) its whole subtree. Holds one page per level. */
-async function* walkEntries(ctx: ListContext, path: string): AsyncGenerator<Entry> {
-  for await (const page of listLevel(ctx, path)) {
+/**
+ * Depth first: each entry, then (for directories) its whole subtree. The first pages of the next
+ * few subdirectories are requested ahead, so round trips overlap. Memory: per directory level one
+ * page plus `lookahead` first pages.
+ */
+async function* walkEntries(ctx: ListContext, path: string, first?: Promise<LevelPage>): AsyncGenerator<Entry> {
+  for await (const page of listLevel(ctx, path, first)) {
+    const dirs = page.filter((e) => e.kind === 'directory' && e.path !== path);
+    const ahead = new Map<string, Promise<LevelPage>>();
+    let cursor = 0;
+    const topUp = (): void => {
+      while (ahead.size < ctx.lookahead && cursor < dirs.length) {
+        const dir = dirs[cursor++];
+        if (dir !== undefined) ahead.set(dir.path, quiet(fetchLevelPage(ctx.client, ctx.toFull(dir.path), undefined, ctx.pageSize, ctx.signal)));
+      }
+    };
+    topUp();
     for (const entry of page) {
       yield entry;
-      if (entry.kind === 'directory' && entry.path !== path) yield* walkEntries(ctx, entry.path);
+      if (entry.kind !== 'directory' || entry.path === path) continue;
+      const prefetched = ahead.get(entry.path);
+      ahead.delete(entry.path);
+      topUp();
+      yield* walkEntries(ctx, entry.path, prefetched);
     }
   }
 }

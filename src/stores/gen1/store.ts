@@ -91,6 +91,7 @@ export class Gen1Store implements Store {
       client: this.client,
       toFull: (p) => this.toFull(p),
       pageSize: Math.min(4000, Math.max(1, options.pageSize ?? this.options.listPageSize)),
+      lookahead: Math.min(8, this.options.concurrency),
       signal: options.signal,
     };
     this.toFull(path);

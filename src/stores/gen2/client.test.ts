@@ -68,7 +68,7 @@ describe('Gen2Client.run', () => {
     let calls = 0;
     const out = await client.run('op', 'p', undefined, ({ signal }) => {
       calls++;
-      if (calls === 1) return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+      if (calls === 1) return new Promise<ReturnType<typeof answer>>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
       return Promise.resolve(answer('late'));
     });
     expect(out._response.headers.get('x-ms-request-id')).toBe('late');

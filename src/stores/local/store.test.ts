@@ -104,6 +104,13 @@ describe('local store', () => {
     await store.rename('d', 'e');
     expect(await store.getAcl('e/x')).toMatchObject({ owner: 'oid-1', group: 'oid-2' });
     expect(await store.getProperties('e/x')).toEqual({ k: 'v' });
+    await put('d\u00e9\u{1F600}/inner/y', 'y');
+    await put('d\u00e9\u{1F600}0', 'sibling');
+    await store.setOwner('d\u00e9\u{1F600}/inner/y', 'oid-3', undefined);
+    await store.setOwner('d\u00e9\u{1F600}0', 'oid-4', undefined);
+    await store.rename('d\u00e9\u{1F600}', 'e/moved');
+    expect((await store.getAcl('e/moved/inner/y')).owner).toBe('oid-3');
+    expect((await store.getAcl('d\u00e9\u{1F600}0')).owner).toBe('oid-4');
     await store.remove('e', { recursive: true });
     await put('e/x', 'again');
     expect(await store.getProperties('e/x')).toEqual({});

@@ -1,0 +1,260 @@
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { isStorageError } from '../../core/errors.js';
+import { formatLocation, parseLocation } from '../../core/uri.js';
+import type { Store } from '../../core/store.js';
+import { parseIdentityMap } from '../../engine/acl-translate.js';
+import { PRESERVE_KEYS, type MappingRule, type MigrationOptions, type MigrationSummary, type OverwritePolicy, type Phase, type PreserveKey } from '../../engine/types.js';
+import { createPathFilter } from '../../engine/filters.js';
+import { predictJobId } from '../../engine/migrate.js';
+import { DEFAULT_MAX_DELETE, parseInterval, runIncremental } from '../../patterns/incremental.js';
+import { runLiftAndShift } from '../../patterns/lift-and-shift.js';
+import { openSqliteJobDb, resolveStateDir, type JobDb } from '../../state/db.js';
+import { openStore as openAnyStore } from '../../stores/open-store.js';
+import { UserError } from '../cli-error.js';
+import { addStoreOptions, outputFrom, parseWholeNumber, storeOptionsFrom, type OutputFormat } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import { ProgressRenderer, formatSummary } from '../progress.js';
+import { checkReachable } from '../reachability.js';
+
+/** How the migrate and jobs commands open stores (replaceable in tests). */
+export interface MigrateDeps {
+  openStore(uri: string, role: 'source' | 'dest', flags: Record<string, unknown>): Promise<Store>;
+}
+
+const defaultDeps: MigrateDeps = {
+  openStore: async (uri, role, flags) => openAnyStore(uri, { ...storeOptionsFrom(flags), role }),
+};
+
+/** Parses a size such as 8MiB, 4M, 512KiB, 1GB or plain bytes. Throws UserError naming the flag. */
+export function parseSize(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(text);
+  if (m === null || m[1] === undefined) throw new UserError(`${flag} must be a size such as 8MiB, 4M or 1048576; got '${text}'.`);
+  const exp = ' kmgt'.indexOf((m[2] ?? '').toLowerCase() || ' ');
+  const binary = (m[3] ?? '').toLowerCase().startsWith('i') || (m[3] ?? '') === '';
+  const n = Math.round(Number(m[1]) * (binary ? 1024 : 1000) ** exp);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UserError(`${flag} must be at least 1 byte; got '${text}'.`);
+  return n;
+}
+
+/** A parsed `--map PREFIX=FS/PATH`. */
+export interface MapSpec {
+  sourcePrefix: string;
+  target: string;
+}
+
+export function parseMapSpec(text: string): MapSpec {
+  const i = text.indexOf('=');
+  const target = i < 0 ? '' : text.slice(i + 1).replace(/^\/+|\/+$/g, '');
+  if (i < 0 || target === '') throw new UserError(`--map '${text}' must look like SOURCE-PREFIX=FILESYSTEM/PATH (for example raw=rawdata/landing, or =gen1 for everything).`);
+  return { sourcePrefix: text.slice(0, i).replace(/^\/+|\/+$/g, ''), target };
+}
+
+/**
+ * The destination URI of a mapping target: for a Gen2 destination FS/PATH names a filesystem of the
+ * same account and a path in it; for other stores the target is a path under DEST.
+ */
+function targetUri(destUri: string, target: string): { uri: string; destPath: string } {
+  const loc = parseLocation(destUri);
+  if (loc.kind !== 'gen2') return { uri: destUri, destPath: target };
+  const [fs = '', ...rest] = target.split('/');
+  const sas = loc.sas === undefined ? '' : `?${loc.sas}`;
+  return { uri: `${formatLocation({ ...loc, filesystem: fs, path: '' })}${sas}`, destPath: rest.join('/') };
+}
+
+/** Everything a migration invocation needs, validated. */
+export interface MigrateRequest {
+  source: string;
+  /** Mapping rules with destination URIs (one rule '' -> DEST when no --map is given). */
+  rules: { name?: string; sourcePrefix: string; destUri: string; destPath: string }[];
+  options: Omit<MigrationOptions, 'source' | 'dest' | 'mappings' | 'jobDb'>;
+  incremental: boolean;
+  everyMs?: number;
+  stateDir: string;
+  output: OutputFormat;
+  /** Resume: refuse to run unless the options define this job. */
+  expectJobId?: string;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** Validates the migrate flags up front (UserError, exit 2, nothing written). */
+export async function parseMigrateFlags(source: string, dest: string, o: Record<string, unknown>): Promise<MigrateRequest> {
+  const wrap = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
+      throw error;
+    }
+  };
+  wrap(() => parseLocation(source));
+  wrap(() => parseLocation(dest));
+  const maps = ((o['map'] as string[] | undefined) ?? []).map(parseMapSpec);
+  const include = (o['include'] as string[] | undefined) ?? [];
+  const exclude = (o['exclude'] as string[] | undefined) ?? [];
+  wrap(() => createPathFilter(include, exclude));
+  const preserveText = typeof o['preserve'] === 'string' ? o['preserve'] : PRESERVE_KEYS.join(',');
+  const preserve = preserveText === 'none' ? [] : preserveText.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  for (const p of preserve) if (!(PRESERVE_KEYS as readonly string[]).includes(p)) throw new UserError(`--preserve: unknown item '${p}'. Use a comma list of ${PRESERVE_KEYS.join(', ')} (or 'none').`);
+  let identityMap: Map<string, string> | undefined;
+  if (typeof o['identityMap'] === 'string') {
+    const file = o['identityMap'];
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      throw new UserError(`--identity-map: cannot read '${file}' (${(error as Error).message}).`);
+    }
+    identityMap = wrap(() => parseIdentityMap(text, file));
+  }
+  const num = (flag: string, key: string, min: number, max?: number): number | undefined =>
+    typeof o[key] === 'string' ? parseWholeNumber(flag, o[key], min, max) : undefined;
+  const capText = o['capMbps'];
+  const capMbps = typeof capText === 'string' ? Number(capText) : undefined;
+  if (capMbps !== undefined && !(capMbps > 0)) throw new UserError(`--cap-mbps must be a number of megabits per second above 0; got '${String(capText)}'.`);
+  const everyMs = typeof o['every'] === 'string' ? wrap(() => parseInterval(o['every'] as string)) : undefined;
+  if (everyMs !== undefined && everyMs < 1000) throw new UserError('--every must be at least 1s.');
+  const incremental = o['incremental'] === true || o['delete'] === true || o['checksum'] === true || everyMs !== undefined;
+  const blockSize = typeof o['blockSize'] === 'string' ? parseSize('--block-size', o['blockSize']) : undefined;
+  const concurrency = num('--concurrency', 'concurrency', 1, 1024);
+  const maxDelete = num('--max-delete', 'maxDelete', 0);
+  const options: MigrateRequest['options'] = {
+    include, exclude, preserve: preserve as PreserveKey[], overwrite: (o['overwrite'] as OverwritePolicy | undefined) ?? 'never',
+    dryRun: o['dryRun'] === true, checksum: o['checksum'] === true, delete: o['delete'] === true,
+    ...(blockSize === undefined ? {} : { blockSize }), ...(concurrency === undefined ? {} : { concurrency }),
+    ...(capMbps === undefined ? {} : { capMbps }), ...(identityMap === undefined ? {} : { identityMap }),
+    ...(incremental ? { maxDelete: maxDelete ?? DEFAULT_MAX_DELETE } : {}),
+  };
+  const rules = maps.length === 0
+    ? [{ sourcePrefix: '', destUri: dest, destPath: '' }]
+    : maps.map((m) => {
+      const t = wrap(() => targetUri(dest, m.target));
+      return { sourcePrefix: m.sourcePrefix, destUri: t.uri, destPath: t.destPath };
+    });
+  return {
+    source, rules, options, incremental, ...(everyMs === undefined ? {} : { everyMs }),
+    stateDir: resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined), output: outputFrom(o),
+  };
+}
+
+function pauseHook(): ((phase: Phase) => Promise<void>) | undefined {
+  const at = process.env['LAKESHIFT_TEST_PAUSE_AT'];
+  if (at === undefined || at === '') return undefined;
+  return async (phase) => {
+    if (phase !== at) return;
+    process.stderr.write(`lakeshift-test: paused at ${phase}\n`);
+    await new Promise((r) => setTimeout(r, 120_000));
+  };
+}
+
+function makeLogger(): Logger {
+  const level = process.env['LAKESHIFT_LOG_LEVEL'] ?? 'warn';
+  return pino({ level, base: null }, pino.destination(2));
+}
+
+/**
+ * Runs a validated request: opens the stores and the job database, renders progress, prints the
+ * summary, and returns the exit code (0 all ok, 1 any failure, 5 cancelled).
+ */
+export async function executeMigration(req: MigrateRequest, flags: Record<string, unknown>, deps: MigrateDeps = defaultDeps): Promise<number> {
+  const source = await deps.openStore(req.source, 'source', flags);
+  const opened: Store[] = [source];
+  let jobDb: JobDb | undefined;
+  try {
+    await checkReachable(source, 'source');
+    const mappings: MappingRule[] = [];
+    const destByUri = new Map<string, Store>();
+    const destFor = async (uri: string): Promise<Store> => {
+      const known = destByUri.get(uri);
+      if (known !== undefined) return known;
+      const store = await deps.openStore(uri, 'dest', flags);
+      opened.push(store);
+      destByUri.set(uri, store);
+      return store;
+    };
+    for (const r of req.rules) mappings.push({ ...(r.name === undefined ? {} : { name: r.name }), sourcePrefix: r.sourcePrefix, dest: await destFor(r.destUri), destPath: r.destPath });
+    jobDb = await openSqliteJobDb(req.stateDir);
+    if (req.expectJobId !== undefined) {
+      const predicted = predictJobId({ ...req.options, source, mappings, jobDb });
+      if (predicted !== req.expectJobId) throw new UserError(`Cannot resume job ${req.expectJobId}: the stores or options reopened from the job record define job ${predicted}. Rerun the original migrate command instead.`);
+    }
+    const tty = process.stderr.isTTY === true && req.output === 'text';
+    const renderer = new ProgressRenderer(req.output === 'json' ? process.stdout : process.stderr, tty ? 'bar' : 'json');
+    const cancel = new AbortController();
+    const stop = new AbortController();
+    let interrupts = 0;
+    const onSignal = (): void => {
+      interrupts++;
+      if (interrupts > 1 || req.everyMs === undefined) cancel.abort();
+      stop.abort();
+      process.stderr.write(req.everyMs !== undefined && interrupts === 1 ? '\nlakeshift: stopping after the current run (Ctrl-C again to cancel it)\n' : '\nlakeshift: cancelling; the job can be resumed\n');
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const beforePhase = pauseHook();
+    const base: MigrationOptions = {
+      ...req.options, source, mappings, jobDb, logger: makeLogger(), signal: cancel.signal,
+      onEvent: (e) => renderer.handle(e), ...(beforePhase === undefined ? {} : { beforePhase }),
+    };
+    const summaries: MigrationSummary[] = [];
+    const print = (s: MigrationSummary): void => {
+      summaries.push(s);
+      if (req.output === 'json') process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
+      else process.stdout.write(formatSummary(s));
+    };
+    try {
+      if (req.incremental) {
+        await runIncremental({ ...base, stopSignal: stop.signal, onRun: print, ...(req.everyMs === undefined ? {} : { everyMs: req.everyMs }) });
+      } else print(await runLiftAndShift(base));
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    const last = summaries[summaries.length - 1];
+    if (last === undefined) return EXIT.internal;
+    if (last.status === 'cancelled') return EXIT.cancelled;
+    return summaries.some((s) => s.status === 'failed') ? EXIT.failures : EXIT.ok;
+  } finally {
+    await jobDb?.close();
+    for (const s of opened) await s.close().catch(() => undefined);
+  }
+}
+
+/** Adds the migration flags shared by `migrate` (and documented for `jobs resume`). */
+function addMigrateFlags(cmd: Command): Command {
+  return cmd
+    .option('--map <PREFIX=FS/PATH>', 'map a source prefix to a destination filesystem/path (repeatable; default: everything into DEST)', collect)
+    .option('--include <glob>', 'only files matching (repeatable; picomatch over source paths)', collect)
+    .option('--exclude <glob>', 'leave out matching files and directories (repeatable)', collect)
+    .option('--dry-run', 'count what would be copied; write nothing')
+    .option('--concurrency <n>', 'files in flight', '8')
+    .option('--block-size <size>', 'chunk size for large files, e.g. 8MiB', '8MiB')
+    .option('--cap-mbps <n>', 'bandwidth cap in megabits per second')
+    .option('--preserve <list>', `metadata to carry: comma list of ${PRESERVE_KEYS.join(', ')} or none`, PRESERVE_KEYS.join(','))
+    .option('--identity-map <file>', 'CSV source,target or JSON map of principals (object IDs)')
+    .addOption(new Option('--overwrite <policy>', 'files already at the destination that this job did not write').choices(['never', 'if-newer', 'always']).default('never'))
+    .option('--incremental', 'incremental copy: compare both sides, copy only new and changed files')
+    .option('--checksum', 'compare MD5 of both sides instead of size and mtime (implies --incremental)')
+    .option('--delete', 'remove destination paths that left the source (implies --incremental)')
+    .option('--max-delete <n>', `refuse to delete more than this many paths in one run (default ${DEFAULT_MAX_DELETE})`)
+    .option('--every <interval>', 'repeat every interval, e.g. 15m, until Ctrl-C (implies --incremental)')
+    .option('--state-dir <dir>', 'job database directory (default $LAKESHIFT_STATE_DIR or .lakeshift/)');
+}
+
+/** Registers `lakeshift migrate SOURCE DEST`. */
+export function registerMigrateCommand(program: Command, deps: MigrateDeps = defaultDeps): void {
+  const cmd = program
+    .command('migrate')
+    .description('Copy a lake (data, directories, ACLs, owners, permissions, times) from SOURCE to DEST; resumable, incremental on rerun')
+    .argument('<source>', 'source URI, e.g. adl://ACCOUNT.azuredatalakestore.net/path')
+    .argument('<dest>', 'destination URI, e.g. abfss://FS@ACCOUNT.dfs.core.windows.net/path');
+  addStoreOptions(addMigrateFlags(cmd));
+  cmd.action(async (source: string, dest: string, o: Record<string, unknown>) => {
+    const req = await parseMigrateFlags(source, dest, o);
+    process.exitCode = await executeMigration(req, o, deps);
+  });
+}
