@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -61,6 +61,20 @@ describe('lakeshift assess', () => {
     expect(report.acl.identityMap).toEqual({ given: true, missing: 2, missingExamples: [oid(0), oid(2)] });
     expect(existsSync(join(out, 'report.md'))).toBe(true);
     expect(existsSync(join(out, 'report.html'))).toBe(false);
+  });
+
+  it('reports special files of a local source (its listings skip them)', async () => {
+    const root = join(dir, 'local-src');
+    mkdirSync(join(root, 'data'), { recursive: true });
+    writeFileSync(join(root, 'data', 'real.csv'), 'a,b\n');
+    symlinkSync(join(root, 'data', 'real.csv'), join(root, 'data', 'link.csv'));
+    const out = join(dir, 'r-local');
+    const r = await run('assess', root, '--out', out, '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = parseAssessReport(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')));
+    expect(report.inventory.files).toBe(1);
+    expect(report.scan.specialFiles).toBe(1);
+    expect(report.rules.find((x) => x.id === 'special-file')).toMatchObject({ count: 1, examples: ['data/link.csv'] });
   });
 
   const bad: Array<[string, string[], RegExp]> = [

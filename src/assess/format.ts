@@ -27,3 +27,10 @@ export function formatMoney(amount: number, currency: string): string {
 }
 
 export const VERDICT_LABEL = { ready: 'Ready', 'ready-with-warnings': 'Ready with warnings', blocked: 'Blocked' } as const;
+
+const SEVERITY_ORDER = { blocker: 0, warning: 1, info: 2 } as const;
+
+/** Rules sorted blockers first, then warnings, then info; larger counts first within a severity. */
+export function bySeverity<T extends { severity: keyof typeof SEVERITY_ORDER; count: number }>(rules: T[]): T[] {
+  return [...rules].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || b.count - a.count);
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { formatBytes, formatCount, formatDuration, formatMoney, formatShare, VERDICT_LABEL } from './format.js';
+import { bySeverity, formatBytes, formatCount, formatDuration, formatMoney, formatShare, VERDICT_LABEL } from './format.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import type { AssessReport } from './report-schema.js';
 
@@ -52,7 +52,7 @@ code{font-size:12px;word-break:break-all} .sev-blocker{color:#c62828;font-weight
  */
 export function renderHtml(r: AssessReport): string {
   const inv = r.inventory;
-  const top = r.rules.filter((x) => x.count > 0 && x.severity !== 'info').sort((a, b) => (a.severity === b.severity ? b.count - a.count : a.severity === 'blocker' ? -1 : 1)).slice(0, 5);
+  const top = bySeverity(r.rules.filter((x) => x.count > 0 && x.severity !== 'info')).slice(0, 5);
   const tiles = [
     ['Files', formatCount(inv.files)],
     ['Directories', formatCount(inv.directories)],
@@ -62,9 +62,7 @@ export function renderHtml(r: AssessReport): string {
     ['Lift-and-shift downtime', formatDuration(r.estimates.liftAndShift.seconds)],
     ['Incremental final sync', formatDuration(r.estimates.incremental.finalSyncSeconds)],
   ];
-  const ruleRows = r.rules
-    .filter((x) => x.count > 0)
-    .map((x) => `<tr><td class="sev-${x.severity}">${x.severity}</td><td>${esc(x.title)}<br><code>${esc(x.id)}</code></td>${num(x.count, formatCount(x.count))}<td>${x.examples.slice(0, 5).map((e) => `<code>${esc(JSON.stringify(e))}</code>`).join('<br>')}</td><td>${esc(x.remedy)}</td></tr>`);
+  const ruleRows = bySeverity(r.rules.filter((x) => x.count > 0)).map((x) => `<tr><td class="sev-${x.severity}">${x.severity}</td><td>${esc(x.title)}<br><code>${esc(x.id)}</code></td>${num(x.count, formatCount(x.count))}<td>${x.examples.slice(0, 5).map((e) => `<code>${esc(JSON.stringify(e))}</code>`).join('<br>')}</td><td>${esc(x.remedy)}</td></tr>`);
   const datasetRows = r.datasets.map(
     (d) => `<tr><td>${esc(d.name)}</td>${num(d.files, formatCount(d.files))}${num(d.bytes, formatBytes(d.bytes))}${num(d.bytesChangedLast30d, formatBytes(d.bytesChangedLast30d))}<td>${esc(d.suggestedTier)}</td><td>${esc(d.tierReason)}</td></tr>`,
   );

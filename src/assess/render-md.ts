@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatDuration, formatMoney, formatShare, VERDICT_LABEL } from './format.js';
+import { bySeverity, formatBytes, formatCount, formatDuration, formatMoney, formatShare, VERDICT_LABEL } from './format.js';
 import type { AssessReport } from './report-schema.js';
 
 /** Escapes text for a Markdown table cell or inline text. */
@@ -29,9 +29,13 @@ export function renderMarkdown(r: AssessReport): string {
   out.push(
     table(
       ['Severity', 'Rule', 'Count', 'Examples', 'Remedy'],
-      r.rules
-        .filter((x) => x.count > 0)
-        .map((x) => [x.severity, `${md(x.title)} (\`${x.id}\`)`, formatCount(x.count), x.examples.slice(0, 3).map((e) => `\`${JSON.stringify(e).replace(/`/g, "'")}\``).join(', '), md(x.remedy)]),
+      bySeverity(r.rules.filter((x) => x.count > 0)).map((x) => [
+        x.severity,
+        `${md(x.title)} (\`${x.id}\`)`,
+        formatCount(x.count),
+        x.examples.slice(0, 3).map((e) => `\`${JSON.stringify(e).replace(/`/g, "'").replace(/\|/g, '\\|')}\``).join(', '),
+        md(x.remedy),
+      ]),
     ),
   );
   out.push('## Estimates\n');

@@ -20,7 +20,7 @@ export interface TraverseOptions {
 export async function* traverseNamespace(store: Store, options: TraverseOptions, onUnreadable: OnUnreadable): AsyncIterable<Entry[]> {
   let last: string | undefined;
   try {
-    for await (const page of walk(store, '', options)) {
+    for await (const page of readAhead(walk(store, '', options))) {
       yield page;
       const tail = page[page.length - 1];
       if (tail !== undefined) last = tail.path;
@@ -30,6 +30,33 @@ export async function* traverseNamespace(store: Store, options: TraverseOptions,
     if (!isStorageError(error, 'permission-denied')) throw error;
   }
   yield* walkLevels(store, '', last, options, onUnreadable);
+}
+
+/**
+ * Iterates `source` one item ahead: the next page is requested before the current one is handed on,
+ * so a remote store's next listing request overlaps the processing of the current page.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncIterable<T> {
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  let done = false;
+  try {
+    while (true) {
+      const result = await pending;
+      if (result.done === true) {
+        done = true;
+        return;
+      }
+      pending = it.next();
+      yield result.value;
+    }
+  } finally {
+    if (!done) {
+      // The consumer stopped early (or a page failed): settle the prefetch, then close the source.
+      await pending.catch(() => undefined);
+      await it.return?.();
+    }
+  }
 }
 
 const BATCH = 1000;

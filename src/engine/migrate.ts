@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { pino, type Logger } from 'pino';
+import { pino } from 'pino';
 import { joinPath, parentPath } from '../core/entry.js';
 import { StorageError, isStorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';

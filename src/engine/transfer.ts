@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Entry } from '../core/entry.js';
 import { StorageError } from '../core/errors.js';
 import type { ChunkedWriter, Store, WriteOptions } from '../core/store.js';
-import { ByteBudget, TokenBucket } from './limits.js';
+import type { ByteBudget, TokenBucket } from './limits.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 /**

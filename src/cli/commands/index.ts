@@ -1,13 +1,27 @@
 import type { Command } from 'commander';
 import { registerAssessCommand } from './assess.js';
 import { registerPlanCommand } from './plan.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerJobsCommand } from './jobs.js';
+import { registerValidateCommand } from './validate.js';
+import { registerGen1Commands } from './emulator-gen1.js';
+import { registerGen2Commands } from './emulator-gen2.js';
+import { registerSeedCommand } from './seed.js';
 
 /**
- * Each area registers its commands here. One file per area under src/cli/commands/, each exporting
- * `register(program)`.
+ * Each area registers its commands here: one file per area under src/cli/commands/.
+ * Order is the order of a migration: emulators (rehearsal), assess, plan, migrate, validate, jobs.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  const emulator = program
+    .command('emulator')
+    .description('Local emulators of ADLS Gen1 and Gen2, tokens for them, and seeded lakes');
+  registerGen1Commands(emulator);
+  registerGen2Commands(emulator);
+  registerSeedCommand(emulator);
   registerAssessCommand(program);
   registerPlanCommand(program);
+  registerMigrateCommand(program);
+  registerValidateCommand(program);
+  registerJobsCommand(program);
 }

@@ -64,7 +64,7 @@ function parentForCreate(ctx: OpContext): EntryRow {
   const parentSegs = segs.slice(0, -1);
   const r = resolve(ctx, parentSegs);
   if (r.entry) {
-    if (r.entry.type !== 'DIRECTORY') throw badRequest(`Cannot create ${ctx.path}: the parent ${displayPath(parentSegs)} is a file.`);
+    if (r.entry.type !== 'DIRECTORY') throw new Gen1Error('FileAlreadyExistsException', `Cannot create ${ctx.path}: the parent ${displayPath(parentSegs)} is a file.`);
     return r.entry;
   }
   if (!boolParam(ctx.target.query, 'createparent', true)) throw notFound(`${displayPath(parentSegs)} (parent of ${ctx.path}; CreateParent=false)`);

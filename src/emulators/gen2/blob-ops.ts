@@ -8,6 +8,7 @@ import { escapeXml, header, httpDate, newEtag, quoteEtag, sendEmpty, sendXml, Wi
 
 /** Blob write operations on the hierarchical namespace: Put Blob, blocks, metadata and HTTP headers. */
 
+const blobExists = (): WireError => new WireError(409, 'BlobAlreadyExists', 'The specified blob already exists.');
 const notFoundBlob = (): WireError => new WireError(404, 'BlobNotFound', 'The specified blob does not exist.');
 
 function requirePathName(c: Call): void {
@@ -48,7 +49,7 @@ function putFolder(c: Call, metadata: Record<string, string>): { etag: string; m
   const meta = Object.fromEntries(Object.entries(metadata).filter(([k]) => k.toLowerCase() !== 'hdi_isfolder'));
   const existing = c.ns.db.getPath(c.account, fs, c.path);
   if (existing && !existing.is_dir) throw new WireError(409, 'PathConflict', 'The specified path, or an element of the path, exists and its resource type is invalid for this operation.');
-  checkConditions(c.req, existing, { read: false, existsError: new WireError(409, 'BlobAlreadyExists', 'The specified blob already exists.') });
+  checkConditions(c.req, existing, { read: false, existsError: blobExists });
   const parent = ensureParents(c.ns, c.principal, c.account, fs, c.path, c.now);
   const etag = existing?.etag ?? '';
   if (existing) {

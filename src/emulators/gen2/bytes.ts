@@ -104,7 +104,8 @@ export function createDiskByteStore(location: string): ByteStore {
 }
 
 export function createMemoryByteStore(): ByteStore {
-  const chunks = new Map<string, Buffer>();
+  // Bodies stay as the list of buffers they arrived in: no copy on write.
+  const chunks = new Map<string, Buffer[]>();
   return {
     async writeBody(req, maxBytes, wantMd5) {
       const declared = Number(req.headers['content-length'] ?? 'NaN');
@@ -120,16 +121,25 @@ export function createMemoryByteStore(): ByteStore {
       }
       if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
       const id = randomUUID();
-      chunks.set(id, parts.length === 1 && parts[0] !== undefined ? parts[0] : Buffer.concat(parts, size));
+      chunks.set(id, parts);
       return { chunk: id, size, md5: hash?.digest() };
     },
     async streamRange(extents, start, end, out, hash) {
       for (const p of pieces(extents, start, end)) {
-        const buf = chunks.get(p.c);
-        if (!buf || p.to <= p.from) continue;
-        const slice = buf.subarray(p.from, p.to);
-        hash?.update(slice);
-        await writeTo(out, slice);
+        const parts = chunks.get(p.c);
+        if (!parts || p.to <= p.from) continue;
+        let pos = 0;
+        for (const part of parts) {
+          const a = Math.max(p.from, pos);
+          const b = Math.min(p.to, pos + part.length);
+          if (b > a) {
+            const slice = part.subarray(a - pos, b - pos);
+            hash?.update(slice);
+            await writeTo(out, slice);
+          }
+          pos += part.length;
+          if (pos >= p.to) break;
+        }
       }
     },
     remove(ids) {

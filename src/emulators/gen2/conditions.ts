@@ -25,7 +25,7 @@ function parseDate(name: string, v: string): number {
  * Reads (GET/HEAD) answer 'not-modified' where HTTP says 304; writes throw 412 ConditionNotMet.
  * `If-None-Match: *` on an existing target throws `existsError` when given (409 on creates).
  */
-export function checkConditions(req: IncomingMessage, target: Versioned | undefined, o: { read: boolean; existsError?: WireError; source?: boolean }): ConditionOutcome {
+export function checkConditions(req: IncomingMessage, target: Versioned | undefined, o: { read: boolean; existsError?: () => WireError; source?: boolean }): ConditionOutcome {
   const prefix = o.source ? 'x-ms-source-' : '';
   const fail = (): WireError => (o.source ? new WireError(412, 'SourceConditionNotMet', 'The source condition specified using HTTP conditional header(s) is not met.') : new WireError(412, 'ConditionNotMet', 'The condition specified using HTTP conditional header(s) is not met.'));
   const ifMatch = header(req, `${prefix}if-match`);
@@ -42,7 +42,7 @@ export function checkConditions(req: IncomingMessage, target: Versioned | undefi
   if (ifNoneMatch !== undefined && target) {
     const tags = ifNoneMatch.split(',').map(stripEtag);
     if (tags.includes('*')) {
-      if (o.existsError) throw o.existsError;
+      if (o.existsError) throw o.existsError();
       if (o.read) return 'not-modified';
       throw fail();
     }

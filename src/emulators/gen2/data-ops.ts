@@ -13,6 +13,7 @@ import { header, httpDate, newEtag, notFoundPath, quoteEtag, sendEmpty, setCommo
  * a flush only records extents, it never copies bytes.
  */
 
+const blobExists = (): WireError => new WireError(409, 'BlobAlreadyExists', 'The specified blob already exists.');
 const md5Mismatch = (): WireError => new WireError(400, 'Md5Mismatch', 'The MD5 value specified in the request did not match with the MD5 value calculated by the server.');
 
 /** Checks the transactional Content-MD5 of a stored body; releases the chunk on mismatch. */
@@ -212,7 +213,7 @@ export function commitFile(c: Call, extents: Extent[], size: number, md5: string
   const fs = c.fs ?? '';
   const existing = c.ns.db.getPath(c.account, fs, c.path);
   if (existing?.is_dir) throw new WireError(409, 'PathConflict', 'The specified path, or an element of the path, exists and its resource type is invalid for this operation.');
-  checkConditions(c.req, existing, { read: false, existsError: new WireError(409, 'BlobAlreadyExists', 'The specified blob already exists.') });
+  checkConditions(c.req, existing, { read: false, existsError: blobExists });
   if (existing) checkWriteLease(c.req, existing.lease, 'blob', c.now);
   const parent = ensureParents(c.ns, c.principal, c.account, fs, c.path, c.now);
   c.ns.db.ref(extents.map((e) => e.c));

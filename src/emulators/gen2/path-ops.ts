@@ -45,7 +45,7 @@ export function createPath(c: Call): void {
   const out = c.ns.db.tx(() => {
     requireFs(c.ns, 'dfs', c.account, c.fs);
     const existing = c.ns.db.getPath(c.account, fs, c.path);
-    checkConditions(c.req, existing, { read: false, existsError: alreadyExists() });
+    checkConditions(c.req, existing, { read: false, existsError: alreadyExists });
     if ((owner !== undefined || group !== undefined) && !isSuper(c.principal)) throw permissionMismatch();
     const etag = newEtag();
     if (existing) {
@@ -136,7 +136,7 @@ export function renamePath(c: Call): void {
       checkTraverse(c.ns, p, c.account, destFs, dest);
       checkPerm(p, destParent, 3);
     }
-    checkConditions(c.req, existing, { read: false, existsError: alreadyExists() });
+    checkConditions(c.req, existing, { read: false, existsError: alreadyExists });
     if (existing) {
       if (existing.is_dir !== source.is_dir) throw new WireError(409, 'InvalidSourceOrDestinationResourceType', 'The source and destination resource type must be identical.');
       if (existing.is_dir && c.ns.db.hasChildren(c.account, destFs, dest)) throw new WireError(409, 'DirectoryNotEmpty', 'The recursive query parameter value must be true to delete a non-empty directory.');

@@ -384,6 +384,38 @@ describe('POSIX permissions for bearer callers', () => {
   });
 });
 
+describe('DFS filesystem operations', () => {
+  it('creates, reads, updates, lists and deletes filesystems the DFS way', async () => {
+    const props = `k1=${Buffer.from('v1').toString('base64')}`;
+    const created = await r('PUT', '/dfsfs?resource=filesystem', { 'x-ms-properties': props });
+    expect(created.status).toBe(201);
+    expect(created.headers['x-ms-namespace-enabled']).toBe('true');
+    expect((await r('PUT', '/dfsfs?resource=filesystem')).headers['x-ms-error-code']).toBe('FilesystemAlreadyExists');
+    const head = await r('HEAD', '/dfsfs?resource=filesystem');
+    expect(head.headers['x-ms-properties']).toBe(props);
+    const props2 = `k2=${Buffer.from('v2').toString('base64')}`;
+    expect((await r('PATCH', '/dfsfs?resource=filesystem', { 'x-ms-properties': props2 })).status).toBe(200);
+    expect((await r('GET', '/dfsfs?restype=container')).headers['x-ms-meta-k2']).toBe('v2');
+    const list = JSON.parse((await r('GET', '?resource=account&prefix=dfs')).text) as { filesystems: { name: string }[] };
+    expect(list.filesystems.map((f) => f.name)).toEqual(['dfsfs']);
+    const page = await r('GET', '?resource=account&maxResults=1');
+    expect(page.headers['x-ms-continuation']).toBeTruthy();
+    expect((await r('PUT', '/Bad_Name?resource=filesystem')).headers['x-ms-error-code']).toBe('InvalidResourceName');
+    expect((await r('DELETE', '/dfsfs?resource=filesystem')).status).toBe(202);
+    expect((await r('HEAD', '/dfsfs?resource=filesystem')).status).toBe(404);
+  });
+  it('sets DFS path properties and reads them back as metadata', async () => {
+    await createFile('props.txt', 'p');
+    const value = Buffer.from('héllo', 'latin1').toString('base64');
+    expect((await r('PATCH', '/raw/props.txt?action=setProperties', { 'x-ms-properties': `note=${value}`, 'x-ms-content-type': 'text/plain' })).status).toBe(200);
+    const head = await r('HEAD', '/raw/props.txt?action=getStatus');
+    expect(head.headers['content-type']).toBe('text/plain');
+    const blobHead = await r('HEAD', '/raw/props.txt');
+    expect(blobHead.headers['x-ms-properties']).toBe(`note=${value}`);
+    expect((await r('PATCH', '/raw/props.txt?action=setProperties', { 'x-ms-properties': 'bad' })).headers['x-ms-error-code']).toBe('InvalidHeaderValue');
+  });
+});
+
 describe('service behaviour', () => {
   it('requires credentials unless anonymous', async () => {
     const strict = await startGen2Emulator({});

@@ -93,14 +93,14 @@ describe('official DataLake client', () => {
     const got = await dir.getAccessControl();
     expect(got.owner).toBe('$superuser');
     expect(got.acl.map((e) => `${e.accessControlType}:${e.entityId}`)).toEqual(['user:', 'user:oid-1', 'group:', 'mask:', 'other:']);
-    expect(got.permissions.extendedAcls).toBe(true);
+    expect(got.permissions?.extendedAcls).toBe(true);
     const res = await dir.updateAccessControlRecursive([{ accessControlType: 'group', entityId: 'grp-9', defaultScope: false, permissions: { read: true, write: false, execute: false } }], { batchSize: 2 });
     expect(res.counters).toEqual({ changedDirectoriesCount: 2, changedFilesCount: 3, failedChangesCount: 0 });
     const fileAcl = await fs.getFileClient('top/a/2.txt').getAccessControl();
     expect(fileAcl.acl.some((e) => e.entityId === 'grp-9')).toBe(true);
     await fs.getFileClient('top/3.txt').setPermissions({ owner: { read: true, write: true, execute: false }, group: { read: false, write: false, execute: false }, other: { read: false, write: false, execute: false }, stickyBit: false, extendedAcls: false });
     const perms = (await fs.getFileClient('top/3.txt').getAccessControl()).permissions;
-    expect(perms.group.read).toBe(false);
+    expect(perms?.group.read).toBe(false);
     await expect(fs.getFileClient('top/3.txt').setAccessControl([{ accessControlType: 'user', entityId: '', defaultScope: true, permissions: { read: true, write: true, execute: true } }])).rejects.toMatchObject({ statusCode: 400 });
     expect(fullAcl).toContain('user::');
   });

@@ -124,18 +124,27 @@ export class Gen1Client {
   }
 
   /**
-   * Runs `attemptOnce` with the retry policy. It throws StorageErrors; retryable ones are retried up
-   * to maxRetries times.
+   * Runs `attemptOnce` with the retry policy. Each attempt gets a signal that fires on the caller's
+   * cancellation or when `timeoutMs` passes before the attempt calls `done()` (so a streaming body
+   * is not cut off once the answer started). Retryable StorageErrors are retried up to maxRetries.
    */
-  private async withRetries<T>(req: Gen1Request, attemptOnce: (attempt: number) => Promise<T>): Promise<T> {
+  private async withRetries<T>(req: Gen1Request, attemptOnce: (attempt: number, signal: AbortSignal, done: () => void) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       throwIfCancelled(req.signal, req.path);
+      const timer = new AbortController();
+      const timeout = setTimeout(() => timer.abort(), this.options.timeoutMs);
+      const done = (): void => clearTimeout(timeout);
+      const signal = req.signal === undefined ? timer.signal : AbortSignal.any([req.signal, timer.signal]);
       let failure: StorageError;
       try {
-        return await attemptOnce(attempt);
+        return await attemptOnce(attempt, signal, done);
       } catch (error) {
         if (req.signal?.aborted) throw cancelledError(req.signal, req.path);
-        failure = mapNetworkError(error, { op: req.op, path: req.path, endpoint: this.location.endpoint });
+        failure = timer.signal.aborted
+          ? new StorageError('transient', `Gen1 ${req.op} on '/${req.path}' got no answer from ${this.location.endpoint} within ${this.options.timeoutMs} ms.`, { path: req.path, status: 'timeout', cause: error })
+          : mapNetworkError(error, { op: req.op, path: req.path, endpoint: this.location.endpoint });
+      } finally {
+        done();
       }
       if (!failure.retryable || attempt >= this.options.maxRetries) throw failure;
       await sleep(this.backoffMs(attempt, failure.retryAfterMs), req.signal);
@@ -150,8 +159,8 @@ export class Gen1Client {
 
   /** Sends one operation and returns its JSON body (undefined for empty bodies). Throws StorageError. */
   async call(req: Gen1Request): Promise<Gen1Response> {
-    return this.withRetries(req, async (attempt) => {
-      const res = await this.send(req);
+    return this.withRetries(req, async (attempt, signal) => {
+      const res = await this.send({ ...req, signal });
       if (res.statusCode >= 400) throw await this.failureOf(req, res);
       if (res.statusCode >= 300) {
         await res.body.dump();
@@ -169,9 +178,10 @@ export class Gen1Client {
 
   /** Opens a streaming read (OPEN). Retries until the headers arrive; the caller handles body failures. */
   async open(req: Gen1Request): Promise<Gen1Stream> {
-    return this.withRetries(req, async () => {
-      const res = await this.send(req);
+    return this.withRetries(req, async (_attempt, signal, done) => {
+      const res = await this.send({ ...req, signal });
       if (res.statusCode >= 400) throw await this.failureOf(req, res);
+      done();
       const header = res.headers['content-length'];
       const length = typeof header === 'string' ? Number(header) : undefined;
       return { body: res.body, contentLength: length !== undefined && Number.isFinite(length) ? length : undefined };

@@ -243,6 +243,13 @@ describe('gen1 store over the emulator', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
+  it('times out slow requests per request and retries them', async () => {
+    const { store: slow } = await open({ timeoutMs: 150, maxRetries: 1, retryBaseMs: 1 }, { latencyMs: 1000 });
+    const started = Date.now();
+    expect(await codeOf(slow.stat(''))).toBe('transient');
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it('gives up after maxRetries with the mapped code', async () => {
     const { store: failing } = await open({ maxRetries: 2, retryBaseMs: 1 }, { everyNth: 1, kind: 'status', status: 503, retryAfterSeconds: 0 });
     const started = Date.now();

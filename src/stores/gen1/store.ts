@@ -123,18 +123,21 @@ export class Gen1Store implements Store {
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
     const full = this.toFull(path);
     const permission = options.permissions === undefined ? undefined : formatOctalPermission(options.permissions);
-    let created: boolean;
+    let refusal: StorageError | undefined;
     try {
       const { json } = await this.client.call({ op: 'MKDIRS', method: 'PUT', path: full, query: { permission }, signal: options.signal });
-      created = parseWire(booleanSchema, json, 'MKDIRS', full).boolean;
+      if (parseWire(booleanSchema, json, 'MKDIRS', full).boolean) return;
     } catch (error) {
       if (!isStorageError(error) || ['auth-failed', 'cancelled', 'transient', 'throttled'].includes(error.code)) throw error;
-      created = false;
+      refusal = error;
     }
-    if (created) return;
-    const existing = await this.statOrUndefined(path, options);
+    // Refused or false: fine if the directory exists; a file in the way is already-exists.
+    const existing = await this.statOrUndefined(path, options).catch(() => undefined);
     if (existing?.kind === 'directory') return;
-    throw new StorageError('already-exists', `Cannot create directory '${path}': a file is in the way (at it or at a parent).`, { path });
+    if (existing !== undefined || refusal === undefined || refusal.code === 'already-exists') {
+      throw new StorageError('already-exists', `Cannot create directory '${path}': a file is in the way (at it or at a parent).`, { path, ...(refusal === undefined ? {} : { cause: refusal }) });
+    }
+    throw refusal;
   }
 
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
