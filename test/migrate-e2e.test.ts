@@ -75,7 +75,7 @@ describe('migrate Gen1 -> Gen2 over the emulators', () => {
     const want = await source.getAcl(e.path);
     expect(ac.owner, e.path).toBe(want.owner);
     expect(ac.group, e.path).toBe(want.group);
-    expect(sdkMode(ac.permissions), e.path).toBe(want.permissions);
+    expect(sdkMode(ac.permissions!), e.path).toBe(want.permissions);
     const named = (list: { accessControlType: string; entityId: string; defaultScope: boolean }[]): string[] =>
       list.filter((x) => x.entityId !== '').map((x) => `${x.defaultScope ? 'default:' : ''}${x.accessControlType}:${x.entityId}`).sort();
     const wantNamed = want.entries.filter((x) => x.id !== '' && (e.kind === 'directory' || x.scope === 'access')).map((x) => `${x.scope === 'default' ? 'default:' : ''}${x.type}:${x.id}`).sort();

@@ -3,11 +3,10 @@
  *
  *   node --import tsx bench/assess/run.ts [--entries 1000000] [--files-per-dir 1000] [--acl-paths 2000]
  *
- * 1. Bulk-loads the emulator's SQLite metadata directly (MetadataStore.insert in one transaction: the
- *    REST API would take hours for a million entries). Files have sizes but no bytes: assess never reads
- *    content. Layout: 10 data sets x N directories x files-per-dir files, mtimes spread over 3 years.
- * 2. Starts the emulator on that directory in a child process and gives `--acl-paths` directories an
- *    extended ACL through REST (SETACL via the Gen1 store).
+ * 1. Bulk-loads the emulator's data directory with the Gen1 emulator's `bulkLoadNamespace` helper (the
+ *    REST API would take hours for a million entries). Layout: 10 data sets x N directories x
+ *    files-per-dir empty files, mtimes spread over 3 years, `--acl-paths` directories with an extended ACL.
+ * 2. Starts the emulator on that directory in a child process (its CPU time is read from /proc).
  * 3. Runs assessStore through the Gen1 store over HTTP, renders the HTML report, and prints entries/s,
  *    peak RSS of this process and the report size, against the targets (>= 20,000 entries/s,
  *    < 400 MB RSS, HTML < 5 MB).
@@ -18,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { MetadataStore, ROOT_ID } from '../../src/emulators/gen1/metadata.js';
-import { GEN1_EMULATOR_ADMIN_OID } from '../../src/emulators/gen1/index.js';
+import { bulkLoadNamespace, type BulkEntry } from '../../src/emulators/gen1/bulk-load.js';
 import { parseLocation, type Gen1Location } from '../../src/core/uri.js';
 import { createGen1Store } from '../../src/stores/gen1/index.js';
 import { assessStore, renderHtml } from '../../src/assess/index.js';
@@ -37,38 +35,34 @@ const DATASETS = 10;
 const NOW = Date.UTC(2025, 0, 1);
 const DAY = 86_400_000;
 
-function bulkLoad(dir: string): { files: number; dirs: number; leafDirs: string[] } {
-  const meta = new MetadataStore(dir, { owner: GEN1_EMULATOR_ADMIN_OID, group: GEN1_EMULATOR_ADMIN_OID, now: NOW });
+/**
+ * The namespace to load: 10 data sets x N partition directories x FILES_PER_DIR empty files (the bulk
+ * loader stores sizes only for files with bytes; assess reads metadata only, so sizes stay 0 here),
+ * mtimes spread over 3 years, and an extended ACL on the first ACL_PATHS partition directories.
+ */
+function* namespace(counts: { files: number; dirs: number; aclDirs: number }): Iterable<BulkEntry> {
   const leafDirsTotal = Math.max(1, Math.ceil(ENTRIES / (FILES_PER_DIR + 1)));
   const perDataset = Math.ceil(leafDirsTotal / DATASETS);
-  let files = 0;
-  let dirs = 0;
-  const leafDirs: string[] = [];
-  const base = { blob: null, owner: GEN1_EMULATOR_ADMIN_OID, grp: GEN1_EMULATOR_ADMIN_OID, acl: '', expiry: 0, lease: null, appendMode: 0 };
-  meta.transaction(() => {
-    const lake = meta.insert({ ...base, parent: ROOT_ID, name: 'lake', type: 'DIRECTORY', length: 0, perm: 0o770, mtime: NOW, atime: NOW, ctime: NOW });
-    let seed = 12345;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    for (let d = 0; d < DATASETS && files + dirs < ENTRIES; d++) {
-      const ds = meta.insert({ ...base, parent: lake.id, name: `dataset-${d}`, type: 'DIRECTORY', length: 0, perm: 0o770, mtime: NOW, atime: NOW, ctime: NOW });
-      dirs++;
-      for (let p = 0; p < perDataset && files + dirs < ENTRIES; p++) {
-        const name = `part=${String(p).padStart(5, '0')}`;
-        const age = Math.floor(rand() * 3 * 365) * DAY;
-        const leaf = meta.insert({ ...base, parent: ds.id, name, type: 'DIRECTORY', length: 0, perm: 0o770, mtime: NOW - age, atime: NOW - age, ctime: NOW - age });
-        dirs++;
-        if (leafDirs.length < ACL_PATHS) leafDirs.push(`dataset-${d}/${name}`);
-        for (let f = 0; f < FILES_PER_DIR && files + dirs < ENTRIES; f++) {
-          const size = Math.floor(2 ** (rand() * 30));
-          const t = NOW - age - Math.floor(rand() * 30) * DAY;
-          meta.insert({ ...base, parent: leaf.id, name: `part-${String(f).padStart(5, '0')}.parquet`, type: 'FILE', length: size, perm: 0o640, mtime: t, atime: t, ctime: t });
-          files++;
-        }
+  const aclSpec = 'user::rwx,user:11111111-1111-4111-8111-111111111111:r-x,group::r-x,mask::r-x,other::---';
+  let seed = 12345;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+  yield { path: '/lake', type: 'DIRECTORY', mtime: NOW };
+  for (let d = 0; d < DATASETS && counts.files + counts.dirs < ENTRIES; d++) {
+    yield { path: `/lake/dataset-${d}`, type: 'DIRECTORY', mtime: NOW };
+    counts.dirs++;
+    for (let p = 0; p < perDataset && counts.files + counts.dirs < ENTRIES; p++) {
+      const leaf = `/lake/dataset-${d}/part=${String(p).padStart(5, '0')}`;
+      const age = Math.floor(rand() * 3 * 365) * DAY;
+      const withAcl = counts.aclDirs < ACL_PATHS;
+      if (withAcl) counts.aclDirs++;
+      yield { path: leaf, type: 'DIRECTORY', mtime: NOW - age, ...(withAcl ? { acl: aclSpec } : {}) };
+      counts.dirs++;
+      for (let f = 0; f < FILES_PER_DIR && counts.files + counts.dirs < ENTRIES; f++) {
+        yield { path: `${leaf}/part-${String(f).padStart(5, '0')}.parquet`, type: 'FILE', perm: 0o640, mtime: NOW - age - Math.floor(rand() * 30) * DAY };
+        counts.files++;
       }
     }
-  });
-  meta.close();
-  return { files, dirs, leafDirs };
+  }
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
@@ -103,24 +97,12 @@ async function startChild(dir: string): Promise<{ url: string; pid: number; stop
 const dir = mkdtempSync(join(tmpdir(), 'lakeshift-bench-assess-'));
 try {
   let t = performance.now();
-  const loaded = bulkLoad(dir);
-  console.log(`bulk load: ${loaded.files} files + ${loaded.dirs} directories in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const counts = { files: 0, dirs: 0, aclDirs: 0 };
+  await bulkLoadNamespace(dir, namespace(counts), { batchSize: 20_000 });
+  console.log(`bulk load (bulkLoadNamespace): ${counts.files} files + ${counts.dirs} directories (${counts.aclDirs} with extended ACLs) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   const emulator = await startChild(dir);
   try {
     const store = createGen1Store(parseLocation(`${emulator.url}/webhdfs/v1/lake`) as Gen1Location, {});
-    t = performance.now();
-    const acl = [
-      { scope: 'access' as const, type: 'user' as const, id: '', perms: 7 },
-      { scope: 'access' as const, type: 'user' as const, id: '11111111-1111-4111-8111-111111111111', perms: 5 },
-      { scope: 'access' as const, type: 'group' as const, id: '', perms: 5 },
-      { scope: 'access' as const, type: 'mask' as const, id: '', perms: 5 },
-      { scope: 'access' as const, type: 'other' as const, id: '', perms: 0 },
-    ];
-    const queue = [...loaded.leafDirs];
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      for (let p = queue.pop(); p !== undefined; p = queue.pop()) await store.setAcl(p, acl);
-    }));
-    console.log(`set ${loaded.leafDirs.length} extended ACLs over REST in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;

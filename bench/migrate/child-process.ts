@@ -56,7 +56,14 @@ export function runChild(command: string, args: string[], env: Record<string, st
   });
 }
 
-/** `node --import tsx src/cli/main.ts ...args` as a child. */
+let cliArgs: string[] = ['--import', 'tsx', 'src/cli/main.ts'];
+
+/** Sets how `runLakeshift` starts the CLI: node arguments before the command (see build-cli.ts). */
+export function useLakeshiftCli(nodeArgs: string[]): void {
+  cliArgs = nodeArgs;
+}
+
+/** `node <cli> ...args` as a child (the CLI chosen with useLakeshiftCli; default the sources through tsx). */
 export function runLakeshift(args: string[], env: Record<string, string> = {}): Promise<ChildRun> {
-  return runChild(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { LAKESHIFT_LOG_LEVEL: 'error', ...env });
+  return runChild(process.execPath, [...cliArgs, ...args], { LAKESHIFT_LOG_LEVEL: 'error', ...env });
 }

@@ -100,13 +100,15 @@ async function readRaw(s: CopySetup, tree: string, files: { path: string; size: 
     const side1 = async (): Promise<void> => {
       for (let off = 0; off < f.size; off += block) {
         const len = Math.min(block, f.size - off);
-        total += await drain(`${s.gen1.gen1Url}/webhdfs/v1/${tree}/${enc}?op=OPEN&read=true&offset=${off}&length=${len}`, { authorization: `Bearer ${token}` });
+        const n = await drain(`${s.gen1.gen1Url}/webhdfs/v1/${tree}/${enc}?op=OPEN&read=true&offset=${off}&length=${len}`, { authorization: `Bearer ${token}` });
+        total += n;
       }
     };
     const side2 = async (): Promise<void> => {
       for (let off = 0; off < f.size; off += block) {
         const len = Math.min(block, f.size - off);
-        total += await drain(`${s.gen2.accountUrl}/ls-${tree}/${enc}?${sas}`, { 'x-ms-range': `bytes=${off}-${off + len - 1}`, 'x-ms-version': '2023-11-03' });
+        const n = await drain(`${s.gen2.accountUrl}/ls-${tree}/${enc}?${sas}`, { 'x-ms-range': `bytes=${off}-${off + len - 1}`, 'x-ms-version': '2023-11-03' });
+        total += n;
       }
     };
     await Promise.all([side1(), side2()]);

@@ -3,6 +3,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { DEV_ACCOUNT } from '../../src/emulators/gen2/index.js';
 import { pickFreePort, startServerProcess, type ServerProcess } from '../lib/server-process.js';
 
@@ -51,4 +52,9 @@ export function lastJsonLine(text: string, type?: string): Record<string, unknow
     }
   }
   return undefined;
+}
+
+/** The 1-minute load average, to show how busy the machine was while a figure was measured. */
+export function loadNote(): string {
+  return `load ${loadavg()[0]?.toFixed(1) ?? '?'} on ${availableParallelism()} CPUs`;
 }

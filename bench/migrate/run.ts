@@ -4,20 +4,21 @@
  *  (b) items/s migrating a tree of directories with named-entry ACLs plus tiny files
  *  (c) entries/s and peak RSS scanning a large Gen1 namespace into the job database
  *  (d) validate --checksum MB/s vs raw ranged GETs of both sides
- * Usage: node --import tsx bench/migrate/run.ts [--only a,b,c,d] [--quick] [--concurrency N] [--keep]
+ * Usage: node --import tsx bench/migrate/run.ts [--only a,b,c,d] [--quick] [--concurrency N] [--tsx] [--keep]
  * Emulators and lakeshift run as child processes; data lives under a temp folder removed at the end.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { bulkLoadNamespace } from '../../src/emulators/gen1/bulk-load.js';
 import { findAzCopy } from '../lib/azcopy.js';
 import type { ServerProcess } from '../lib/server-process.js';
 import { PEER_TREES, writeTree, type TreeSpec } from '../lib/trees.js';
-import { runChild, runLakeshift } from './child-process.js';
+import { buildLakeshiftCli, tsxLakeshiftCli } from './build-cli.js';
+import { runChild, runLakeshift, useLakeshiftCli } from './child-process.js';
 import { measureCopy, measureValidate, mbps, type CopyCell, type ValidateCell } from './copy-trees.js';
-import { judge, lastJsonLine, log, scratchDir, startGen1Child, startGen2Child } from './env.js';
+import { judge, lastJsonLine, loadNote, log, scratchDir, startGen1Child, startGen2Child } from './env.js';
 import { aclTreeEntries, localTreeEntries, scanNamespaceEntries } from './workloads.js';
 
 const args = process.argv.slice(2);
@@ -27,6 +28,7 @@ const flag = (name: string): string | undefined => {
 };
 const quick = args.includes('--quick');
 const keep = args.includes('--keep');
+const viaTsx = args.includes('--tsx');
 const only = new Set((flag('--only') ?? 'a,b,c,d').split(',').map((p) => p.trim().toLowerCase()));
 const concurrency = Number(flag('--concurrency') ?? '16');
 const BLOCK_MIB = 8;
@@ -85,7 +87,7 @@ function printCopy(c: CopyCell): void {
   const l = c.lakeshift;
   const a = c.azcopy;
   const ratio = l.wallSeconds / a.wallSeconds;
-  log(`(a) ${c.tree}: ${c.files} files, ${(c.bytes / 1e6).toFixed(0)} MB`);
+  log(`(a) ${c.tree}: ${c.files} files, ${(c.bytes / 1e6).toFixed(0)} MB (${loadNote()} after)`);
   log(`    lakeshift migrate: wall ${l.wallSeconds.toFixed(2)} s (${mbps(c.bytes, l.wallSeconds).toFixed(1)} MB/s; engine ${l.engineSeconds.toFixed(2)} s), CPU lakeshift ${l.cpuSeconds.toFixed(1)} s, Gen1 emu ${l.gen1CpuSeconds.toFixed(1)} s, Gen2 emu ${l.gen2CpuSeconds.toFixed(1)} s, peak RSS ${l.peakRssMb.toFixed(0)} MB`);
   log(`    AzCopy LocalBlobFS --block-size-mb ${BLOCK_MIB}: wall ${a.wallSeconds.toFixed(2)} s (${mbps(c.bytes, a.wallSeconds).toFixed(1)} MB/s; own elapsed ${a.ownElapsedSeconds === undefined ? '?' : a.ownElapsedSeconds.toFixed(2)} s), Gen2 emu CPU ${a.gen2CpuSeconds.toFixed(1)} s`);
   const own = a.ownElapsedSeconds === undefined ? '' : `; vs AzCopy's own elapsed ${(l.wallSeconds / a.ownElapsedSeconds).toFixed(2)}`;
@@ -95,7 +97,7 @@ function printCopy(c: CopyCell): void {
 function printValidate(v: ValidateCell): void {
   const vm = mbps(v.bytes, v.validateSeconds);
   const rm = mbps(v.bytes, v.rawSeconds);
-  log(`(d) ${v.tree}: validate --checksum wall ${v.validateSeconds.toFixed(2)} s = ${vm.toFixed(1)} MB/s of tree (engine ${v.validateEngineSeconds.toFixed(2)} s = ${mbps(v.bytes, v.validateEngineSeconds).toFixed(1)} MB/s); raw ranged GETs of both sides ${v.rawSeconds.toFixed(2)} s = ${rm.toFixed(1)} MB/s; ratio validate/raw ${(vm / rm).toFixed(2)} (engine ${(mbps(v.bytes, v.validateEngineSeconds) / rm).toFixed(2)})`);
+  log(`(d) ${v.tree} (${loadNote()} after): validate --checksum wall ${v.validateSeconds.toFixed(2)} s = ${vm.toFixed(1)} MB/s of tree (engine ${v.validateEngineSeconds.toFixed(2)} s = ${mbps(v.bytes, v.validateEngineSeconds).toFixed(1)} MB/s); raw ranged GETs of both sides ${v.rawSeconds.toFixed(2)} s = ${rm.toFixed(1)} MB/s; ratio validate/raw ${(vm / rm).toFixed(2)} (engine ${(mbps(v.bytes, v.validateEngineSeconds) / rm).toFixed(2)})`);
 }
 
 async function partAcl(root: string, gen2: ServerProcess): Promise<Record<string, number>> {
@@ -115,7 +117,7 @@ async function partAcl(root: string, gen2: ServerProcess): Promise<Record<string
     }
     const engine = Number(summary?.['durationMs'] ?? 0) / 1000;
     const rate = items / ls.wallSeconds;
-    log(`(b) ACL tree: ${items} items (${loaded.directories - 1} dirs, ${loaded.files} files) in ${ls.wallSeconds.toFixed(1)} s wall = ${rate.toFixed(0)} items/s (engine ${engine.toFixed(1)} s = ${(items / engine).toFixed(0)} items/s); dirs created ${String(dirs?.created)}; lakeshift CPU ${ls.cpuSeconds.toFixed(1)} s, peak RSS ${ls.peakRssMb.toFixed(0)} MB`);
+    log(`(b) ACL tree (${loadNote()} after): ${items} items (${loaded.directories - 1} dirs, ${loaded.files} files) in ${ls.wallSeconds.toFixed(1)} s wall = ${rate.toFixed(0)} items/s (engine ${engine.toFixed(1)} s = ${(items / engine).toFixed(0)} items/s); dirs created ${String(dirs?.created)}; lakeshift CPU ${ls.cpuSeconds.toFixed(1)} s, peak RSS ${ls.peakRssMb.toFixed(0)} MB`);
     log(`    target >= 1100 items/s: ${judge(rate, 1100, 'higher', 'items/s')}`);
     return { items, wallSeconds: ls.wallSeconds, engineSeconds: engine, itemsPerSecond: rate, cpuSeconds: ls.cpuSeconds, peakRssMb: ls.peakRssMb };
   } finally {
@@ -137,7 +139,7 @@ async function partScan(root: string): Promise<Record<string, number>> {
     const seconds = Number(out['seconds']);
     const rss = Math.max(Number(out['peakRssMb']), run.peakRssMb);
     const rate = entries / seconds;
-    log(`(c) scan: ${entries} entries (${String(out['items'])} rows in the job DB) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} entries/s; peak RSS ${rss.toFixed(0)} MB (VmHWM); child CPU ${run.cpuSeconds.toFixed(1)} s of ${run.wallSeconds.toFixed(1)} s wall`);
+    log(`(c) scan (${loadNote()} after): ${entries} entries (${String(out['items'])} rows in the job DB) in ${seconds.toFixed(1)} s = ${rate.toFixed(0)} entries/s; peak RSS ${rss.toFixed(0)} MB (VmHWM); child CPU ${run.cpuSeconds.toFixed(1)} s of ${run.wallSeconds.toFixed(1)} s wall`);
     log(`    target >= 20000 entries/s: ${judge(rate, 20_000, 'higher', 'entries/s')}; target < 400 MB: ${judge(rss, 400, 'lower', 'MB')}`);
     return { entries, seconds, entriesPerSecond: rate, peakRssMb: rss };
   } finally {
@@ -152,6 +154,9 @@ async function main(): Promise<number> {
     return 2;
   }
   printMachine(azcopy.ok ? azcopy.version : 'azcopy unavailable');
+  const built = performance.now();
+  useLakeshiftCli(viaTsx ? tsxLakeshiftCli() : buildLakeshiftCli());
+  log(`cli: ${viaTsx ? 'TypeScript sources through tsx' : `compiled into bench/out/.lakeshift-dist (${((performance.now() - built) / 1000).toFixed(0)} s)`}; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const root = mkdtempSync(join(tmpdir(), 'lakeshift-bench-migrate-'));
   const gen2 = await startGen2Child();
   const results: Record<string, unknown> = { at: new Date().toISOString(), quick, concurrency };

@@ -164,6 +164,13 @@ export interface Store {
   /** Sets (or with undefined clears) a file's expiry time, ms since epoch. Needs capabilities.expiry. */
   setExpiry?(path: string, expiryMs: number | undefined, options?: CallOptions): Promise<void>;
 
+  /**
+   * Removes writer temporary files (`.lakeshift-tmp-*`, hidden from listings) that a killed process
+   * left directly inside directory `dir`; returns how many were removed. Optional: stores whose writers
+   * leave nothing behind omit it. The engine calls it on resume for directories of interrupted files.
+   */
+  removeTempFiles?(dir: string, options?: CallOptions): Promise<number>;
+
   /** Releases connections and handles. Idempotent. */
   close(): Promise<void>;
 }

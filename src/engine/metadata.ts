@@ -77,7 +77,9 @@ export async function applyMetadata(dest: Store, path: string, kind: EntryKind, 
       await retry(() => dest.setAcl(path, acl.entries, call));
       wrote = true;
     }
-    const modeWanted = ctx.preserve.has('permissions') || ctx.preserve.has('acl');
+    // setAcl carries the rwx bits; a separate chmod is needed only for the sticky bit or without setAcl.
+    const aclCarriedMode = wrote && (acl.permissions & 0o1000) === 0;
+    const modeWanted = (ctx.preserve.has('permissions') || ctx.preserve.has('acl')) && !aclCarriedMode;
     if (modeWanted && caps.permissions) {
       const mode = caps.stickyBit ? acl.permissions : acl.permissions & 0o777;
       if (current === undefined || wrote || current.permissions !== mode) {

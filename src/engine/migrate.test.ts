@@ -269,6 +269,29 @@ describe('runMigration over memory stores', () => {
     for (let i = 0; i < 40; i++) expect(Buffer.from(await read(dest, `d${i % 4}/f${i}.bin`)).equals(Buffer.from(bytesFor(`f${i}`, 3000 + i)))).toBe(true);
   });
 
+  it('on resume asks the destination to remove stale temp files next to interrupted items', async () => {
+    const source = memory('src');
+    await put(source, 'x/y/a.bin', bytesFor('a', 10));
+    await put(source, 'x/b.bin', bytesFor('b', 10));
+    const destBase = memory('dst');
+    const cleaned: string[] = [];
+    const dest = new Proxy(destBase, {
+      get(target, prop, receiver) {
+        if (prop === 'removeTempFiles') return async (d: string) => (cleaned.push(d), 1);
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const first = await runMigration({ source, dest, jobDb });
+    // As if the process had been killed while copying both files.
+    await jobDb.db.updateTable('items').set({ state: 'copying' }).where('job_id', '=', first.jobId).where('kind', '=', 'file').execute();
+    const second = await runMigration({ source, dest, jobDb });
+    expect(cleaned.sort()).toEqual(['x', 'x/y']);
+    expect(second.status).toBe('completed');
+    expect(second.files.copied + second.files.metadataUpdated + second.files.unchanged).toBeGreaterThanOrEqual(0);
+    expect(Buffer.from(await read(destBase, 'x/y/a.bin')).equals(Buffer.from(bytesFor('a', 10)))).toBe(true);
+  });
+
   it('fails an item whose destination already exists under --overwrite never, and overwrites with always', async () => {
     const source = memory('src');
     await put(source, 'a.txt', bytesFor('a', 10));

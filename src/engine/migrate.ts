@@ -8,7 +8,7 @@ import { createJob, findJobByKey, finishRun, setDatasetWatermark, startRun, upda
 import { createPathFilter } from './filters.js';
 import { ByteBudget, TaskPool, TokenBucket } from './limits.js';
 import type { MetadataContext } from './metadata.js';
-import { newScanCounters, scanMapping, TEMP_PREFIX, type ResolvedMapping, type ScanCounters } from './plan.js';
+import { newScanCounters, scanMapping, type ResolvedMapping, type ScanCounters } from './plan.js';
 import { DEFAULT_RETRY } from './retry.js';
 import { refreshJobCounters } from './job-counters.js';
 import type { MigrationEvent, MigrationOptions, MigrationSummary, Phase, PreserveKey } from './types.js';
@@ -86,7 +86,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     logger.info({ count: interrupted.length }, 'job.resume_interrupted');
     for (const m of mappings) {
       const dirs = interrupted.filter((r) => r.dataset === m.name).map((r) => parentPath(joinPath(m.destPath, r.rel_path)));
-      await cleanupTempFiles(m.dest, dirs, logger, TEMP_PREFIX);
+      await cleanupTempFiles(m.dest, dirs, logger);
     }
   }
 

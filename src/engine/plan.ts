@@ -161,7 +161,7 @@ function decideDirectory(left: Entry, right: Entry | undefined, row: ItemRow | u
 
 function skip(ctx: ScanContext, path: string, reason: string): void {
   const c = ctx.counters;
-  const key = reason.replace(/"[^"]*"|'[^']*'/g, '…');
+  const key = reason.replace(/"[^"]*"|'[^']*'/g, '…').replace(/\d+/g, 'N');
   c.skippedByReason[key] = (c.skippedByReason[key] ?? 0) + 1;
   if (c.skipped.length < 100) c.skipped.push({ path, reason });
 }

@@ -198,21 +198,23 @@ export async function deleteItem(ctx: WorkerContext, mapping: ResolvedMapping, r
   }
 }
 
-/** Removes stale writer temp files (`.lakeshift-tmp-*`) next to interrupted items. Best effort. */
-export async function cleanupTempFiles(dest: Store, dirs: Iterable<string>, logger: Logger, prefix: string): Promise<number> {
+/**
+ * Removes stale writer temp files (`.lakeshift-tmp-*`) next to interrupted items, through the store's
+ * optional `removeTempFiles` (stores hide these names from listings). Best effort; returns the count,
+ * or undefined when the store cannot do it.
+ */
+export async function cleanupTempFiles(dest: Store, dirs: Iterable<string>, logger: Logger): Promise<number | undefined> {
+  if (dest.removeTempFiles === undefined) {
+    logger.warn({ dest: dest.displayUri }, 'cleanup.unsupported');
+    return undefined;
+  }
+  const removeTempFiles = dest.removeTempFiles.bind(dest);
   let removed = 0;
   for (const dir of new Set(dirs)) {
     try {
-      for await (const page of dest.list(dir)) {
-        for (const e of page) {
-          const name = e.path.slice(e.path.lastIndexOf('/') + 1);
-          if (!name.startsWith(prefix)) continue;
-          await dest.remove(e.path, { recursive: true }).catch(() => undefined);
-          removed++;
-        }
-      }
+      removed += await removeTempFiles(dir);
     } catch (error) {
-      if (!isStorageError(error, 'not-found')) logger.debug({ dir, err: describeError(error) }, 'cleanup.skipped');
+      if (!isStorageError(error, 'not-found')) logger.warn({ dir, err: describeError(error) }, 'cleanup.failed');
     }
   }
   return removed;

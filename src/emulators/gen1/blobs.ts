@@ -51,13 +51,15 @@ export async function createDiskBlobStore(location: string): Promise<BlobStore> 
       await ensureDir(id);
       const fh = await open(pathOf(id), WRITE_FLAGS, 0o600);
       try {
-        let pos = offset;
-        for (const c of chunks) {
+        // One gathered write for the whole body; finish any short write chunk by chunk.
+        const total = chunks.reduce((n, c) => n + c.length, 0);
+        const { bytesWritten } = await fh.writev([...chunks], offset);
+        if (bytesWritten < total) {
+          const rest = Buffer.concat([...chunks]).subarray(bytesWritten);
           let done = 0;
-          while (done < c.length) {
-            const { bytesWritten } = await fh.write(c, done, c.length - done, pos);
-            done += bytesWritten;
-            pos += bytesWritten;
+          while (done < rest.length) {
+            const r = await fh.write(rest, done, rest.length - done, offset + bytesWritten + done);
+            done += r.bytesWritten;
           }
         }
       } finally {

@@ -5,6 +5,7 @@
  *
  * Run it while no emulator has the directory open (before `startGen1Emulator({ location })`).
  */
+import { mkdirSync } from 'node:fs';
 import { createDiskBlobStore } from './blobs.js';
 import { GEN1_EMULATOR_ADMIN_OID } from './index.js';
 import { modeFromAccess, normalizeScope, parseAclSpec, serializeAcl, type AclEntry } from './acl.js';
@@ -53,6 +54,7 @@ function splitPath(path: string): { parent: string; name: string } {
 export async function bulkLoadNamespace(location: string, entries: Iterable<BulkEntry>, options: { batchSize?: number } = {}): Promise<BulkLoadResult> {
   const batchSize = options.batchSize ?? 10_000;
   const now = Date.now();
+  mkdirSync(location, { recursive: true });
   const meta = new MetadataStore(location, { owner: GEN1_EMULATOR_ADMIN_OID, group: GEN1_EMULATOR_ADMIN_OID, now });
   const blobs = await createDiskBlobStore(location);
   const dirIds = new Map<string, number>([['/', ROOT_ID]]);

@@ -192,7 +192,12 @@ async function msConcatSources(ctx: OpContext): Promise<string[][]> {
   }
   const m = /^sources=(.*)$/s.exec(text);
   if (!m || m[1] === undefined) throw badRequest('MSCONCAT body must be {"sources":[…]} or sources=/a,/b.');
-  return parseSourceList(decodeURIComponent(m[1]));
+  try {
+    return parseSourceList(decodeURIComponent(m[1]));
+  } catch (error) {
+    if (error instanceof URIError) throw badRequest('MSCONCAT sources= body is not valid percent-encoding.');
+    throw error;
+  }
 }
 
 /** CONCAT (sources in the query) and MSCONCAT (sources in the body): joins files into the path, deleting the sources. */
@@ -231,7 +236,9 @@ export async function handleConcat(ctx: OpContext): Promise<void> {
     length += row.length;
   }
   const deleteDir = boolParam(ctx.target.query, 'deletesourcedirectory', false);
-  const sameDir = sources.every((s) => s.parent.id === sources[0]?.parent.id) && sources[0]?.parent.id !== parent.id;
+  // The source folder may go only when every source sits in it and the destination is not inside it.
+  const destAncestors = new Set([...resolve(ctx, segs.slice(0, -1)).chain.map((d) => d.id), parent.id]);
+  const sameDir = sources.every((s) => s.parent.id === sources[0]?.parent.id) && !destAncestors.has(sources[0]?.parent.id ?? -1);
   ctx.state.meta.transaction(() => {
     for (const s of sources) discardTree(ctx.state, s.row.id);
     const row = createChild(ctx, parent, destName, 'FILE', undefined, { blob });

@@ -32,6 +32,11 @@ describe('persistence', () => {
     const c1 = rawClient(first.url, token);
     await c1({ method: 'PUT', path: '/keep/evil-name..txt', query: 'op=CREATE&write=true', body: 'persisted bytes' });
     await c1({ method: 'POST', path: '/keep/evil-name..txt', query: 'op=APPEND&append=true&offset=15', body: '+more' });
+    const bigA = Buffer.alloc(4 * 1024 * 1024, 'a');
+    const bigB = Buffer.alloc(2 * 1024 * 1024 + 7, 'b');
+    await c1({ method: 'PUT', path: '/keep/big.bin', query: 'op=CREATE&write=true' });
+    expect((await c1({ method: 'POST', path: '/keep/big.bin', query: 'op=APPEND&append=true&offset=0', body: bigA })).status).toBe(200);
+    expect((await c1({ method: 'POST', path: '/keep/big.bin', query: `op=APPEND&append=true&offset=${4 * 1024 * 1024}`, body: bigB })).status).toBe(200);
     await c1({ method: 'PUT', path: '/keep/sub', query: 'op=MKDIRS' });
     await c1({ method: 'PUT', path: '/keep/sub', query: 'op=SETACL&aclspec=user::rwx,group::r-x,other::---,user:someone:r-x' });
     await first.close();
@@ -39,17 +44,19 @@ describe('persistence', () => {
     const second = await startGen1Emulator({ location });
     const c2 = rawClient(second.url, token);
     expect((await c2({ method: 'GET', path: '/keep/evil-name..txt', query: 'op=OPEN&read=true' })).text).toBe('persisted bytes+more');
+    const bigBack = await fetch(`${second.url}/webhdfs/v1/keep/big.bin?op=OPEN&read=true&offset=4194300&length=10`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(Buffer.from(await bigBack.arrayBuffer()).toString()).toBe('aaaabbbbbb');
     const acl = (await c2({ method: 'GET', path: '/keep/sub', query: 'op=MSGETACLSTATUS' })).json as { AclStatus: { entries: string[] } };
     expect(acl.AclStatus.entries).toContain('user:someone:r-x');
     const names = ((await c2({ method: 'GET', path: '/keep', query: 'op=LISTSTATUS' })).json as { FileStatuses: { FileStatus: { pathSuffix: string }[] } })
       .FileStatuses.FileStatus.map((s) => s.pathSuffix);
-    expect(names).toEqual(['evil-name..txt', 'sub']);
+    expect(names).toEqual(['big.bin', 'evil-name..txt', 'sub']);
     await second.close();
 
     const files = await walk(location);
     expect(files.some((f) => f.includes('evil-name') || f.includes('keep'))).toBe(false);
     const blobFiles = files.filter((f) => f.startsWith(join(location, 'blobs')) && /[0-9a-f-]{36}$/.test(f));
-    expect(blobFiles).toHaveLength(1);
+    expect(blobFiles).toHaveLength(2);
   });
 
   it('lists a 100,000-entry directory completely and in order through REST paging', async () => {

@@ -17,6 +17,12 @@ const create = (path: string, body?: string, extra = ''): Promise<RawResponse> =
   call({ method: 'PUT', path, query: `op=CREATE&write=true&overwrite=true${extra}`, ...(body === undefined ? {} : { body }) });
 const open = (path: string, extra = ''): Promise<RawResponse> => call({ method: 'GET', path, query: `op=OPEN&read=true${extra}` });
 
+describe('startGen1Emulator', () => {
+  it('refuses to start without a location or inMemory', async () => {
+    await expect(startGen1Emulator({})).rejects.toThrow(/location/);
+  });
+});
+
 describe('CREATE', () => {
   it('answers 201 with a Location echoing the request URL, and the Gen1 headers', async () => {
     const r = await create('/c/one.txt', 'hello');
@@ -108,6 +114,15 @@ describe('APPEND', () => {
     expect((await open('/a/leased')).text).toBe('yz');
   });
 
+  it('a lease lapses after the soft limit without writes (crashed writers do not lock files forever)', async () => {
+    await create('/a/stale', 'x', '&leaseid=OLD&syncFlag=DATA');
+    expect((await call({ method: 'POST', path: '/a/stale', query: 'op=APPEND&append=true&leaseid=NEW', body: 'y' })).status).toBe(403);
+    // Age the file past the 60 s soft limit.
+    await call({ method: 'PUT', path: '/a/stale', query: `op=SETTIMES&modificationtime=${Date.now() - 61_000}` });
+    expect((await call({ method: 'POST', path: '/a/stale', query: 'op=APPEND&append=true&leaseid=NEW&syncFlag=CLOSE', body: 'y' })).status).toBe(200);
+    expect((await open('/a/stale')).text).toBe('xy');
+  });
+
   it('serializes concurrent appends to one file', async () => {
     await create('/a/conc', '');
     const parts = Array.from({ length: 20 }, (_, i) => String.fromCharCode(97 + i).repeat(1000));
@@ -174,6 +189,13 @@ describe('CONCAT and MSCONCAT', () => {
     expect(r.status).toBe(200);
     expect((await open('/m/joined')).text).toBe('AB');
     expect((await call({ method: 'GET', path: '/m/src', query: 'op=GETFILESTATUS' })).status).toBe(404);
+  });
+
+  it('MSCONCAT keeps the source folder when the destination lies inside it', async () => {
+    await create('/m/keep/a', 'A');
+    const r = await call({ method: 'POST', path: '/m/keep/sub/out', query: 'op=MSCONCAT&deleteSourceDirectory=true', body: JSON.stringify({ sources: ['/m/keep/a'] }) });
+    expect(r.status).toBe(200);
+    expect((await open('/m/keep/sub/out')).text).toBe('A');
   });
 
   it('CONCAT takes sources in the query; a missing source → 404; an existing destination → 403', async () => {

@@ -129,6 +129,14 @@ describe('LISTSTATUS', () => {
     expect((await list('listAfter=123c&listBefore=123f.txt')).names).toEqual(['123c.txt', '123d.txt', '123e.txt']);
   });
 
+  it('escapes names in listings (quotes, backslashes, control characters, unicode)', async () => {
+    const nasty = ['a"b', 'back\\slash', 'tab\there', 'caf\u00e9 \u2028', '100% #1?+'];
+    for (const n of nasty) expect((await create(`/esc/${encodeURIComponent(n)}`, 'x')).status, n).toBe(201);
+    const r = await get('/esc', 'op=LISTSTATUS&listSize=10');
+    const names = (r.json as { FileStatuses: { FileStatus: { pathSuffix: string }[] } }).FileStatuses.FileStatus.map((s) => s.pathSuffix);
+    expect(names).toEqual(nasty.slice().sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  });
+
   it('lists a file as one entry with pathSuffix "", an empty directory as [], a missing one as 404', async () => {
     const f = await get('/ls/123a.txt', 'op=LISTSTATUS');
     const arr = (f.json as { FileStatuses: { FileStatus: Status[] } }).FileStatuses.FileStatus;

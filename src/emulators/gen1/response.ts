@@ -71,25 +71,47 @@ export function fileStatusJson(row: EntryRow, pathSuffix: string): string {
   );
 }
 
+const PERMISSION_TEXT = new Map<number, string>();
+/** JSON string literal; skips JSON.stringify for the common case of nothing to escape. */
+function quote(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return JSON.stringify(v);
+  }
+  return `"${v}"`;
+}
+
+function permissionText(perm: number): string {
+  let t = PERMISSION_TEXT.get(perm);
+  if (t === undefined) {
+    t = formatPermission(perm);
+    PERMISSION_TEXT.set(perm, t);
+  }
+  return t;
+}
+
 /**
  * FileStatus JSON for a listing tuple (same keys and order as fileStatusJson, pathSuffix = name).
  * `quoted` caches JSON-quoted owner/group strings, which repeat across a listing.
  */
 export function listEntryJson(t: ListTuple, quoted: Map<string, string>): string {
-  const [name, type, length, atime, mtime, perm, owner, group, expiry, aclBit] = t;
-  const q = (v: string): string => {
-    let s = quoted.get(v);
-    if (s === undefined) {
-      s = JSON.stringify(v);
-      quoted.set(v, s);
-    }
-    return s;
-  };
-  const isFile = type !== 1;
+  const owner = t[6];
+  const group = t[7];
+  let qo = quoted.get(owner);
+  if (qo === undefined) {
+    qo = quote(owner);
+    quoted.set(owner, qo);
+  }
+  let qg = quoted.get(group);
+  if (qg === undefined) {
+    qg = quote(group);
+    quoted.set(group, qg);
+  }
+  const isFile = t[1] !== 1;
   return (
-    `{"length":${isFile ? length : 0},"pathSuffix":${JSON.stringify(name)},"type":"${isFile ? 'FILE' : 'DIRECTORY'}",` +
-    `"blockSize":${isFile ? 268435456 : 0},"accessTime":${atime},"modificationTime":${mtime},` +
-    `"replication":${isFile ? 1 : 0},"permission":"${formatPermission(perm)}","owner":${q(owner)},` +
-    `"group":${q(group)},${isFile ? `"msExpirationTime":${expiry},` : ''}"aclBit":${aclBit === 1}}`
+    '{"length":' + (isFile ? t[2] : 0) + ',"pathSuffix":' + quote(t[0]) + (isFile ? ',"type":"FILE","blockSize":268435456' : ',"type":"DIRECTORY","blockSize":0') +
+    ',"accessTime":' + t[3] + ',"modificationTime":' + t[4] + (isFile ? ',"replication":1' : ',"replication":0') +
+    ',"permission":"' + permissionText(t[5]) + '","owner":' + qo + ',"group":' + qg +
+    (isFile ? ',"msExpirationTime":' + t[8] : '') + ',"aclBit":' + (t[9] === 1 ? 'true' : 'false') + '}'
   );
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -54,6 +54,32 @@ function* pieces(extents: readonly Extent[], start: number, end: number): Genera
   }
 }
 
+/** Bodies up to this size are gathered in memory and written with one writev (less stream overhead). */
+const SMALL_BODY = 4 * 1024 * 1024;
+
+async function writeSmall(req: IncomingMessage, file: string, id: string, maxBytes: number, hash: Hash | undefined): Promise<StoredBody> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const data of req as AsyncIterable<Buffer>) {
+    size += data.length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    hash?.update(data);
+    parts.push(data);
+  }
+  if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
+  const fh = await open(file, 'wx');
+  try {
+    let written = 0;
+    while (written < size) {
+      const r = await fh.writev(written === 0 ? parts : [Buffer.concat(parts).subarray(written)]);
+      written += r.bytesWritten;
+    }
+  } finally {
+    await fh.close();
+  }
+  return { chunk: id, size, md5: hash?.digest() };
+}
+
 export function createDiskByteStore(location: string): ByteStore {
   const dir = join(location, 'chunks');
   mkdirSync(dir, { recursive: true });
@@ -65,6 +91,7 @@ export function createDiskByteStore(location: string): ByteStore {
       if (declared === 0) return { chunk: undefined, size: 0, md5: wantMd5 ? createHash('md5').digest() : undefined };
       const id = randomUUID();
       const hash = wantMd5 ? createHash('md5') : undefined;
+      if (Number.isFinite(declared) && declared <= SMALL_BODY) return writeSmall(req, pathOf(id), id, maxBytes, hash);
       const ws = createWriteStream(pathOf(id), { flags: 'wx', highWaterMark: 1 << 20 });
       let size = 0;
       try {

@@ -113,6 +113,9 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       const target = resolveTarget(req, rawPath, accounts);
       const operation = route(req, query, target.level);
       ex.api = operation.api;
+      if (req.headers['x-ms-encryption-key'] !== undefined || req.headers['x-ms-encryption-scope'] !== undefined || req.headers['x-ms-encryption-context'] !== undefined) {
+        throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
+      }
       if (faults) {
         const d = faults.decide(operation.name);
         if (d.delayMs > 0) await new Promise((r) => setTimeout(r, d.delayMs));

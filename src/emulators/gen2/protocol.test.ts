@@ -80,6 +80,7 @@ describe('error formats', () => {
     expect((await r('PUT', '/raw/f', { 'x-ms-copy-source': 'http://x/y' })).status).toBe(501);
     expect((await r('PATCH', '/raw/f?action=bogus')).status).toBe(400);
     expect((await r('PUT', '/raw/f', { 'x-ms-blob-type': 'PageBlob' })).status).toBe(501);
+    expect((await r('PUT', '/raw/f', { 'x-ms-blob-type': 'BlockBlob', 'x-ms-encryption-key': 'a2V5' }, 'x')).status).toBe(501);
   });
 });
 
