@@ -4,7 +4,8 @@
  *  (b) items/s migrating a tree of directories with named-entry ACLs plus tiny files
  *  (c) entries/s and peak RSS scanning a large Gen1 namespace into the job database
  *  (d) validate --checksum MB/s vs raw ranged GETs of both sides
- * Usage: node --import tsx bench/migrate/run.ts [--only a,b,c,d] [--quick] [--concurrency N] [--tsx] [--keep]
+ * Usage: node --import tsx bench/migrate/run.ts [--only a,b,c,d] [--quick] [--concurrency N] [--b-items N] [--tsx] [--keep]
+ * (--b-items overrides the size of (b), 10% directories; the target is for 100,000.)
  * Emulators and lakeshift run as child processes; data lives under a temp folder removed at the end.
  */
 import { execFileSync } from 'node:child_process';
@@ -34,8 +35,9 @@ const concurrency = Number(flag('--concurrency') ?? '16');
 const BLOCK_MIB = 8;
 const scale = quick ? 20 : 1;
 const trees: TreeSpec[] = PEER_TREES.map((t) => (quick ? { ...t, files: t.name === 'small' ? 100 : 2, bytesPerFile: t.name === 'small' ? t.bytesPerFile : 32 * 1024 * 1024 } : t));
-const aclDirs = 10_000 / scale;
-const aclFiles = 90_000 / scale;
+const aclItems = Number(flag('--b-items') ?? String(100_000 / scale));
+const aclDirs = Math.round(aclItems / 10);
+const aclFiles = aclItems - aclDirs;
 const scanTotal = 1_000_000 / scale;
 const scanDirs = 1_000 / scale;
 

@@ -49,6 +49,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
         jobDb, jobId, runNo, hasHistory, source: options.source, mapping, filter, kind, overwrite: opts.overwrite,
         checksum: options.checksum ?? false, delete: options.delete ?? false, preserve: opts.preserve,
         identityMap: options.identityMap, counters, signal,
+        onSkip: (path, itemKind, reason) => emit({ type: 'item', path, kind: itemKind, outcome: 'skipped', size: 0, reason }),
         onBatch: () => {
           emit({ type: 'scan', files: counters.files, directories: counters.directories, bytes: counters.bytes, toCopy: counters.toCopy, bytesToCopy: counters.bytesToCopy });
           onBatch();
@@ -78,7 +79,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   }));
   const run = await startRun(jobDb, job.id);
   logger.info({ runNo: run.run_no, resumed: existing !== undefined }, 'job.started');
-  await updateJob(jobDb, job.id, { status: 'scanning' });
+  await updateJob(jobDb, job.id, { status: 'scanning', kind, options: JSON.stringify(describeOptions(options, mappings, opts.preserve)) });
   for (const m of mappings) await upsertDataset(jobDb, { jobId: job.id, name: m.name, sourcePrefix: m.sourcePrefix, dest: joinPath(m.dest.displayUri, m.destPath) });
 
   const interrupted = await resetInterruptedItems(jobDb, job.id);
@@ -273,20 +274,30 @@ function resolveOptions(o: MigrationOptions): ResolvedOptions {
   };
 }
 
-/** The options that define a job (tuning knobs such as concurrency are left out). */
+/**
+ * The options that define a job: what is copied where, and how principals and metadata translate.
+ * Run behaviour (lift-and-shift or incremental, overwrite policy, checksum, delete) is not part of it,
+ * so `migrate A B` followed by `migrate A B --delete` continues the same job (its copies are known).
+ */
+function definingOptions(o: MigrationOptions, mappings: ResolvedMapping[], preserve: ReadonlySet<PreserveKey>): Record<string, unknown> {
+  return {
+    mappings: mappings.map((m) => ({ name: m.name, sourcePrefix: m.sourcePrefix, dest: m.dest.displayUri, destPath: m.destPath })),
+    include: o.include ?? [], exclude: o.exclude ?? [], preserve: [...preserve].sort(),
+    identityMap: o.identityMap === undefined ? null : createHash('sha256').update(JSON.stringify([...o.identityMap].sort())).digest('hex').slice(0, 16),
+  };
+}
+
+/** The job record's options: the defining ones plus the latest run's behaviour (what `jobs resume` repeats). */
 function describeOptions(o: MigrationOptions, mappings: ResolvedMapping[], preserve: ReadonlySet<PreserveKey>): Record<string, unknown> {
   return {
-    kind: o.kind ?? 'lift-and-shift',
-    mappings: mappings.map((m) => ({ name: m.name, sourcePrefix: m.sourcePrefix, dest: m.dest.displayUri, destPath: m.destPath })),
-    include: o.include ?? [], exclude: o.exclude ?? [], preserve: [...preserve].sort(), overwrite: o.overwrite ?? 'never',
-    checksum: o.checksum ?? false, delete: o.delete ?? false,
-    identityMap: o.identityMap === undefined ? null : createHash('sha256').update(JSON.stringify([...o.identityMap].sort())).digest('hex').slice(0, 16),
+    kind: o.kind ?? 'lift-and-shift', ...definingOptions(o, mappings, preserve),
+    overwrite: o.overwrite ?? 'never', checksum: o.checksum ?? false, delete: o.delete ?? false,
   };
 }
 
 /** Same source, destinations and defining options -> same key (and so the same job). */
 export function computeJobKey(o: MigrationOptions, mappings: ResolvedMapping[], preserve: ReadonlySet<PreserveKey>): string {
-  return createHash('sha256').update(JSON.stringify({ source: o.source.displayUri, ...describeOptions(o, mappings, preserve) })).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ source: o.source.displayUri, ...definingOptions(o, mappings, preserve) })).digest('hex');
 }
 
 function buildSummary(a: { jobId: string; runNo: number; kind: MigrationSummary['kind']; dryRun: boolean; status: MigrationSummary['status']; started: number; counters: ScanCounters; tally: RunTally; nonEmpty: string[]; unmapped: Set<string>; dropped: Set<string> }): MigrationSummary {

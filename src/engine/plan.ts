@@ -68,6 +68,8 @@ export interface ScanContext {
   signal?: AbortSignal | undefined;
   /** Called after each recorded batch. */
   onBatch(): void;
+  /** Told about each path skipped at planning time (refused name, existing destination). */
+  onSkip?: (path: string, kind: 'file' | 'directory', reason: string) => void;
 }
 
 interface Decision {
@@ -159,7 +161,8 @@ function decideDirectory(left: Entry, right: Entry | undefined, row: ItemRow | u
   return ctx.kind === 'incremental' && metadataDiffers(left, right, ctx) ? META : NONE;
 }
 
-function skip(ctx: ScanContext, path: string, reason: string): void {
+function skip(ctx: ScanContext, path: string, kind: 'file' | 'directory', reason: string): void {
+  ctx.onSkip?.(path, kind, reason);
   const c = ctx.counters;
   const key = reason.replace(/"[^"]*"|'[^']*'/g, '…').replace(/\d+/g, 'N');
   c.skippedByReason[key] = (c.skippedByReason[key] ?? 0) + 1;
@@ -234,7 +237,7 @@ export async function scanMapping(ctx: ScanContext): Promise<void> {
       let d: Decision;
       if (rejected !== undefined) d = { action: 'none', state: 'skipped', skipReason: `the destination refuses the name: ${rejected}` };
       else d = e.kind === 'file' ? await decideFile(e, m.right, row, ctx) : decideDirectory(e, m.right, row, ctx);
-      if (d.state === 'skipped') skip(ctx, joinPath(mapping.sourcePrefix, m.path), d.skipReason ?? 'skipped');
+      if (d.state === 'skipped') skip(ctx, joinPath(mapping.sourcePrefix, m.path), e.kind, d.skipReason ?? 'skipped');
       if (d.action === 'copy' && e.kind === 'file') {
         counters.toCopy++;
         counters.bytesToCopy += e.size;

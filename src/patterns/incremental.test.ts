@@ -8,6 +8,7 @@ import { openSqliteJobDb, type JobDb } from '../state/db.js';
 import { listDatasets, listRuns } from '../state/jobs.js';
 import { createMemoryStore, dropMemoryStore } from '../stores/memory/index.js';
 import { parseInterval, runIncremental } from './incremental.js';
+import { runLiftAndShift } from './lift-and-shift.js';
 
 async function put(store: Store, path: string, text: string): Promise<void> {
   const data = Buffer.from(text);
@@ -86,6 +87,21 @@ describe('runIncremental', () => {
     const datasets = await listDatasets(jobDb, first?.jobId ?? '');
     expect(datasets[0]?.last_run).toBe(3);
     expect(datasets[0]?.watermark).toBe(runs[2]?.started_at);
+  });
+
+  it('continues the job of an earlier lift and shift: changed files are copied, not refused as existing', async () => {
+    const source = memory('s');
+    const dest = memory('d');
+    await put(source, 'k/a.txt', 'first');
+    await put(source, 'k/b.txt', 'bee');
+    const first = await runLiftAndShift({ source, dest, jobDb });
+    await new Promise((r) => setTimeout(r, 5));
+    await put(source, 'k/a.txt', 'second version');
+    const [catchUp] = await runIncremental({ source, dest, jobDb, delete: true });
+    expect(catchUp?.jobId).toBe(first.jobId);
+    expect(catchUp?.files.copied).toBe(1);
+    expect(catchUp?.files.skipped).toBe(0);
+    expect((await tree(dest))['k/a.txt']).toBe('second version');
   });
 
   it('with checksum, finds a change that keeps size and mtime', async () => {

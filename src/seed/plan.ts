@@ -1,5 +1,6 @@
 import { parentPath, pathSegments } from '../core/entry.js';
-import { buildAcl, seedPrincipals, type NamedGrant } from './principals.js';
+import type { AclEntry } from '../core/acl-types.js';
+import { buildAcl, seedPrincipals, type NamedGrant, type Principals } from './principals.js';
 import { Random, hashString } from './random.js';
 import type { AwkwardKind, SeedItem, SeedProfile } from './types.js';
 
@@ -30,7 +31,8 @@ function scaleFor(profile: SeedProfile, files: number): Scale {
       return { salesDays: 36, salesParts: 3, eventDays: 20, eventParts: 3, logDays: 10, logsPerDay: 1, minSize: 4096, maxSize: MIB, bigFiles: [16 * MIB + 1, 8 * MIB] };
     case 'bench': {
       // About 60% sales, 30% events, 10% hourly logs (a million files span about 8 years); the
-      // fixed data sets add about 50 files.
+      // fixed data sets add about 50 files, and the large directory's files count towards the total.
+      files = Math.max(1, files - largeDirectoryChildren('bench'));
       return {
         salesDays: Math.max(1, Math.ceil((files * 0.6) / 201)), salesParts: 200,
         eventDays: Math.max(1, Math.ceil((files * 0.3) / 100)), eventParts: 100,
@@ -166,6 +168,73 @@ export function* planLake(profile: SeedProfile, files = 100_000): Generator<Seed
 
   // big files: streamed in chunks.
   for (const [i, bytes] of scale.bigFiles.entries()) yield* file(`big/blob-${i}.bin`, bytes, { mtimeMs: pastTime(YEAR_MS) });
+
+  yield* planAssessCases(profile, who, file, dir);
+}
+
+type FileFn = (path: string, bytes: number, extra?: Partial<SeedItem>) => Generator<SeedItem>;
+type DirFn = (path: string, extra?: Partial<SeedItem>) => Generator<SeedItem>;
+
+/** Paths of the seeded cases the assessment rules look for (see `ASSESS_CASES`). */
+const LONG_SEGMENT = (i: number): string => `${`segment-${i}-`.padEnd(199, 'x')}${i}`;
+const LONG_DIR = `long-paths/${[1, 2, 3, 4, 5].map(LONG_SEGMENT).join('/')}`;
+
+/**
+ * Where each assessment-rule case lives in every seeded lake (the large directory only in the bench
+ * profile, see `largeDirectoryChildren`). Paths are store-relative.
+ */
+export const ASSESS_CASES = {
+  /** path-too-long: a file whose path is over 1,024 characters (each segment under Gen1's 255 bytes). */
+  longPath: `${LONG_DIR}/leaf-beyond-1024-characters.txt`,
+  /** acl-principal-not-object-id: owner and a named ACL entry that are UPNs, not object IDs. */
+  upnFolder: 'identities/upn-owned',
+  upnOwner: 'alice@contoso.com',
+  upnNamedUser: 'bob@contoso.com',
+  /** filesystem-name-changes: a top-level folder that is not a valid Gen2 filesystem name. */
+  renamedTopLevel: 'Sales Data',
+  /** unreadable-paths: mode 0700, owned by another object ID. */
+  unreadableFolder: 'restricted/hr-private',
+  /** large-directories: a folder with more than 4,000 direct children (empty files). */
+  largeDirectory: 'landing/many-small-files',
+} as const;
+
+/**
+ * Children of the large directory per profile: bench only. Measured through the on-disk Gen1
+ * emulator at concurrency 16, 4,001 empty files took the demo seed from about 4.5 s to about 31 s,
+ * so the small and demo profiles leave the case out.
+ */
+export function largeDirectoryChildren(profile: SeedProfile): number {
+  return profile === 'bench' ? 4001 : 0;
+}
+
+/** The extended ACL of the lake root (root-acl-replication): analysts may read and traverse. */
+export function rootAcl(): AclEntry[] {
+  return buildAcl(0o755, [{ type: 'group', id: seedPrincipals().analysts, perms: 5 }], true);
+}
+
+function* planAssessCases(profile: SeedProfile, who: Principals, file: FileFn, dir: DirFn): Generator<SeedItem> {
+  // path-too-long: five nested ~200-character folders.
+  yield* file(ASSESS_CASES.longPath, 64, { mtimeMs: SEED_EPOCH_MS - 30 * DAY_MS });
+
+  // acl-principal-not-object-id: a folder and a file owned by a UPN, with a UPN named entry.
+  const upnAcl = (withDefault: boolean, mode: number): AclEntry[] => buildAcl(mode, [{ type: 'user', id: ASSESS_CASES.upnNamedUser, perms: 5 }], withDefault);
+  yield* dir(ASSESS_CASES.upnFolder, { owner: ASSESS_CASES.upnOwner, group: who.analysts, permissions: 0o750, acl: upnAcl(true, 0o750) });
+  yield* file(`${ASSESS_CASES.upnFolder}/notes.txt`, 120, { owner: ASSESS_CASES.upnOwner, group: who.analysts, acl: upnAcl(false, 0o640) });
+
+  // filesystem-name-changes: a top-level folder with a space and capitals.
+  yield* file(`${ASSESS_CASES.renamedTopLevel}/2023/q4-summary.csv`, 512, { owner: who.etl, group: who.dataEngineers, mtimeMs: Date.UTC(2024, 0, 2) });
+
+  // unreadable-paths: a private folder of another user (the seed runs as superuser).
+  const hr = who.users[30] ?? '';
+  yield* dir('restricted', { owner: hr, group: who.finance, permissions: 0o755 });
+  yield* dir(ASSESS_CASES.unreadableFolder, { owner: hr, group: who.finance, permissions: 0o700 });
+  yield* file(`${ASSESS_CASES.unreadableFolder}/salaries-2023.csv`, 256, { owner: hr, group: who.finance, permissions: 0o600, mtimeMs: Date.UTC(2023, 11, 15) });
+
+  // large-directories: empty files, so the seed stays fast.
+  const children = largeDirectoryChildren(profile);
+  for (let i = 0; i < children; i++) {
+    yield* file(`${ASSESS_CASES.largeDirectory}/chunk-${pad(i, 5)}.json`, 0, { mtimeMs: SEED_EPOCH_MS - DAY_MS + i * 1000 });
+  }
 }
 
 /** Number of segments of a path. */

@@ -1,12 +1,18 @@
 import { MAX_ACL_ENTRIES_PER_SCOPE } from '../core/acl-types.js';
 import { StorageError, throwIfCancelled } from '../core/errors.js';
 import { nameRejection } from '../core/names.js';
+import { parentPath } from '../core/entry.js';
 import type { Store } from '../core/store.js';
-import { depthOf, planLake } from './plan.js';
+import { ASSESS_CASES, depthOf, planLake, rootAcl } from './plan.js';
 import { seedBytes } from './random.js';
 import { SEED_PROFILES, type SeedItem, type SeedOptions, type SeedSummary } from './types.js';
 
 const MAX_CHUNK = 4 * 1024 * 1024;
+/** Gen2 path names hold at most 1,024 characters. */
+const GEN2_MAX_PATH_CHARS = 1024;
+const OBJECT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Gen2 filesystem names: 3-63 lowercase letters, digits and single hyphens, starting and ending alphanumeric. */
+const FILESYSTEM_NAME = /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 /** Runs `work` over `items` with at most `concurrency` in flight; stops at the first failure and rethrows it. */
 async function runPool<T>(items: Iterable<T>, concurrency: number, work: (item: T) => Promise<void>, signal: AbortSignal | undefined): Promise<void> {
@@ -80,6 +86,14 @@ export async function seedLake(store: Store, options: SeedOptions): Promise<Seed
     profile: options.profile, files: 0, directories: 0, bytes: 0, largestFile: { path: '', size: -1 }, emptyDirectories: [],
     awkward: [], skipped: [], aclPaths: [], nearLimitAclPaths: [], stickyPaths: [], expiringFiles: [], owners: [], groups: [],
     deepestPath: { path: '', depth: 0 }, unsupported: [], elapsedMs: 0,
+    assessCases: { longPaths: [], nonObjectIdPrincipals: [], invalidFilesystemNames: [], privateDirectories: [], largeDirectories: [], rootAcl: false },
+  };
+  const cases = summary.assessCases;
+  const nonObjectIds = new Set<string>();
+  const invalidFsNames = new Set<string>();
+  let largeDirChildren = 0;
+  const noteIdentity = (id: string | undefined): void => {
+    if (id !== undefined && id !== '' && id !== '$superuser' && !OBJECT_ID.test(id)) nonObjectIds.add(id);
   };
   const owners = new Set<string>();
   const groups = new Set<string>();
@@ -113,6 +127,10 @@ export async function seedLake(store: Store, options: SeedOptions): Promise<Seed
       if (item.size > summary.largestFile.size) summary.largestFile = { path: item.path, size: item.size };
     }
     if (item.awkward !== undefined) summary.awkward.push({ kind: item.awkward, path: item.path });
+    if (item.path.length > GEN2_MAX_PATH_CHARS) cases.longPaths.push(item.path);
+    const top = item.path.split('/')[0] ?? '';
+    if (!FILESYSTEM_NAME.test(top)) invalidFsNames.add(top);
+    if (parentPath(item.path) === ASSESS_CASES.largeDirectory) largeDirChildren++;
     const depth = depthOf(item.path);
     if (depth > summary.deepestPath.depth) summary.deepestPath = { path: item.path, depth };
     tick();
@@ -126,12 +144,15 @@ export async function seedLake(store: Store, options: SeedOptions): Promise<Seed
         await store.setOwner(item.path, item.owner, item.group, call);
         if (item.owner !== undefined) owners.add(item.owner);
         if (item.group !== undefined) groups.add(item.group);
+        noteIdentity(item.owner);
+        noteIdentity(item.group);
       } else unsupported.add('ownership');
     }
     const sticky = item.permissions !== undefined && (item.permissions & 0o1000) !== 0;
     if (item.acl !== undefined && caps.acl) {
       await store.setAcl(item.path, item.acl, call);
       summary.aclPaths.push(item.path);
+      for (const e of item.acl) noteIdentity(e.id);
       const perScope = Math.max(...(['access', 'default'] as const).map((s) => item.acl?.filter((e) => e.scope === s).length ?? 0));
       if (perScope >= MAX_ACL_ENTRIES_PER_SCOPE - 4) summary.nearLimitAclPaths.push(item.path);
     } else if (item.permissions !== undefined) {
@@ -141,6 +162,8 @@ export async function seedLake(store: Store, options: SeedOptions): Promise<Seed
         await store.setPermissions(item.path, mode, call);
         if (sticky && caps.stickyBit) summary.stickyPaths.push(item.path);
         else if (sticky) unsupported.add('stickyBit');
+        const foreign = item.owner !== undefined && item.owner !== '$superuser' && caps.ownership;
+        if (item.kind === 'directory' && foreign && (mode & 0o077) === 0) cases.privateDirectories.push(item.path);
       } else unsupported.add('permissions');
     }
     if (item.expiryMs !== undefined) {
@@ -157,6 +180,13 @@ export async function seedLake(store: Store, options: SeedOptions): Promise<Seed
     tick();
   }, signal);
 
+  // The root ACL goes last, so its default entries do not change what the paths above inherit.
+  if (caps.acl) {
+    await store.setAcl('', rootAcl(), call);
+    cases.rootAcl = true;
+  } else unsupported.add('acl');
+  if (largeDirChildren > 4000) cases.largeDirectories.push(ASSESS_CASES.largeDirectory);
+
   // Lists are filled concurrently: sort them so summaries of two runs compare equal.
   const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   summary.awkward.sort(byPath);
@@ -165,6 +195,10 @@ export async function seedLake(store: Store, options: SeedOptions): Promise<Seed
   summary.owners = [...owners].sort();
   summary.groups = [...groups].sort();
   summary.unsupported = [...unsupported].sort();
+  cases.longPaths.sort();
+  cases.privateDirectories.sort();
+  cases.nonObjectIdPrincipals = [...nonObjectIds].sort();
+  cases.invalidFilesystemNames = [...invalidFsNames].sort();
   if (Number.isFinite(oldest)) summary.mtimeRange = { oldestMs: oldest, newestMs: newest };
   if (summary.largestFile.size < 0) summary.largestFile = { path: '', size: 0 };
   summary.elapsedMs = Date.now() - started;

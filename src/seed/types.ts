@@ -66,5 +66,20 @@ export interface SeedSummary {
   mtimeRange?: { oldestMs: number; newestMs: number };
   /** Features the store lacks, so the seed left them out (e.g. 'acl', 'times'). */
   unsupported: string[];
+  /** The cases the assessment rules look for, as created (see `ASSESS_CASES` in plan.ts). */
+  assessCases: {
+    /** path-too-long: paths over 1,024 characters. */
+    longPaths: string[];
+    /** acl-principal-not-object-id: owners, groups and ACL identities set that are not object IDs. */
+    nonObjectIdPrincipals: string[];
+    /** filesystem-name-changes: top-level folders that are not valid Gen2 filesystem names. */
+    invalidFilesystemNames: string[];
+    /** unreadable-paths: directories with no group/other access, owned by another identity. */
+    privateDirectories: string[];
+    /** large-directories: directories given more than 4,000 children (bench profile only). */
+    largeDirectories: string[];
+    /** root-acl-replication: an extended ACL was set on the root. */
+    rootAcl: boolean;
+  };
   elapsedMs: number;
 }

@@ -17,6 +17,7 @@ import { addStoreOptions, outputFrom, parseWholeNumber, storeOptionsFrom, type O
 import { EXIT } from '../exit-codes.js';
 import { ProgressRenderer, formatSummary } from '../progress.js';
 import { checkReachable } from '../reachability.js';
+import { loadPlan, type Plan } from '../../plan/index.js';
 
 /** How the migrate and jobs commands open stores (replaceable in tests). */
 export interface MigrateDeps {
@@ -245,15 +246,79 @@ function addMigrateFlags(cmd: Command): Command {
     .option('--state-dir <dir>', 'job database directory (default $LAKESHIFT_STATE_DIR or .lakeshift/)');
 }
 
-/** Registers `lakeshift migrate SOURCE DEST`. */
+/**
+ * Builds one request per pattern group from a plan (`lakeshift plan`): every data set of the chosen
+ * waves becomes a mapping rule to its filesystem/path. dual-pipeline and bidirectional-sync data sets
+ * are copied with incremental copy (their ongoing parts are not run by migrate), which is said.
+ */
+export async function requestsFromPlan(planFile: string, sourceArg: string | undefined, destArg: string | undefined, o: Record<string, unknown>): Promise<{ requests: { label: string; req: MigrateRequest }[]; notes: string[] }> {
+  let plan: Plan;
+  try {
+    plan = await loadPlan(planFile);
+  } catch (error) {
+    if (isStorageError(error)) throw new UserError(error.message);
+    throw error;
+  }
+  const source = sourceArg ?? plan.source;
+  const dest = destArg ?? plan.destination ?? undefined;
+  if (dest === undefined) throw new UserError(`${planFile}: destination is null; give DEST on the command line (e.g. abfss://FS@ACCOUNT.dfs.core.windows.net/).`);
+  const waves = typeof o['wave'] === 'string' ? o['wave'].split(',').map((w) => parseWholeNumber('--wave', w.trim(), 1)) : undefined;
+  const chosen = plan.datasets.filter((d) => waves === undefined || waves.includes(d.wave));
+  if (chosen.length === 0) throw new UserError(`${planFile}: no data set is in wave ${waves?.join(', ') ?? ''}; the plan has waves ${plan.waves.map((w) => w.number).join(', ')}.`);
+  const notes: string[] = [];
+  const planMap = plan.identityMap.filter((e) => e.target !== null);
+  const groups = new Map<'lift-and-shift' | 'incremental', typeof chosen>();
+  for (const d of chosen) {
+    const kind = d.pattern === 'lift-and-shift' ? 'lift-and-shift' : 'incremental';
+    if (d.pattern === 'dual-pipeline' || d.pattern === 'bidirectional-sync') {
+      notes.push(`data set '${d.name}' (${d.pattern}): copied with incremental copy; run migrate --incremental (or --every) again for catch-ups until cutover. The ${d.pattern} pattern's ongoing pipeline is not run by migrate.`);
+    }
+    groups.set(kind, [...(groups.get(kind) ?? []), d]);
+  }
+  const requests: { label: string; req: MigrateRequest }[] = [];
+  for (const [kind, datasets] of groups) {
+    const flags: Record<string, unknown> = { ...o, incremental: kind === 'incremental' ? true : o['incremental'], map: undefined };
+    const req = await parseMigrateFlags(source, dest, flags);
+    req.rules = datasets.map((d) => {
+      const t = targetUri(dest, [d.target.filesystem, d.target.path].filter((x) => x !== '').join('/'));
+      return { name: d.name, sourcePrefix: d.sourcePath.replace(/^\/+|\/+$/g, ''), destUri: t.uri, destPath: t.destPath };
+    });
+    if (planMap.length > 0) {
+      const merged = new Map<string, string>(planMap.map((e) => [e.source, e.target ?? '']));
+      for (const [k, v] of req.options.identityMap ?? new Map<string, string>()) merged.set(k, v);
+      req.options = { ...req.options, identityMap: merged };
+    }
+    requests.push({ label: `${kind}: ${datasets.map((d) => d.name).join(', ')}`, req });
+  }
+  return { requests, notes };
+}
+
+/** Registers `lakeshift migrate SOURCE DEST` (or `lakeshift migrate --plan plan.yaml [SOURCE] [DEST]`). */
 export function registerMigrateCommand(program: Command, deps: MigrateDeps = defaultDeps): void {
   const cmd = program
     .command('migrate')
     .description('Copy a lake (data, directories, ACLs, owners, permissions, times) from SOURCE to DEST; resumable, incremental on rerun')
-    .argument('<source>', 'source URI, e.g. adl://ACCOUNT.azuredatalakestore.net/path')
-    .argument('<dest>', 'destination URI, e.g. abfss://FS@ACCOUNT.dfs.core.windows.net/path');
+    .argument('[source]', 'source URI, e.g. adl://ACCOUNT.azuredatalakestore.net/path (optional with --plan)')
+    .argument('[dest]', 'destination URI, e.g. abfss://FS@ACCOUNT.dfs.core.windows.net/path (optional with --plan)')
+    .option('--plan <file>', 'run a plan written by `lakeshift plan` (data sets, filesystems, patterns, identity map)')
+    .option('--wave <n,...>', 'with --plan: only the data sets of these waves');
   addStoreOptions(addMigrateFlags(cmd));
-  cmd.action(async (source: string, dest: string, o: Record<string, unknown>) => {
+  cmd.action(async (source: string | undefined, dest: string | undefined, o: Record<string, unknown>) => {
+    if (typeof o['plan'] === 'string') {
+      if (Array.isArray(o['map']) && o['map'].length > 0) throw new UserError('--map and --plan cannot be combined: the plan maps every data set.');
+      const { requests, notes } = await requestsFromPlan(o['plan'], source, dest, o);
+      for (const n of notes) process.stderr.write(`lakeshift: ${n}\n`);
+      let worst: number = EXIT.ok;
+      for (const { label, req } of requests) {
+        if (req.output === 'text') process.stdout.write(`Plan group ${label}\n`);
+        const code = await executeMigration(req, o, deps);
+        if (code !== EXIT.ok) worst = worst === EXIT.ok ? code : Math.max(worst, code);
+        if (code === EXIT.cancelled) break;
+      }
+      process.exitCode = worst;
+      return;
+    }
+    if (source === undefined || dest === undefined) throw new UserError('migrate needs SOURCE and DEST (or --plan plan.yaml). Example: lakeshift migrate adl://ACCOUNT.azuredatalakestore.net/ abfss://gen1@ACCOUNT.dfs.core.windows.net/');
     const req = await parseMigrateFlags(source, dest, o);
     process.exitCode = await executeMigration(req, o, deps);
   });

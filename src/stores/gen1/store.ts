@@ -9,6 +9,7 @@ import { formatLocation, type Gen1Location } from '../../core/uri.js';
 import type { Gen1Client } from './client.js';
 import { listLevel, listRecursive, type ListContext } from './list.js';
 import { readFileRange } from './read.js';
+import { removeGen1TempFiles } from './temp-files.js';
 import { Gen1Writer, type WriterContext } from './writer.js';
 import type { ResolvedGen1Options } from './options.js';
 import { booleanSchema, formatOctalPermission, getFileStatusSchema, listStatusSchema, parseWire, toAclStatus, toEntry } from './wire.js';
@@ -243,6 +244,15 @@ export class Gen1Store implements Store {
     const full = this.toFull(path);
     const query = expiryMs === undefined || expiryMs <= 0 ? { expiryOption: 'NeverExpire' } : { expiryOption: 'Absolute', expireTime: Math.round(expiryMs) };
     await this.client.call({ op: 'SETEXPIRY', method: 'PUT', path: full, ext: true, query, signal: options.signal });
+  }
+
+  /**
+   * Deletes stale `.lakeshift-tmp-*` files of killed writers directly inside `dir`; returns the count
+   * (0 for a missing dir). Only while no writer is active there: see removeGen1TempFiles.
+   */
+  removeTempFiles(dir: string, options: CallOptions = {}): Promise<number> {
+    const pageSize = Math.min(4000, Math.max(1, this.options.listPageSize));
+    return removeGen1TempFiles({ client: this.client, toFull: (p) => this.toFull(p), pageSize, signal: options.signal }, dir);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,7 @@ import { checkCreatablePath, checkPathShape, gen2Capabilities } from './names.js
 import { resolveGen2Options, type Gen2StoreOptions } from './options.js';
 import { moveGen2Path } from './move.js';
 import { openGen2Read } from './read.js';
+import { removeGen2TempFiles } from './temp-files.js';
 import { Gen2Writer, type WriterHost } from './writer.js';
 
 /**
@@ -305,6 +306,14 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     } catch (err) {
       throw this.notFound(err, path);
     }
+  }
+
+  /**
+   * Deletes stale `.lakeshift-tmp-*` files of killed writers directly inside `dir`; returns the count
+   * (0 for a missing dir). Only while no writer is active there: see removeGen2TempFiles.
+   */
+  async removeTempFiles(dir: string, options: CallOptions = {}): Promise<number> {
+    return removeGen2TempFiles(this.client, this.open(dir, options.signal), MAX_LIST_PAGE, options.signal);
   }
 
   /** Marks the store closed; the SDK's keep-alive agent is shared process-wide and needs no release. */

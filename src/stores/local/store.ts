@@ -10,11 +10,12 @@ import type {
   RenameOptions, Store, WriteOptions,
 } from '../../core/store.js';
 import type { LocalLocation } from '../../core/uri.js';
-import { checkLocalPath, invalidArgument, mapOsError } from './errors.js';
+import { checkLocalPath, invalidArgument, mapOsError, SIDECAR_DIR } from './errors.js';
 import { listLocalTree } from './list.js';
 import type { ResolvedLocalOptions } from './options.js';
 import { groupName, userName } from './owners.js';
 import { parseStoredAcl, parseStoredProps, Sidecar } from './sidecar.js';
+import { removeLocalTempFiles } from './temp-files.js';
 import { LocalWriter } from './writer.js';
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -371,6 +372,17 @@ export class LocalStore implements Store {
     if (row?.md5 != null && row.md5_mtime === nsToMs(st.mtimeNs) && times.mtimeMs !== undefined) {
       this.sidecar.update(path, { md5_mtime: nsToMs((await lstat(this.abs(path), { bigint: true })).mtimeNs) });
     }
+  }
+
+  /**
+   * Deletes stale `.lakeshift-part-*` files of killed writers directly inside `dir` and in the
+   * sidecar's `tmp/`; returns the count (0 for a missing dir). Only while no writer is active on the
+   * store: see removeLocalTempFiles.
+   */
+  async removeTempFiles(dir: string, options: CallOptions = {}): Promise<number> {
+    throwIfCancelled(options.signal, dir);
+    checkLocalPath(dir);
+    return removeLocalTempFiles(this.abs(dir), dir, join(this.root, SIDECAR_DIR, 'tmp'), options.signal);
   }
 
   async close(): Promise<void> {

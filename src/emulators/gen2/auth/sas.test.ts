@@ -50,6 +50,11 @@ function accountSas(options: { permissions?: string; services?: string; resource
 }
 
 describe('account SAS', () => {
+  it('allows a rename (move) with write and delete, and refuses it without delete', () => {
+    expect(check(`/${ACCOUNT}/fs/dest?mode=legacy&${accountSas({ permissions: 'rwdl' })}`, 'm', 'o').ok).toBe(true);
+    expect(check(`/${ACCOUNT}/fs/dest?mode=legacy&${accountSas({ permissions: 'rwl' })}`, 'm', 'o')).toMatchObject({ ok: false, status: 403, code: 'AuthorizationPermissionMismatch' });
+  });
+
   it('is accepted across service versions for service, container and object operations', () => {
     for (const version of ['2018-11-09', '2019-12-12', '2020-10-02', '2020-12-06', '2021-08-06', undefined]) {
       const sas = accountSas(version === undefined ? {} : { version, permissions: version < '2020-08-04' ? 'rwdlac' : 'rwdlacupitfx' });
