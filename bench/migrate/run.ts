@@ -169,7 +169,7 @@ async function main(): Promise<number> {
     if (only.has('c')) results['scan'] = await partScan(root);
     log(`total bench time ${((performance.now() - started) / 1000).toFixed(0)} s`);
     mkdirSync('bench/out', { recursive: true });
-    writeFileSync(`bench/out/migrate${quick ? '-quick' : ''}.json`, JSON.stringify(results, null, 2));
+    writeFileSync(`bench/out/migrate-${[...only].sort().join('')}${quick ? '-quick' : ''}.json`, JSON.stringify(results, null, 2));
     return 0;
   } finally {
     await gen2.stop();

@@ -7,3 +7,4 @@ export * from './walk.js';
 export * from './names.js';
 export * from './identity-map.js';
 export * from './acl.js';
+export * from './sleep.js';

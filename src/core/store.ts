@@ -114,6 +114,16 @@ export interface MkdirOptions extends CallOptions {
   permissions?: number;
 }
 
+/** What setAccessControl changes; omitted fields are left as they are. */
+export interface AccessControlChange {
+  owner?: string;
+  group?: string;
+  /** The whole ACL (access and default scopes), as for setAcl. */
+  entries?: AclEntry[];
+  /** The 12-bit mode, as for setPermissions. */
+  permissions?: number;
+}
+
 /**
  * The store contract. Every connector honours it and passes `test/conformance`.
  * All methods throw StorageError; paths are store-relative (see Entry).
@@ -150,6 +160,14 @@ export interface Store {
   setOwner(path: string, owner: string | undefined, group: string | undefined, options?: CallOptions): Promise<void>;
   /** Sets the 12-bit mode (needs capabilities.permissions). */
   setPermissions(path: string, mode: number, options?: CallOptions): Promise<void>;
+
+  /**
+   * Sets any of owner, group, ACL entries and mode in as few service calls as the store can (Gen2: one
+   * Set Access Control call unless both entries and permissions are given). With both, the entries are
+   * applied first and the mode after (it may add the sticky bit). Optional: without it, callers use
+   * setAcl, setPermissions and setOwner.
+   */
+  setAccessControl?(path: string, change: AccessControlChange, options?: CallOptions): Promise<void>;
 
   /** Custom properties (needs capabilities.properties). */
   getProperties(path: string, options?: CallOptions): Promise<Record<string, string>>;

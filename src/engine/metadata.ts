@@ -1,7 +1,7 @@
 import type { AclStatus } from '../core/acl-types.js';
 import { aclFromMode } from '../core/acl.js';
 import type { Entry, EntryKind } from '../core/entry.js';
-import type { Store } from '../core/store.js';
+import type { AccessControlChange, CallOptions, Store } from '../core/store.js';
 import { translateAcl, sameEntries, type TranslateOptions, type TranslatedAcl } from './acl-translate.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { PreserveKey } from './types.js';
@@ -72,29 +72,23 @@ export async function applyMetadata(dest: Store, path: string, kind: EntryKind, 
   if (acl !== undefined) {
     let current: AclStatus | undefined;
     if (options.compareFirst && caps.permissions) current = await retry(() => dest.getAcl(path, call));
+    const change: AccessControlChange = {};
     const setAclWanted = ctx.preserve.has('acl') && caps.acl && (acl.extended || kind === 'directory' || current === undefined || current.entries.length > 3);
-    if (setAclWanted && (current === undefined || !sameEntries(current.entries, acl.entries))) {
-      await retry(() => dest.setAcl(path, acl.entries, call));
-      wrote = true;
-    }
-    // setAcl carries the rwx bits; a separate chmod is needed only for the sticky bit or without setAcl.
-    const aclCarriedMode = wrote && (acl.permissions & 0o1000) === 0;
+    if (setAclWanted && (current === undefined || !sameEntries(current.entries, acl.entries))) change.entries = acl.entries;
+    // The ACL carries the rwx bits; the mode is needed only for the sticky bit or without an ACL.
+    const aclCarriedMode = change.entries !== undefined && (acl.permissions & 0o1000) === 0;
     const modeWanted = (ctx.preserve.has('permissions') || ctx.preserve.has('acl')) && !aclCarriedMode;
     if (modeWanted && caps.permissions) {
       const mode = caps.stickyBit ? acl.permissions : acl.permissions & 0o777;
-      if (current === undefined || wrote || current.permissions !== mode) {
-        await retry(() => dest.setPermissions(path, mode, call));
-        wrote = true;
-      }
+      if (current === undefined || change.entries !== undefined || current.permissions !== mode) change.permissions = mode;
     }
     if (ctx.preserve.has('owner') && caps.ownership && (acl.owner !== '' || acl.group !== '')) {
-      const owner = acl.owner === '' ? undefined : acl.owner;
-      const group = acl.group === '' ? undefined : acl.group;
       if (current === undefined || current.owner !== acl.owner || current.group !== acl.group) {
-        await retry(() => dest.setOwner(path, owner, group, call));
-        wrote = true;
+        if (acl.owner !== '') change.owner = acl.owner;
+        if (acl.group !== '') change.group = acl.group;
       }
     }
+    wrote = await writeAccessControl(dest, path, change, call, retry);
   }
   if (ctx.preserve.has('times')) {
     const props = timeProperties(dest, entry, ctx);
@@ -120,4 +114,22 @@ export async function applyMetadata(dest: Store, path: string, kind: EntryKind, 
     }
   }
   return wrote;
+}
+
+/**
+ * Writes an access-control change: in one store call when the store has setAccessControl, otherwise
+ * as setAcl, setPermissions, setOwner in that order. Returns true when anything was written.
+ */
+async function writeAccessControl(dest: Store, path: string, change: AccessControlChange, call: CallOptions, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<boolean> {
+  const { entries, permissions, owner, group } = change;
+  if (entries === undefined && permissions === undefined && owner === undefined && group === undefined) return false;
+  if (dest.setAccessControl !== undefined) {
+    const setAccessControl = dest.setAccessControl.bind(dest);
+    await retry(() => setAccessControl(path, change, call));
+    return true;
+  }
+  if (entries !== undefined) await retry(() => dest.setAcl(path, entries, call));
+  if (permissions !== undefined) await retry(() => dest.setPermissions(path, permissions, call));
+  if (owner !== undefined || group !== undefined) await retry(() => dest.setOwner(path, owner, group, call));
+  return true;
 }

@@ -29,21 +29,9 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, error: unknow
   return after !== undefined ? Math.max(after, jitter) : jitter;
 }
 
-/** Sleeps `ms`, rejecting with a cancelled StorageError when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(cancelledError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancelledError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+import { sleep } from '../core/sleep.js';
+
+export { sleep };
 
 /**
  * Runs `fn` until it succeeds, a non-retryable error occurs or the attempts run out (then the last

@@ -5,6 +5,7 @@ import type { Gen1Location } from '../../core/uri.js';
 import type { TokenProvider } from './auth.js';
 import { mapGen1Error, mapNetworkError } from './errors.js';
 import type { ResolvedGen1Options } from './options.js';
+import { sleep } from '../../core/sleep.js';
 
 export type Gen1Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 export type QueryValue = string | number | boolean | undefined;
@@ -38,21 +39,6 @@ const API_VERSION = '2018-09-01';
 /** Encodes a store path as URL path segments (every segment percent-encoded, '/' kept as separator). */
 export function encodeGen1Path(path: string): string {
   return path === '' ? '' : path.split('/').map(encodeURIComponent).join('/');
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(cancelledError(signal));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancelledError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {

@@ -11,6 +11,7 @@ import { StorageError, cancelledError, throwIfCancelled, type Gen2Location } fro
 import { selectCredential, type CredentialChoice } from './credentials.js';
 import { mapGen2Error } from './errors.js';
 import type { Gen2StoreOptions, ResolvedGen2Options } from './options.js';
+import { sleep } from '../../core/sleep.js';
 
 /**
  * The SDK clients of one store plus the request runner every operation goes through.
@@ -55,21 +56,6 @@ class Semaphore {
     if (next) next();
     else this.active--;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(cancelledError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Reads x-ms-request-id from an SDK response, or undefined when the value has no raw response. */
