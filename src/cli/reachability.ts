@@ -12,17 +12,19 @@ export async function checkReachable(store: Store, role: 'source' | 'destination
   } catch (error) {
     if (!isStorageError(error)) throw error;
     const where = `the ${role} ${store.displayUri}`;
+    const detail = error.message.replace(/\.+$/, '');
+    const hint = (text: string): string => (/\bcheck\b/i.test(detail) ? '' : ` ${text}`);
     switch (error.code) {
       case 'auth-failed':
-        throw new StorageError('auth-failed', `Cannot authenticate to ${where}: ${error.message}. Check the credentials (--gen1-token, --account-key, --sas, AZURE_* variables).`, { cause: error });
+        throw new StorageError('auth-failed', `Cannot authenticate to ${where}: ${detail}.${hint('Check the credentials (--gen1-token, --account-key, --sas, AZURE_* variables).')}`, { cause: error });
       case 'permission-denied':
-        throw new StorageError('permission-denied', `Access to ${where} is denied: ${error.message}. The identity needs read (source) or write (destination) access; superuser for owners and ACLs.`, { cause: error });
+        throw new StorageError('permission-denied', `Access to ${where} is denied: ${detail}. The identity needs read (source) or write (destination) access; superuser for owners and ACLs.`, { cause: error });
       case 'not-found':
-        throw new StorageError('not-found', `${where[0]?.toUpperCase() ?? ''}${where.slice(1)} does not exist: ${error.message}.`, { cause: error });
+        throw new StorageError('not-found', `${where[0]?.toUpperCase() ?? ''}${where.slice(1)} does not exist: ${detail}.`, { cause: error });
       case 'cancelled':
       case 'transient':
       case 'throttled':
-        throw new StorageError('transient', `Cannot reach ${where} (${error.message}). Check the endpoint address and that the service is running.`, { cause: error });
+        throw new StorageError('transient', `Cannot reach ${where}: ${detail}.${hint('Check the endpoint address and that the service is running.')}`, { cause: error });
       default:
         throw error;
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { pino } from 'pino';
-import { joinPath, parentPath } from '../core/entry.js';
+import { joinPath, parentPath, type Entry } from '../core/entry.js';
 import { StorageError, isStorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';
 import { listItems, resetInterruptedItems, updateItems, type ItemRow } from '../state/items.js';
@@ -8,6 +8,7 @@ import { createJob, findJobByKey, finishRun, setDatasetWatermark, startRun, upda
 import { createPathFilter } from './filters.js';
 import { ByteBudget, TaskPool, TokenBucket } from './limits.js';
 import type { MetadataContext } from './metadata.js';
+import { ScanEntries } from './scan-entries.js';
 import { newScanCounters, scanMapping, type ResolvedMapping, type ScanCounters } from './plan.js';
 import { DEFAULT_RETRY } from './retry.js';
 import { refreshJobCounters } from './job-counters.js';
@@ -42,6 +43,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   const counters = newScanCounters();
   const nonEmpty: string[] = [];
   const kind = options.kind ?? 'lift-and-shift';
+  const scanEntries = new ScanEntries();
   const scanAll = async (jobDb: JobDb | undefined, runNo: number, hasHistory: boolean, onBatch: () => void): Promise<void> => {
     for (const mapping of mappings) {
       const before = counters.destEntries;
@@ -49,6 +51,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
         jobDb, jobId, runNo, hasHistory, source: options.source, mapping, filter, kind, overwrite: opts.overwrite,
         checksum: options.checksum ?? false, delete: options.delete ?? false, preserve: opts.preserve,
         identityMap: options.identityMap, counters, signal,
+        ...(jobDb === undefined ? {} : { onCopyEntry: (relPath: string, entry: Entry) => scanEntries.put(mapping.name, relPath, entry) }),
         onSkip: (path, itemKind, reason) => emit({ type: 'item', path, kind: itemKind, outcome: 'skipped', size: 0, reason }),
         onBatch: () => {
           emit({ type: 'scan', files: counters.files, directories: counters.directories, bytes: counters.bytes, toCopy: counters.toCopy, bytesToCopy: counters.bytesToCopy });
@@ -102,7 +105,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       blockSize: opts.blockSize, chunkConcurrency: opts.chunkConcurrency, retry: opts.retry, signal,
       onBytes: (bytes) => emit({ type: 'bytes', bytes }),
     },
-    sourceChangeAttempts: options.sourceChangeAttempts ?? 3, fileAttempts: 3,
+    sourceChangeAttempts: options.sourceChangeAttempts ?? 3, fileAttempts: 3, scanEntries,
   };
   const byName = new Map(mappings.map((m) => [m.name, m]));
   const mappingOf = (row: ItemRow): ResolvedMapping => {

@@ -68,6 +68,8 @@ export interface ScanContext {
   signal?: AbortSignal | undefined;
   /** Called after each recorded batch. */
   onBatch(): void;
+  /** Told the source entry of each file queued for copying (the worker then need not stat it first). */
+  onCopyEntry?: (relPath: string, entry: Entry) => void;
   /** Told about each path skipped at planning time (refused name, existing destination). */
   onSkip?: (path: string, kind: 'file' | 'directory', reason: string) => void;
 }
@@ -239,6 +241,7 @@ export async function scanMapping(ctx: ScanContext): Promise<void> {
       else d = e.kind === 'file' ? await decideFile(e, m.right, row, ctx) : decideDirectory(e, m.right, row, ctx);
       if (d.state === 'skipped') skip(ctx, joinPath(mapping.sourcePrefix, m.path), e.kind, d.skipReason ?? 'skipped');
       if (d.action === 'copy' && e.kind === 'file') {
+        ctx.onCopyEntry?.(m.path, e);
         counters.toCopy++;
         counters.bytesToCopy += e.size;
       }

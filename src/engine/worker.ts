@@ -8,6 +8,7 @@ import { applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataCon
 import type { ResolvedMapping } from './plan.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from './retry.js';
 import { copyFileData, type TransferContext } from './transfer.js';
+import type { ScanEntries } from './scan-entries.js';
 import type { MigrationEvent } from './types.js';
 
 /**
@@ -39,6 +40,8 @@ export interface WorkerContext {
   meta: MetadataContext;
   transfer: TransferContext;
   sourceChangeAttempts: number;
+  /** Source entries from the scan: a copy whose entry is here starts without a stat. */
+  scanEntries?: ScanEntries | undefined;
   /** Whole-file attempts for retryable failures (each call inside is retried too). */
   fileAttempts: number;
   tally: RunTally;
@@ -90,9 +93,14 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
   const destPath = joinPath(mapping.destPath, row.rel_path);
   const dest = mapping.dest;
   let changes = 0;
+  // The scan's entry, while it still describes the row (the check before commit catches any later change).
+  let known = ctx.scanEntries?.take(mapping.name, row.rel_path);
+  if (known !== undefined && (known.kind !== 'file' || known.size !== row.size || known.mtimeMs !== row.mtime_ms)) known = undefined;
   for (let attempt = 1; ; attempt++) {
+    const fromScan = known !== undefined;
     try {
-      const entry = await statSource(ctx, sourcePath);
+      const entry = known ?? await statSource(ctx, sourcePath);
+      known = undefined;
       if (entry === undefined || entry.kind !== 'file') return await skipGone(ctx, row, sourcePath);
       const acl = planAcl(await readSourceAcl(ctx.source, sourcePath, entry, ctx.meta), 'file', ctx.meta);
       const perms = acl?.permissions ?? entry.permissions;
@@ -125,6 +133,8 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
         await updateItem(ctx.jobDb, row.id, { state: 'pending' });
         throw error;
       }
+      // Gone since the scan: the next attempt stats it (and skips it when it is really gone).
+      if (fromScan && isStorageError(error, 'not-found')) continue;
       if (error instanceof SourceChangedError) {
         changes++;
         ctx.logger.info({ path: sourcePath, changes }, 'file.source_changed');

@@ -125,8 +125,45 @@ export async function findItems(jobDb: JobDb, jobId: string, dataset: string, re
   return out;
 }
 
+/** Columns an item update may set through the SQLite fast path. */
+const UPDATABLE = new Set<string>(['kind', 'action', 'state', 'attempts', 'last_error', 'size', 'mtime_ms', 'source_etag', 'md5',
+  'committed_offset', 'skip_reason', 'seen_run', 'copies', 'created_at']);
+const updateStatements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/**
+ * SQLite fast path of updateItem: one cached prepared statement per set of columns (a worker updates
+ * each file several times; compiling a query each time costs more than running it). Only outside a
+ * transaction (see updateItem). Returns false
+ * when the patch holds something other than plain values of known columns (the caller uses kysely).
+ */
+function updateItemSqlite(sqlite: BetterSqlite3.Database, id: number, patch: ItemPatch, now: number): boolean {
+  const columns: string[] = [];
+  const params: (string | number | null)[] = [];
+  for (const [column, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (!UPDATABLE.has(column) || !(value === null || typeof value === 'string' || typeof value === 'number')) return false;
+    columns.push(column);
+    params.push(value);
+  }
+  let cache = updateStatements.get(sqlite);
+  if (cache === undefined) {
+    cache = new Map();
+    updateStatements.set(sqlite, cache);
+  }
+  const key = columns.join(',');
+  let stmt = cache.get(key);
+  if (stmt === undefined) {
+    stmt = sqlite.prepare(`UPDATE items SET ${[...columns, 'updated_at'].map((c) => `${c} = ?`).join(', ')} WHERE id = ?`);
+    cache.set(key, stmt);
+  }
+  stmt.run(...params, now, id);
+  return true;
+}
+
 /** Updates one item (updated_at is set). */
 export async function updateItem(jobDb: JobDb, id: number, patch: ItemPatch, now: number = Date.now()): Promise<void> {
+  // While a kysely transaction is open on the connection, queue behind it like any kysely query.
+  if (jobDb.sqlite !== undefined && !jobDb.sqlite.inTransaction && updateItemSqlite(jobDb.sqlite, id, patch, now)) return;
   await jobDb.db.updateTable('items').set({ ...patch, updated_at: now }).where('id', '=', id).execute();
 }
 

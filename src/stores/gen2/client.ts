@@ -58,6 +58,26 @@ class Semaphore {
   }
 }
 
+/** Entries kept per client cache (least recently used ones are dropped). */
+export const CLIENT_CACHE_SIZE = 1000;
+
+/** Looks a client up in an LRU map (Map keeps insertion order: a hit moves to the end). */
+function cachedClient<T>(cache: Map<string, T>, key: string, build: () => T): T {
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const made = build();
+  cache.set(key, made);
+  if (cache.size > CLIENT_CACHE_SIZE) {
+    const oldest = cache.keys().next();
+    if (oldest.done !== true) cache.delete(oldest.value);
+  }
+  return made;
+}
+
 /** Reads x-ms-request-id from an SDK response, or undefined when the value has no raw response. */
 function requestIdOf(value: unknown): string | undefined | null {
   if (typeof value !== 'object' || value === null || !('_response' in value)) return null;
@@ -103,14 +123,21 @@ export class Gen2Client {
     this.fs = new DataLakeFileSystemClient(url, pipeline);
   }
 
-  /** Client for a path relative to the filesystem ('' = the filesystem root directory). */
+  /**
+   * Client for a path relative to the filesystem ('' = the filesystem root directory). Clients are
+   * stateless per path, so the last CLIENT_CACHE_SIZE of each kind are kept (building one parses and
+   * re-encodes the URL: a measurable share of the CPU per small file).
+   */
   fileClient(fsPath: string): DataLakeFileClient {
-    return this.fs.getFileClient(fsPath);
+    return cachedClient(this.fileClients, fsPath, () => this.fs.getFileClient(fsPath));
   }
 
   dirClient(fsPath: string): DataLakeDirectoryClient {
-    return this.fs.getDirectoryClient(fsPath);
+    return cachedClient(this.dirClients, fsPath, () => this.fs.getDirectoryClient(fsPath));
   }
+
+  private readonly fileClients = new Map<string, DataLakeFileClient>();
+  private readonly dirClients = new Map<string, DataLakeDirectoryClient>();
 
   /**
    * Runs one service call with retries. `fn` gets a signal that aborts on the caller's signal or the

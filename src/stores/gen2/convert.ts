@@ -74,24 +74,25 @@ function isPlainValue(value: string): boolean {
 }
 
 export function encodeProperties(properties: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Collected as entries: Object.fromEntries defines own properties, so a '__proto__' name survives.
+  const out: [string, string][] = [];
   for (const [key, value] of Object.entries(properties)) {
     if (key === '') throw new StorageError('invalid-argument', 'A property name is empty; give every property a name.');
     const k = isPlainKey(key) ? key : `${KEY_PREFIX}${Buffer.from(key, 'utf8').toString('hex')}`;
-    out[k] = isPlainValue(value) ? value : `${VALUE_PREFIX}${Buffer.from(value, 'utf8').toString('base64')}`;
+    out.push([k, isPlainValue(value) ? value : `${VALUE_PREFIX}${Buffer.from(value, 'utf8').toString('base64')}`]);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 export function decodeProperties(metadata: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   for (const [rawKey, rawValue] of Object.entries(metadata ?? {})) {
     const lower = rawKey.toLowerCase();
     if (lower === DIRECTORY_MARKER) continue;
     const key = lower.startsWith(KEY_PREFIX) && /^[0-9a-f]*$/.test(lower.slice(KEY_PREFIX.length))
       ? Buffer.from(lower.slice(KEY_PREFIX.length), 'hex').toString('utf8')
       : rawKey;
-    out[key] = rawValue.startsWith(VALUE_PREFIX) ? Buffer.from(rawValue.slice(VALUE_PREFIX.length), 'base64').toString('utf8') : rawValue;
+    out.push([key, rawValue.startsWith(VALUE_PREFIX) ? Buffer.from(rawValue.slice(VALUE_PREFIX.length), 'base64').toString('utf8') : rawValue]);
   }
-  return out;
+  return Object.fromEntries(out);
 }

@@ -27,12 +27,20 @@ function encodeFsPath(fsPath: string): string {
 /**
  * Renames `fromFs` to `toFs` (paths within the filesystem) atomically, with the store contract's
  * semantics: without overwrite an existing destination fails with already-exists (If-None-Match *);
- * with overwrite only a file replaces a file (directories are never replaced). Missing destination
+ * with overwrite only a file replaces a file (directories are never replaced; the destination is
+ * checked only after a plain move found it occupied). Missing destination
  * parents are created. A retried rename whose first attempt already landed counts as done.
  */
 export async function moveGen2Path(host: MoveHost, fromFs: string, toFs: string, overwrite: boolean, storePath: string, signal: AbortSignal | undefined): Promise<void> {
   const { client } = host;
   if (overwrite) {
+    // Usually nothing is there: try the plain move first (If-None-Match *) and check only when it is refused.
+    try {
+      await moveGen2Path(host, fromFs, toFs, false, storePath, signal);
+      return;
+    } catch (err) {
+      if (!isStorageError(err, 'already-exists')) throw err;
+    }
     const target = await statOrUndefined(host, toFs, signal);
     if (target?.kind === 'directory') throw new StorageError('already-exists', `Cannot move onto '${storePath}': a directory exists there (directories are never replaced).`, { path: storePath });
     if (target !== undefined) {
