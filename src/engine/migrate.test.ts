@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AclEntry } from '../core/acl-types.js';
-import type { Store } from '../core/store.js';
+import { isStorageError } from '../core/errors.js';
+import type { ReadRange, Store } from '../core/store.js';
 import { walk } from '../core/walk.js';
 import { createMemoryStore, dropMemoryStore } from '../stores/memory/index.js';
 import { openSqliteJobDb, type JobDb } from '../state/db.js';
@@ -40,6 +41,15 @@ async function read(store: Store, path: string): Promise<Buffer> {
   const parts: Uint8Array[] = [];
   for await (const p of await store.openRead(path)) parts.push(p);
   return Buffer.concat(parts);
+}
+
+async function codeOf(op: () => Promise<unknown>): Promise<string> {
+  try {
+    await op();
+  } catch (e) {
+    return isStorageError(e) ? e.code : String(e);
+  }
+  return 'no error';
 }
 
 let counter = 0;
@@ -245,6 +255,47 @@ describe('runMigration over memory stores', () => {
     const summary = await runMigration({ source, dest, jobDb, blockSize: BLOCK });
     expect(summary.files.copied).toBe(1);
     expect(Buffer.from(await read(destBase, 'f.bin')).equals(Buffer.from(bytesFor('f', 6000, 'v2')))).toBe(true);
+  });
+
+  it('stats each source file once (the check after its copy) and skips a file removed after the scan', async () => {
+    const base = memory('src');
+    for (let i = 0; i < 12; i++) await put(base, `d/f${i}.bin`, bytesFor(`f${i}`, 100 + i));
+    await put(base, 'd/gone.bin', bytesFor('gone', 50));
+    const stats = new Map<string, number>();
+    let fileAclReads = 0;
+    const source = new Proxy(base, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (prop === 'stat') {
+          return (path: string, o?: object) => {
+            stats.set(path, (stats.get(path) ?? 0) + 1);
+            return target.stat(path, o);
+          };
+        }
+        if (prop === 'getAcl') {
+          return (path: string, o?: object) => {
+            if (path.endsWith('.bin')) fileAclReads++;
+            return target.getAcl(path, o);
+          };
+        }
+        if (prop === 'openRead') {
+          return async (path: string, range?: ReadRange, o?: object) => {
+            if (path === 'd/gone.bin') await target.remove(path);
+            return target.openRead(path, range, o);
+          };
+        }
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const dest = memory('dst');
+    const summary = await runMigration({ source, dest, jobDb, blockSize: BLOCK });
+    expect(summary.files).toMatchObject({ copied: 12, failed: 0, skipped: 1 });
+    for (let i = 0; i < 12; i++) {
+      expect(stats.get(`d/f${i}.bin`)).toBe(1);
+      expect(Buffer.from(await read(dest, `d/f${i}.bin`)).equals(Buffer.from(bytesFor(`f${i}`, 100 + i)))).toBe(true);
+    }
+    expect(fileAclReads).toBe(0);
+    expect(await codeOf(() => dest.stat('d/gone.bin'))).toBe('not-found');
   });
 
   it('resumes a cancelled run: every file arrives once, complete', async () => {

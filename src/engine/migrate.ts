@@ -44,13 +44,14 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   const nonEmpty: string[] = [];
   const kind = options.kind ?? 'lift-and-shift';
   const scanEntries = new ScanEntries();
-  const scanAll = async (jobDb: JobDb | undefined, runNo: number, hasHistory: boolean, onBatch: () => void): Promise<void> => {
+  const scanAll = async (jobDb: JobDb | undefined, runNo: number, hasHistory: boolean, onBatch: () => void, runStartedMs?: number): Promise<void> => {
     for (const mapping of mappings) {
       const before = counters.destEntries;
       await scanMapping({
         jobDb, jobId, runNo, hasHistory, source: options.source, mapping, filter, kind, overwrite: opts.overwrite,
         checksum: options.checksum ?? false, delete: options.delete ?? false, preserve: opts.preserve,
         identityMap: options.identityMap, counters, signal,
+        ...(runStartedMs === undefined ? {} : { runStartedMs }),
         ...(jobDb === undefined ? {} : { onCopyEntry: (relPath: string, entry: Entry) => scanEntries.put(mapping.name, relPath, entry) }),
         onSkip: (path, itemKind, reason) => emit({ type: 'item', path, kind: itemKind, outcome: 'skipped', size: 0, reason }),
         onBatch: () => {
@@ -120,7 +121,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     await phase('scan');
     let scanDone = false;
     let wake: () => void = () => undefined;
-    const scan = scanAll(jobDb, run.run_no, existing !== undefined, () => wake()).finally(() => {
+    const scan = scanAll(jobDb, run.run_no, existing !== undefined, () => wake(), run.started_at).finally(() => {
       scanDone = true;
       wake();
     });

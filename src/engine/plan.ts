@@ -68,6 +68,11 @@ export interface ScanContext {
   signal?: AbortSignal | undefined;
   /** Called after each recorded batch. */
   onBatch(): void;
+  /**
+   * When this run started (ms since the epoch): a file row this run's transfers finished since then is
+   * left alone, because the destination listing may predate its commit. Default: the scan's start.
+   */
+  runStartedMs?: number;
   /** Told the source entry of each file queued for copying (the worker then need not stat it first). */
   onCopyEntry?: (relPath: string, entry: Entry) => void;
   /** Told about each path skipped at planning time (refused name, existing destination). */
@@ -179,12 +184,14 @@ export async function scanMapping(ctx: ScanContext): Promise<void> {
   const { mapping, counters } = ctx;
   const names = mapping.dest.capabilities.names;
   const pending: { item: NewItem; row: ItemRow | undefined }[] = [];
+  const runStartedMs = ctx.runStartedMs ?? Date.now();
   const flush = async (): Promise<void> => {
     if (ctx.jobDb !== undefined) {
       const fresh = pending.filter((p) => p.row === undefined).map((p) => p.item);
       const updates = pending.flatMap(({ item, row }) => {
         // A row in 'copying' belongs to a transfer running now (interrupted ones were reset before the scan).
         if (row === undefined || row.state === 'copying') return [];
+        if (row.kind === 'file' && (row.state === 'copied' || row.state === 'verified') && row.updated_at >= runStartedMs) return [];
         const changed = item.copies !== undefined || row.size !== item.size || row.mtime_ms !== item.mtimeMs || row.action !== item.action || row.state !== item.state;
         if (!changed) return [];
         const patch: ItemPatch = {

@@ -86,6 +86,23 @@ function contract(name: string, open: () => Promise<{ jobDb: JobDb; cleanup(): P
       await deleteJob(jobDb, job.id);
     });
 
+    it('updates one item with any set of columns, nulls included, and stamps updated_at', async () => {
+      const job = await createJob(jobDb, { id: 'job-update', jobKey: 'k4', kind: 'migrate', source: 's', dest: 'd', options: {} });
+      await insertItems(jobDb, job.id, items(3), 1000);
+      const found = await findItems(jobDb, job.id, 'd', ['f/0000001.bin', 'f/0000002.bin']);
+      const a = found.get('f/0000001.bin');
+      const b = found.get('f/0000002.bin');
+      if (a === undefined || b === undefined) throw new Error('seeded items missing');
+      await updateItem(jobDb, a.id, { state: 'failed', last_error: "it's broken", attempts: 2 }, 2000);
+      await updateItem(jobDb, a.id, { md5: 'abc==', last_error: null, committed_offset: 77 }, 3000);
+      await updateItem(jobDb, b.id, { state: 'failed', last_error: 'other', attempts: 5 }, 4000);
+      const after = await findItems(jobDb, job.id, 'd', ['f/0000000.bin', 'f/0000001.bin', 'f/0000002.bin']);
+      expect(after.get('f/0000001.bin')).toMatchObject({ state: 'failed', last_error: null, attempts: 2, md5: 'abc==', committed_offset: 77, updated_at: 3000 });
+      expect(after.get('f/0000002.bin')).toMatchObject({ state: 'failed', last_error: 'other', attempts: 5, updated_at: 4000 });
+      expect(after.get('f/0000000.bin')).toMatchObject({ state: 'pending', last_error: null, attempts: 0, updated_at: 1000 });
+      await deleteJob(jobDb, job.id);
+    });
+
     it('scans 20,000 entries quickly with batched inserts', async () => {
       const job = await createJob(jobDb, { id: 'job-speed', jobKey: 'k3', kind: 'migrate', source: 's', dest: 'd', options: {} });
       const all = items(20_000, 1, 'speed');

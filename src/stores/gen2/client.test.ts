@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RestError } from '@azure/storage-file-datalake';
 import { isStorageError, parseLocation, type Gen2Location } from '../../core/index.js';
-import { Gen2Client } from './client.js';
+import { CLIENT_CACHE_SIZE, Gen2Client } from './client.js';
 import { resolveGen2Options, type Gen2StoreOptions } from './options.js';
 
 const location = parseLocation('http://127.0.0.1:1/devstoreaccount1/data') as Gen2Location;
@@ -105,5 +105,18 @@ describe('Gen2Client.run', () => {
       return answer('x');
     })));
     expect(peak).toBe(2);
+  });
+});
+
+describe('Gen2Client path clients', () => {
+  it('reuses the client of a path and keeps at most CLIENT_CACHE_SIZE of them', () => {
+    const client = clientWith({});
+    const first = client.fileClient('a/b.txt');
+    expect(client.fileClient('a/b.txt')).toBe(first);
+    expect(client.dirClient('a')).toBe(client.dirClient('a'));
+    expect(first.url).toBe('http://127.0.0.1:1/devstoreaccount1/data/a/b.txt');
+    for (let i = 0; i < CLIENT_CACHE_SIZE; i++) client.fileClient(`x/${i}`);
+    expect(client.fileClient('a/b.txt')).not.toBe(first);
+    expect(client.fileClient('a/b.txt').url).toBe(first.url);
   });
 });

@@ -138,6 +138,38 @@ describe('Gen2 store over the emulator', () => {
     expect(await store.getProperties('')).toEqual({ lakeshift_root: 'yes', 'Mixed-Case key': 'välue' });
   });
 
+  it('sets owner, group and ACL or mode through setAccessControl; a move with overwrite still replaces a file', async () => {
+    const store = open(newFs());
+    await put(store, 'd/f', bytes(10, 1), 10);
+    await put(store, 'd/g', bytes(10, 2), 10);
+    const setAccessControl = store.setAccessControl?.bind(store);
+    expect(setAccessControl).toBeDefined();
+    if (setAccessControl === undefined) return;
+    const named = { scope: 'access', type: 'user', id: '1111aaaa-0000-0000-0000-000000000002', perms: 6 } as const;
+    const base = [
+      { scope: 'access', type: 'user', id: '', perms: 6 }, { ...named },
+      { scope: 'access', type: 'group', id: '', perms: 4 }, { scope: 'access', type: 'mask', id: '', perms: 6 }, { scope: 'access', type: 'other', id: '', perms: 0 },
+    ] as const;
+    await setAccessControl('d/f', { owner: 'o-1', group: 'g-1', entries: base.map((e) => ({ ...e })) });
+    const f = await store.getAcl('d/f');
+    expect(f).toMatchObject({ owner: 'o-1', group: 'g-1', permissions: 0o660 });
+    expect(f.entries).toEqual(expect.arrayContaining([{ ...named }]));
+    await setAccessControl('d/g', { owner: 'o-2', group: 'g-2', permissions: 0o604 });
+    expect(await store.getAcl('d/g')).toMatchObject({ owner: 'o-2', group: 'g-2', permissions: 0o604 });
+    await setAccessControl('d', { entries: [
+      { scope: 'access', type: 'user', id: '', perms: 7 }, { scope: 'access', type: 'group', id: '', perms: 5 }, { scope: 'access', type: 'other', id: '', perms: 5 },
+    ], permissions: 0o1755 });
+    expect((await store.getAcl('d')).permissions).toBe(0o1755);
+    await setAccessControl('d/g', { group: 'g-3' });
+    expect(await store.getAcl('d/g')).toMatchObject({ owner: 'o-2', group: 'g-3', permissions: 0o604 });
+    await store.rename('d/g', 'd/f', { overwrite: true });
+    expect((await read(store, 'd/f')).equals(Buffer.from(bytes(10, 2)))).toBe(true);
+    await store.mkdir('d/sub');
+    expect(await codeOf(() => store.rename('d/f', 'd/sub', { overwrite: true }))).toBe('already-exists');
+    await store.rename('d/f', 'd/new', { overwrite: true });
+    expect((await store.stat('d/new')).size).toBe(10);
+  });
+
   it('works with an account SAS, a filesystem SAS and a connection string', async () => {
     const fs = newFs();
     const key = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY);
