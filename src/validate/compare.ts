@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AclEntry, AclStatus } from '../core/acl-types.js';
 import type { Entry } from '../core/entry.js';
-import type { Store } from '../core/store.js';
 import { aclEquivalent } from '../core/acl.js';
 
 /** The kinds of difference validate reports. */
@@ -26,18 +25,6 @@ export interface Difference {
   /** What the destination has, as text. */
   actual?: string;
   detail: string;
-}
-
-/** Streams a file and returns its MD5 (hex) and size. */
-export async function hashFile(store: Store, path: string, signal?: AbortSignal): Promise<{ md5: string; size: number }> {
-  const hash = createHash('md5');
-  let size = 0;
-  const stream = await store.openRead(path, undefined, signal === undefined ? {} : { signal });
-  for await (const chunk of stream) {
-    hash.update(chunk);
-    size += chunk.byteLength;
-  }
-  return { md5: hash.digest('hex'), size };
 }
 
 /** Maps an identity through the identity map (unchanged when absent from it). */

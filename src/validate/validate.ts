@@ -1,9 +1,10 @@
-import picomatch from 'picomatch';
 import { isStorageError, StorageError } from '../core/errors.js';
 import { march, walk, type MarchItem } from '../core/walk.js';
 import { nameRejection } from '../core/names.js';
 import type { Store } from '../core/store.js';
-import { compareAcl, compareOwnership, hashFile, inSample, type Difference, type DifferenceKind } from './compare.js';
+import { md5OfFile } from '../engine/transfer.js';
+import { createPathFilter } from '../engine/filters.js';
+import { compareAcl, compareOwnership, inSample, type Difference, type DifferenceKind } from './compare.js';
 
 export interface ValidateOptions {
   /** Path inside each store to compare ('' = the store's root). */
@@ -84,8 +85,8 @@ export async function validateStores(source: Store, dest: Store, options: Valida
     samplePercent: options.samplePercent ?? 100,
   };
   const stickyBit = source.capabilities.stickyBit && dest.capabilities.stickyBit;
-  const include = options.include && options.include.length > 0 ? picomatch(options.include, { dot: true }) : undefined;
-  const exclude = options.exclude && options.exclude.length > 0 ? picomatch(options.exclude, { dot: true }) : undefined;
+  // The same include/exclude semantics as migrate: excludes drop whole subtrees, includes select files.
+  const filter = createPathFilter(options.include, options.exclude);
   const maxDifferences = options.maxDifferences ?? 10_000;
   const differences: Difference[] = [];
   const byKind: Partial<Record<DifferenceKind, number>> = {};
@@ -99,7 +100,7 @@ export async function validateStores(source: Store, dest: Store, options: Valida
     byKind[d.kind] = (byKind[d.kind] ?? 0) + 1;
     if (differences.length < maxDifferences) differences.push(d);
   };
-  const selected = (path: string): boolean => (include === undefined || include(path)) && (exclude === undefined || !exclude(path));
+  const selected = (item: MarchItem): boolean => filter.accepts(item.path, (item.left ?? item.right)?.kind ?? 'file');
   const under = (path: string, dirs: string[]): boolean => dirs.some((d) => path.startsWith(`${d}/`));
   const full = (base: string, rel: string): string => (base === '' ? rel : rel === '' ? base : `${base}/${rel}`);
 
@@ -137,9 +138,9 @@ export async function validateStores(source: Store, dest: Store, options: Valida
       if (s.kind === 'file' && s.size !== d.size) {
         report({ path, kind: 'size', expected: String(s.size), actual: String(d.size), detail: `size is ${d.size} bytes, expected ${s.size}` });
       } else if (s.kind === 'file' && checks.checksum) {
-        const [hs, hd] = await Promise.all([hashFile(source, full(sourcePath, path), options.signal), hashFile(dest, full(destPath, path), options.signal)]);
-        checked.bytesHashed += hs.size + hd.size;
-        if (hs.md5 !== hd.md5) report({ path, kind: 'checksum', expected: hs.md5, actual: hd.md5, detail: 'the content differs (MD5)' });
+        const [hs, hd] = await Promise.all([md5OfFile(source, full(sourcePath, path), options.signal), md5OfFile(dest, full(destPath, path), options.signal)]);
+        checked.bytesHashed += s.size + d.size;
+        if (hs !== hd) report({ path, kind: 'checksum', expected: hs, actual: hd, detail: 'the content differs (MD5)' });
       }
       const needAcl = checks.acl && (s.hasAcl === true || d.hasAcl === true || s.owner === undefined || d.owner === undefined);
       if (needAcl) {
@@ -175,7 +176,7 @@ export async function validateStores(source: Store, dest: Store, options: Valida
     }
   }
   for await (const batch of march(walk(source, sourcePath, walkOpts), walk(dest, destPath, walkOpts))) {
-    const items = batch.filter((i) => selected(i.path));
+    const items = batch.filter(selected);
     // Rejected-name bookkeeping depends on order: handle one-sided source directories first, in order.
     await pool(items, options.concurrency ?? 8, checkPair);
     options.onProgress?.({ checked: checked.files + checked.directories, differences: differenceCount });

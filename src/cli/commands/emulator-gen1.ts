@@ -7,6 +7,7 @@ import { GEN1_EMULATOR_ADMIN_OID, startGen1Emulator, type Gen1EmulatorOptions } 
 import { parseFaultSpec } from '../../emulators/kit/faults.js';
 import { GEN1_AUDIENCE, mintToken, STORAGE_AUDIENCE } from '../../emulators/kit/jwt.js';
 import { UserError } from '../cli-error.js';
+import { collect, serveUntilSignal } from '../serve-until-signal.js';
 
 interface Gen1Flags {
   port: string;
@@ -27,9 +28,6 @@ interface TokenFlags {
   groups?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 function parsePort(text: string): number {
   const n = Number(text);
@@ -82,25 +80,7 @@ export function registerGen1Commands(emulator: Command): void {
     .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
     .action(async (flags: Gen1Flags) => {
       const options = resolveGen1Options(flags);
-      let emu;
-      try {
-        emu = await startGen1Emulator(options);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'EADDRINUSE') throw new UserError(`Port ${options.port ?? 0} on ${options.host ?? '127.0.0.1'} is already in use; pick another --port.`, 4);
-        throw error;
-      }
-      process.stdout.write(`lakeshift gen1 emulator listening on ${emu.url} (account ${emu.account})\n`);
-      const running = emu;
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void running.close().then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await serveUntilSignal(() => startGen1Emulator(options), options, (emu) => `lakeshift gen1 emulator listening on ${emu.url} (account ${emu.account})`);
     });
 
   emulator

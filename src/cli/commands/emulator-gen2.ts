@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startGen2Emulator, type Gen2EmulatorOptions } from '../../emulators/gen2/index.js';
 import { parseFaultSpec } from '../../emulators/kit/faults.js';
 import { UserError } from '../cli-error.js';
+import { collect, serveUntilSignal } from '../serve-until-signal.js';
 
 export interface Gen2Flags {
   port: string;
@@ -19,7 +20,6 @@ export interface Gen2Flags {
   faults?: string;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 function parseAccount(text: string): { name: string; key: string } {
   const i = text.indexOf(':');
@@ -83,24 +83,6 @@ export function registerGen2Commands(emulator: Command): void {
     .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
     .action(async (flags: Gen2Flags) => {
       const options = resolveGen2Options(flags);
-      let emu;
-      try {
-        emu = await startGen2Emulator(options);
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'EADDRINUSE') throw new UserError(`Port ${options.port ?? 0} on ${options.host ?? '127.0.0.1'} is already in use; pick another --port.`, 4);
-        throw error;
-      }
-      process.stdout.write(`lakeshift gen2 emulator listening on ${emu.url} (accounts: ${emu.accounts.join(', ')})\n`);
-      const running = emu;
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          void running.close().then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await serveUntilSignal(() => startGen2Emulator(options), options, (emu) => `lakeshift gen2 emulator listening on ${emu.url} (accounts: ${emu.accounts.join(', ')})`);
     });
 }

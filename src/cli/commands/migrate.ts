@@ -17,6 +17,7 @@ import { addStoreOptions, outputFrom, parseWholeNumber, storeOptionsFrom, type O
 import { EXIT } from '../exit-codes.js';
 import { ProgressRenderer, formatSummary } from '../progress.js';
 import { checkReachable } from '../reachability.js';
+import { collect } from '../serve-until-signal.js';
 import { loadPlan, type Plan } from '../../plan/index.js';
 
 /** How the migrate and jobs commands open stores (replaceable in tests). */
@@ -76,10 +77,6 @@ export interface MigrateRequest {
   output: OutputFormat;
   /** Resume: refuse to run unless the options define this job. */
   expectJobId?: string;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 /** Validates the migrate flags up front (UserError, exit 2, nothing written). */

@@ -57,7 +57,8 @@ function* pieces(extents: readonly Extent[], start: number, end: number): Genera
 /** Bodies up to this size are gathered in memory and written with one writev (less stream overhead). */
 const SMALL_BODY = 4 * 1024 * 1024;
 
-async function writeSmall(req: IncomingMessage, file: string, id: string, maxBytes: number, hash: Hash | undefined): Promise<StoredBody> {
+/** Reads a whole request body into memory, hashing as it goes; refuses bodies over maxBytes. */
+async function gatherBody(req: IncomingMessage, maxBytes: number, hash: Hash | undefined): Promise<{ parts: Buffer[]; size: number }> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const data of req as AsyncIterable<Buffer>) {
@@ -66,6 +67,11 @@ async function writeSmall(req: IncomingMessage, file: string, id: string, maxByt
     hash?.update(data);
     parts.push(data);
   }
+  return { parts, size };
+}
+
+async function writeSmall(req: IncomingMessage, file: string, id: string, maxBytes: number, hash: Hash | undefined): Promise<StoredBody> {
+  const { parts, size } = await gatherBody(req, maxBytes, hash);
   if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
   const fh = await open(file, 'wx');
   try {
@@ -137,15 +143,8 @@ export function createMemoryByteStore(): ByteStore {
     async writeBody(req, maxBytes, wantMd5) {
       const declared = Number(req.headers['content-length'] ?? 'NaN');
       if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-      const parts: Buffer[] = [];
       const hash = wantMd5 ? createHash('md5') : undefined;
-      let size = 0;
-      for await (const data of req as AsyncIterable<Buffer>) {
-        size += data.length;
-        if (size > maxBytes) throw tooLarge(maxBytes);
-        hash?.update(data);
-        parts.push(data);
-      }
+      const { parts, size } = await gatherBody(req, maxBytes, hash);
       if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
       const id = randomUUID();
       chunks.set(id, parts);
