@@ -65,5 +65,6 @@ export function useLakeshiftCli(nodeArgs: string[]): void {
 
 /** `node <cli> ...args` as a child (the CLI chosen with useLakeshiftCli; default the sources through tsx). */
 export function runLakeshift(args: string[], env: Record<string, string> = {}): Promise<ChildRun> {
-  return runChild(process.execPath, [...cliArgs, ...args], { LAKESHIFT_LOG_LEVEL: 'error', ...env });
+  const extra = (process.env.LAKESHIFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  return runChild(process.execPath, [...extra, ...cliArgs, ...args], { LAKESHIFT_LOG_LEVEL: 'error', ...env });
 }

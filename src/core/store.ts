@@ -29,6 +29,12 @@ export interface Capabilities {
   parallelChunkWrites: boolean;
   /** Largest chunk one writer.write() call accepts, in bytes. */
   maxChunkSize: number;
+  /**
+   * createWriter applies WriteOptions.accessControl, and mkdir applies MkdirOptions.properties and
+   * accessControl, in the create call itself (Gen2: one request instead of several). Callers pass
+   * those options only to stores that say so.
+   */
+  createWithMetadata: boolean;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -78,6 +84,11 @@ export interface WriteOptions extends CallOptions {
   permissions?: number;
   /** Properties to store with the file at commit, where supported. */
   properties?: Record<string, string>;
+  /**
+   * Owner, group and ACL entries or mode to create the file with (only for stores with
+   * capabilities.createWithMetadata; `entries` and `permissions` are exclusive: the ACL carries the mode).
+   */
+  accessControl?: AccessControlChange;
 }
 
 export interface CommitOptions extends CallOptions {
@@ -95,7 +106,11 @@ export interface ChunkedWriter {
   readonly path: string;
   /** Writes bytes at an offset. Offsets may arrive out of order (concurrently if parallelChunkWrites). */
   write(offset: number, data: Uint8Array, options?: CallOptions): Promise<void>;
-  /** Makes the file visible with exactly the bytes written. Not idempotent. */
+  /**
+   * Makes the file visible with exactly the bytes written. Not idempotent. The entry's contentMd5 is
+   * set only when the store itself vouches for the content's MD5 (it computed it, or the service checked
+   * the whole content against it); a digest recorded on trust is not returned here.
+   */
   commit(options: CommitOptions): Promise<Entry>;
   /** Discards everything written. Idempotent. */
   abort(): Promise<void>;
@@ -112,6 +127,12 @@ export interface RenameOptions extends CallOptions {
 
 export interface MkdirOptions extends CallOptions {
   permissions?: number;
+  /**
+   * Only for stores with capabilities.createWithMetadata: properties and access control for the
+   * directory, applied in the create call (and applied separately when the directory already exists).
+   */
+  properties?: Record<string, string>;
+  accessControl?: AccessControlChange;
 }
 
 /** What setAccessControl changes; omitted fields are left as they are. */

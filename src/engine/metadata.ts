@@ -56,6 +56,47 @@ export interface ApplyOptions {
   propertiesSet: boolean;
   /** Compare with the destination first and only write what differs (incremental). */
   compareFirst: boolean;
+  /** Owner, group, ACL and mode were given at create (see accessControlAtCreate): do not set them again. */
+  accessControlSet?: boolean;
+}
+
+/**
+ * What to change on a destination path so that its owner, group, ACL and mode match the translated
+ * source status, as far as the destination's capabilities and the preserve set allow; `current` is
+ * the destination's status when known (compare first), undefined for a fresh path.
+ */
+export function accessControlChange(dest: Store, kind: EntryKind, acl: TranslatedAcl, ctx: MetadataContext, current: AclStatus | undefined): AccessControlChange {
+  const caps = dest.capabilities;
+  const change: AccessControlChange = {};
+  const setAclWanted = ctx.preserve.has('acl') && caps.acl && (acl.extended || kind === 'directory' || current === undefined || current.entries.length > 3);
+  if (setAclWanted && (current === undefined || !sameEntries(current.entries, acl.entries))) change.entries = acl.entries;
+  // The ACL carries the rwx bits; the mode is needed only for the sticky bit or without an ACL.
+  const aclCarriedMode = change.entries !== undefined && (acl.permissions & 0o1000) === 0;
+  const modeWanted = (ctx.preserve.has('permissions') || ctx.preserve.has('acl')) && !aclCarriedMode;
+  if (modeWanted && caps.permissions) {
+    const mode = caps.stickyBit ? acl.permissions : acl.permissions & 0o777;
+    if (current === undefined || change.entries !== undefined || current.permissions !== mode) change.permissions = mode;
+  }
+  if (ctx.preserve.has('owner') && caps.ownership && (acl.owner !== '' || acl.group !== '')) {
+    if (current === undefined || current.owner !== acl.owner || current.group !== acl.group) {
+      if (acl.owner !== '') change.owner = acl.owner;
+      if (acl.group !== '') change.group = acl.group;
+    }
+  }
+  return change;
+}
+
+/**
+ * The access control a fresh path can be created with (stores with createWithMetadata), or undefined
+ * when it must be applied after the create (nothing to apply, or ACL entries plus a sticky-bit mode,
+ * which one create call cannot carry).
+ */
+export function accessControlAtCreate(dest: Store, kind: EntryKind, acl: TranslatedAcl | undefined, ctx: MetadataContext): AccessControlChange | undefined {
+  if (acl === undefined || !dest.capabilities.createWithMetadata) return undefined;
+  const change = accessControlChange(dest, kind, acl, ctx, undefined);
+  if (change.entries !== undefined && change.permissions !== undefined) return undefined;
+  if (change.entries === undefined && change.permissions === undefined && change.owner === undefined && change.group === undefined) return undefined;
+  return change;
 }
 
 /**
@@ -67,28 +108,11 @@ export interface ApplyOptions {
 export async function applyMetadata(dest: Store, path: string, kind: EntryKind, entry: Entry, acl: TranslatedAcl | undefined, ctx: MetadataContext, options: ApplyOptions): Promise<boolean> {
   const call = { ...(ctx.signal ? { signal: ctx.signal } : {}) };
   const retry = <T>(fn: () => Promise<T>): Promise<T> => withRetry(fn, { policy: ctx.retry, signal: ctx.signal });
-  const caps = dest.capabilities;
   let wrote = false;
-  if (acl !== undefined) {
+  if (acl !== undefined && options.accessControlSet !== true) {
     let current: AclStatus | undefined;
-    if (options.compareFirst && caps.permissions) current = await retry(() => dest.getAcl(path, call));
-    const change: AccessControlChange = {};
-    const setAclWanted = ctx.preserve.has('acl') && caps.acl && (acl.extended || kind === 'directory' || current === undefined || current.entries.length > 3);
-    if (setAclWanted && (current === undefined || !sameEntries(current.entries, acl.entries))) change.entries = acl.entries;
-    // The ACL carries the rwx bits; the mode is needed only for the sticky bit or without an ACL.
-    const aclCarriedMode = change.entries !== undefined && (acl.permissions & 0o1000) === 0;
-    const modeWanted = (ctx.preserve.has('permissions') || ctx.preserve.has('acl')) && !aclCarriedMode;
-    if (modeWanted && caps.permissions) {
-      const mode = caps.stickyBit ? acl.permissions : acl.permissions & 0o777;
-      if (current === undefined || change.entries !== undefined || current.permissions !== mode) change.permissions = mode;
-    }
-    if (ctx.preserve.has('owner') && caps.ownership && (acl.owner !== '' || acl.group !== '')) {
-      if (current === undefined || current.owner !== acl.owner || current.group !== acl.group) {
-        if (acl.owner !== '') change.owner = acl.owner;
-        if (acl.group !== '') change.group = acl.group;
-      }
-    }
-    wrote = await writeAccessControl(dest, path, change, call, retry);
+    if (options.compareFirst && dest.capabilities.permissions) current = await retry(() => dest.getAcl(path, call));
+    wrote = await writeAccessControl(dest, path, accessControlChange(dest, kind, acl, ctx, current), call, retry);
   }
   if (ctx.preserve.has('times')) {
     const props = timeProperties(dest, entry, ctx);

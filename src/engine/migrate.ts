@@ -4,6 +4,7 @@ import { joinPath, parentPath, type Entry } from '../core/entry.js';
 import { StorageError, isStorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';
 import { listItems, resetInterruptedItems, updateItems, type ItemRow } from '../state/items.js';
+import { ItemUpdateQueue } from '../state/update-queue.js';
 import { createJob, findJobByKey, finishRun, setDatasetWatermark, startRun, updateJob, upsertDataset } from '../state/jobs.js';
 import { createPathFilter } from './filters.js';
 import { ByteBudget, TaskPool, TokenBucket } from './limits.js';
@@ -14,7 +15,7 @@ import { DEFAULT_RETRY } from './retry.js';
 import { refreshJobCounters } from './job-counters.js';
 import type { MigrationEvent, MigrationOptions, MigrationSummary, Phase, PreserveKey } from './types.js';
 import { PRESERVE_KEYS } from './types.js';
-import { applyItemMetadata, cleanupTempFiles, copyFileItem, createDirectoryItem, deleteItem, newTally, type RunTally, type WorkerContext } from './worker.js';
+import { applyItemMetadata, cleanupTempFiles, copyFileItem, createDirectoryItem, deleteItem, dirKey, newTally, type RunTally, type WorkerContext } from './worker.js';
 
 /**
  * The library entry point of the migrate command (lift and shift, and the engine of incremental copy):
@@ -99,8 +100,9 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
   const dropped = new Set<string>();
   const meta: MetadataContext = { preserve: opts.preserve, translate: { identityMap: options.identityMap, unmapped, dropped }, retry: opts.retry, signal };
   const tally = newTally();
+  const updates = new ItemUpdateQueue(jobDb);
   const ctx: WorkerContext = {
-    jobDb, source: options.source, meta, tally, logger, signal, emit,
+    jobDb, updates, dirsWithTimes: new Set(), dirsInFlight: new Map(), source: options.source, meta, tally, logger, signal, emit,
     transfer: {
       budget: new ByteBudget(opts.memoryBudget), bucket: opts.capMbps === undefined ? undefined : new TokenBucket(opts.capMbps),
       blockSize: opts.blockSize, chunkConcurrency: opts.chunkConcurrency, retry: opts.retry, signal,
@@ -145,21 +147,32 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
         });
         continue;
       }
-      const files = batch.filter((r) => r.kind === 'file');
-      await updateItems(jobDb, files.filter((r) => r.action === 'copy').map((r) => r.id), { state: 'copying' });
-      await updateItems(jobDb, files.filter((r) => r.action === 'meta').map((r) => r.id), { state: 'copying' });
-      for (const row of batch) if (row.kind === 'directory') await guard(createDirectoryItem(ctx, mappingOf(row), row));
-      for (const row of files) {
-        await pool.run(() => guard(row.action === 'copy' ? copyFileItem(ctx, mappingOf(row), row) : applyItemMetadata(ctx, mappingOf(row), row)));
+      // Claimed rows are 'copying' at once, so the next claim cannot pick them while they run.
+      await updateItems(jobDb, batch.map((r) => r.id), { state: 'copying' });
+      // Scan order puts a directory before its contents; a child waits for its parent's creation.
+      for (const row of batch) {
+        if (row.kind === 'directory') {
+          const key = dirKey(row.dataset, row.rel_path);
+          let release: () => void = () => undefined;
+          ctx.dirsInFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
+          await pool.run(() => guard(createDirectoryItem(ctx, mappingOf(row), row)).finally(() => {
+            ctx.dirsInFlight.delete(key);
+            release();
+          }));
+        } else {
+          await pool.run(() => guard(row.action === 'copy' ? copyFileItem(ctx, mappingOf(row), row) : applyItemMetadata(ctx, mappingOf(row), row)));
+        }
       }
     }
     await pool.drain();
     await scan;
+    await updates.flush();
     if (failure !== undefined) throw failure;
     if (signal?.aborted) throw new StorageError('cancelled', 'The migration was cancelled.');
 
     await phase('acl');
     await forEachItem(jobDb, job.id, { kind: 'directory', actions: ['meta'], states: ['pending'] }, opts.concurrency, (row) => applyItemMetadata(ctx, mappingOf(row), row));
+    await updates.flush();
 
     if (options.delete === true) {
       await phase('delete');
@@ -171,10 +184,13 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       } else {
         // Descendants before their directories: reverse scan order.
         for (const row of [...candidates].sort((a, b) => b.id - a.id)) await deleteItem(ctx, mappingOf(row), row);
+        await updates.flush();
       }
     }
     if (tally.filesFailed + tally.dirsFailed > 0) status = 'failed';
   } catch (error) {
+    // Outcomes recorded so far are kept (a failed write of them surfaces here only if nothing else failed).
+    await updates.flush().catch((flushError: unknown) => logger.warn({ err: String(flushError) }, 'job.record_failed'));
     if (isStorageError(error, 'cancelled') || signal?.aborted) status = 'cancelled';
     else {
       await finishRun(jobDb, job.id, run.run_no, 'failed', runTotals(tally));

@@ -3,8 +3,9 @@ import { joinPath, parentPath, type Entry } from '../core/entry.js';
 import { StorageError, isStorageError } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import type { JobDb } from '../state/db.js';
-import { updateItem, type ItemRow } from '../state/items.js';
-import { applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from './metadata.js';
+import type { ItemRow } from '../state/items.js';
+import type { ItemUpdateQueue } from '../state/update-queue.js';
+import { accessControlAtCreate, applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from './metadata.js';
 import type { ResolvedMapping } from './plan.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from './retry.js';
 import { copyFileData, type TransferContext } from './transfer.js';
@@ -36,6 +37,12 @@ export function newTally(): RunTally {
 
 export interface WorkerContext {
   jobDb: JobDb;
+  /** Every item outcome goes through this queue (in order); flushed before anything reads them. */
+  updates: ItemUpdateQueue;
+  /** Directories this run created with their time properties (their ACL phase needs no source stat). */
+  dirsWithTimes: Set<number>;
+  /** Directory creations in flight, by data set and relative path: children wait for their parent. */
+  dirsInFlight: Map<string, Promise<void>>;
   source: Store;
   meta: MetadataContext;
   transfer: TransferContext;
@@ -62,7 +69,7 @@ function isCancel(error: unknown, ctx: WorkerContext): boolean {
 
 async function fail(ctx: WorkerContext, row: ItemRow, path: string, error: unknown): Promise<void> {
   const message = describeError(error);
-  await updateItem(ctx.jobDb, row.id, { state: 'failed', last_error: message, attempts: row.attempts + 1 });
+  ctx.updates.push(row.id, { state: 'failed', last_error: message, attempts: row.attempts + 1 });
   if (row.kind === 'file') ctx.tally.filesFailed++;
   else ctx.tally.dirsFailed++;
   if (ctx.tally.failures.length < 100) ctx.tally.failures.push({ path, error: message });
@@ -72,7 +79,7 @@ async function fail(ctx: WorkerContext, row: ItemRow, path: string, error: unkno
 
 async function skipGone(ctx: WorkerContext, row: ItemRow, path: string): Promise<void> {
   const reason = 'the source path disappeared after the scan';
-  await updateItem(ctx.jobDb, row.id, { state: 'skipped', skip_reason: reason });
+  ctx.updates.push(row.id, { state: 'skipped', skip_reason: reason });
   if (row.kind === 'file') ctx.tally.filesSkipped++;
   else ctx.tally.dirsSkipped++;
   ctx.emit({ type: 'item', path, kind: row.kind, outcome: 'skipped', size: row.size, reason });
@@ -93,6 +100,7 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
   const destPath = joinPath(mapping.destPath, row.rel_path);
   const dest = mapping.dest;
   let changes = 0;
+  await parentReady(ctx, mapping, row.rel_path);
   // The scan's entry, while it still describes the row (the check before commit catches any later change).
   let known = ctx.scanEntries?.take(mapping.name, row.rel_path);
   if (known !== undefined && (known.kind !== 'file' || known.size !== row.size || known.mtimeMs !== row.mtime_ms)) known = undefined;
@@ -105,24 +113,27 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       const acl = planAcl(await readSourceAcl(ctx.source, sourcePath, entry, ctx.meta), 'file', ctx.meta);
       const perms = acl?.permissions ?? entry.permissions;
       const props = timeProperties(dest, entry, ctx.meta);
+      // Owner, group and ACL in the create call where the destination can (Gen2: no request after it).
+      const atCreate = accessControlAtCreate(dest, 'file', acl, ctx.meta);
       const writeOptions = {
         overwrite: true,
-        ...((ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
+        ...(atCreate === undefined && (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
+        ...(atCreate === undefined ? {} : { accessControl: atCreate }),
         ...(Object.keys(props).length > 0 ? { properties: props } : {}),
       };
       const { md5, committed } = await copyFileData(ctx.source, sourcePath, dest, destPath, entry.size, writeOptions, ctx.transfer, async (digest) => {
         const now = await statSource(ctx, sourcePath);
         if (now === undefined || !sameVersion(entry, now)) throw new SourceChangedError(`'${sourcePath}' changed while it was copied`);
         // Recorded before commit: after a crash the rerun recognises its own committed copy by MD5.
-        await updateItem(ctx.jobDb, row.id, { md5: digest, size: entry.size, mtime_ms: entry.mtimeMs, source_etag: entry.etag ?? null });
+        ctx.updates.push(row.id, { md5: digest, size: entry.size, mtime_ms: entry.mtimeMs, source_etag: entry.etag ?? null });
       });
-      await updateItem(ctx.jobDb, row.id, { state: 'copied', copies: row.copies + 1, committed_offset: entry.size });
-      await applyMetadata(dest, destPath, 'file', entry, acl, ctx.meta, { propertiesSet: true, compareFirst: false });
+      ctx.updates.push(row.id, { state: 'copied', copies: row.copies + 1, committed_offset: entry.size });
+      await applyMetadata(dest, destPath, 'file', entry, acl, ctx.meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
       if (committed.size !== entry.size || (committed.contentMd5 !== undefined && committed.contentMd5 !== md5)) {
         throw new StorageError('integrity-mismatch', `The destination reports ${committed.size} bytes (MD5 ${committed.contentMd5 ?? 'none'}) after writing ${entry.size} bytes (MD5 ${md5}).`, { path: destPath });
       }
       const state = committed.contentMd5 === md5 ? 'verified' : 'copied';
-      await updateItem(ctx.jobDb, row.id, { state, attempts: row.attempts + attempt, last_error: null });
+      ctx.updates.push(row.id, { state, attempts: row.attempts + attempt, last_error: null });
       ctx.tally.filesCopied++;
       ctx.tally.bytes += entry.size;
       ctx.logger.debug({ path: sourcePath, size: entry.size }, 'file.copied');
@@ -130,7 +141,7 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       return;
     } catch (error) {
       if (isCancel(error, ctx)) {
-        await updateItem(ctx.jobDb, row.id, { state: 'pending' });
+        ctx.updates.push(row.id, { state: 'pending' });
         throw error;
       }
       // Gone since the scan: the next attempt stats it (and skips it when it is really gone).
@@ -157,14 +168,23 @@ export async function applyItemMetadata(ctx: WorkerContext, mapping: ResolvedMap
   const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
   const destPath = joinPath(mapping.destPath, row.rel_path);
   try {
-    const entry = await statSource(ctx, sourcePath);
+    // A directory this run created with its times needs only its access control: no source stat.
+    const timesSet = row.kind === 'directory' && ctx.dirsWithTimes.delete(row.id) && ctx.source.capabilities.permissions;
+    const entry = timesSet ? { path: sourcePath, kind: 'directory' as const, size: 0, mtimeMs: row.mtime_ms ?? 0 } : await statSource(ctx, sourcePath);
     if (entry === undefined) return await skipGone(ctx, row, sourcePath);
-    const acl = planAcl(await readSourceAcl(ctx.source, sourcePath, entry, ctx.meta), row.kind, ctx.meta);
+    let status;
+    try {
+      status = await readSourceAcl(ctx.source, sourcePath, entry, ctx.meta);
+    } catch (error) {
+      if (timesSet && isStorageError(error, 'not-found')) return await skipGone(ctx, row, sourcePath);
+      throw error;
+    }
+    const acl = planAcl(status, row.kind, ctx.meta);
     const root = row.rel_path === '';
     // The root's times are the destination root's own business; its ACL and owner are carried.
     const times = root ? { ...ctx.meta, preserve: new Set([...ctx.meta.preserve].filter((p) => p !== 'times')) } : ctx.meta;
-    const wrote = await applyMetadata(mapping.dest, destPath, row.kind, entry, acl, times, { propertiesSet: false, compareFirst: row.kind === 'file' });
-    await updateItem(ctx.jobDb, row.id, { state: 'verified', action: 'none', attempts: row.attempts + 1, last_error: null });
+    const wrote = await applyMetadata(mapping.dest, destPath, row.kind, entry, acl, times, { propertiesSet: timesSet, compareFirst: row.kind === 'file' });
+    ctx.updates.push(row.id, { state: 'verified', action: 'none', attempts: row.attempts + 1, last_error: null });
     if (row.kind === 'file' && wrote) ctx.tally.filesMeta++;
     ctx.emit({ type: 'item', path: sourcePath, kind: row.kind, outcome: 'meta', size: 0 });
   } catch (error) {
@@ -173,17 +193,39 @@ export async function applyItemMetadata(ctx: WorkerContext, mapping: ResolvedMap
   }
 }
 
-/** Creates a directory (with its mode; its ACL, owner and times come in the ACL phase). */
+/** Key of a directory creation in WorkerContext.dirsInFlight. */
+export function dirKey(dataset: string, relPath: string): string {
+  return `${dataset}\u0000${relPath}`;
+}
+
+/** Waits until the creation of a path's parent directory (if one is in flight) has finished. */
+export async function parentReady(ctx: WorkerContext, mapping: ResolvedMapping, relPath: string): Promise<void> {
+  if (relPath === '') return;
+  const pending = ctx.dirsInFlight.get(dirKey(mapping.name, parentPath(relPath)));
+  if (pending !== undefined) await pending;
+}
+
+/**
+ * Creates a directory with its mode, and with its times as properties where the destination takes
+ * them in the create call; its ACL and owner come in the ACL phase, after the files.
+ */
 export async function createDirectoryItem(ctx: WorkerContext, mapping: ResolvedMapping, row: ItemRow): Promise<void> {
   const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
   const destPath = joinPath(mapping.destPath, row.rel_path);
   try {
-    const entry = await statSource(ctx, sourcePath);
+    await parentReady(ctx, mapping, row.rel_path);
+    let entry = ctx.scanEntries?.take(mapping.name, row.rel_path);
+    if (entry?.kind !== 'directory') entry = await statSource(ctx, sourcePath);
     if (entry === undefined || entry.kind !== 'directory') return await skipGone(ctx, row, sourcePath);
     const mode = entry.permissions;
-    const withMode = (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && mapping.dest.capabilities.permissions && mode !== undefined;
-    await withRetry(() => mapping.dest.mkdir(destPath, { ...(withMode ? { permissions: mode & 0o777 } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) }), { policy: ctx.meta.retry, signal: ctx.signal });
-    await updateItem(ctx.jobDb, row.id, { action: 'meta', state: 'pending', copies: row.copies + 1, attempts: row.attempts + 1 });
+    const dest = mapping.dest;
+    const withMode = (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && mode !== undefined;
+    // The root's times are the destination root's own business.
+    const props = dest.capabilities.createWithMetadata && row.rel_path !== '' ? timeProperties(dest, entry, ctx.meta) : {};
+    const withProps = Object.keys(props).length > 0;
+    await withRetry(() => dest.mkdir(destPath, { ...(withMode ? { permissions: mode & 0o777 } : {}), ...(withProps ? { properties: props } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) }), { policy: ctx.meta.retry, signal: ctx.signal });
+    if (withProps && ctx.dirsWithTimes.size < 1_000_000) ctx.dirsWithTimes.add(row.id);
+    ctx.updates.push(row.id, { action: 'meta', state: 'pending', copies: row.copies + 1, attempts: row.attempts + 1 });
     ctx.tally.dirsCreated++;
     ctx.emit({ type: 'item', path: sourcePath, kind: 'directory', outcome: 'copied', size: 0 });
   } catch (error) {
@@ -199,7 +241,7 @@ export async function deleteItem(ctx: WorkerContext, mapping: ResolvedMapping, r
     await withRetry(() => mapping.dest.remove(destPath, { recursive: true, ...(ctx.signal ? { signal: ctx.signal } : {}) }), { policy: ctx.meta.retry, signal: ctx.signal }).catch((error: unknown) => {
       if (!isStorageError(error, 'not-found')) throw error;
     });
-    await updateItem(ctx.jobDb, row.id, { state: 'verified', action: 'none' });
+    ctx.updates.push(row.id, { state: 'verified', action: 'none' });
     ctx.tally.deleted++;
     ctx.emit({ type: 'item', path: destPath, kind: row.kind, outcome: 'deleted', size: row.size });
   } catch (error) {

@@ -2,8 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { StorageError } from '../core/errors.js';
+import { pathKey, rekeyItemPaths } from './items.js';
 import type { JobDatabase } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -75,6 +75,8 @@ export async function openPostgresJobDb(options: PostgresJobDbOptions): Promise<
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new StorageError('invalid-argument', `Invalid PostgreSQL schema name '${schema}': use lowercase letters, digits and '_'.`);
   }
+  // pg loads only for PostgreSQL: SQLite runs never need it.
+  const pg = (await import('pg')).default;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? 4,
@@ -182,7 +184,13 @@ export async function migrateJobDb(db: Kysely<JobDatabase>, dialect: DialectName
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  // Resume and rescans look items up by path; claiming takes pending work in scan (id) order.
+  // Resume and rescans look items up by path key; claiming takes pending work in scan (id) order.
+  // A database from before pathKey is re-keyed first, without the unique index (see rekeyItemPaths).
+  const rekey = await db.selectFrom('items').select(['rel_path', 'path_hash']).limit(1).executeTakeFirst();
+  if (rekey !== undefined && rekey.path_hash !== pathKey(rekey.rel_path)) {
+    await db.schema.dropIndex('items_path').ifExists().execute();
+    await rekeyItemPaths(db);
+  }
   await db.schema.createIndex('items_path').ifNotExists().on('items').columns(['job_id', 'dataset', 'path_hash']).unique().execute();
   await db.schema.createIndex('items_claim').ifNotExists().on('items').columns(['job_id', 'state', 'id']).execute();
 }

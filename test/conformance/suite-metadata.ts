@@ -92,6 +92,33 @@ export function defineMetadataTests(ctx: SuiteContext): void {
     });
   });
 
+  describe('creating paths with their metadata (createWithMetadata)', () => {
+    it('creates a file with owner, group and ACL, and a directory with ACL and properties, in the create call', async (t) => {
+      const store = ctx.store();
+      requireCapability(t, ctx.name, store.capabilities.createWithMetadata, 'the store applies metadata after creating, not in the create call');
+      const dir = ctx.fresh('createmeta');
+      const fileAcl = parseAclSpec(`user::rw-,user:${OID_A}:r--,group::r--,mask::r--,other::---`);
+      await putFile(store, `${dir}/f`, bytesOf('hello'), { chunkSize: ctx.chunk(), accessControl: { owner: OID_A, group: OID_B, entries: fileAcl } });
+      const gotFile = await store.getAcl(`${dir}/f`);
+      expect(gotFile).toMatchObject({ owner: OID_A, group: OID_B });
+      expect(aclEquivalent(gotFile.entries, fileAcl), formatAclSpec(gotFile.entries)).toBe(true);
+      await putFile(store, `${dir}/g`, bytesOf('x'), { chunkSize: ctx.chunk(), accessControl: { owner: OID_C, permissions: 0o604 } });
+      expect(await store.getAcl(`${dir}/g`)).toMatchObject({ owner: OID_C, permissions: 0o604 });
+
+      const dirAcl = parseAclSpec(`user::rwx,group::r-x,group:${OID_B}:rwx,mask::rwx,other::---,default:user::rwx,default:group::r-x,default:other::---`);
+      await store.mkdir(`${dir}/d`, { accessControl: { owner: OID_A, entries: dirAcl }, properties: { lakeshift_mtime: '1234' } });
+      const gotDir = await store.getAcl(`${dir}/d`);
+      expect(gotDir.owner).toBe(OID_A);
+      expect(aclEquivalent(gotDir.entries, dirAcl), formatAclSpec(gotDir.entries)).toBe(true);
+      expect(await store.getProperties(`${dir}/d`)).toMatchObject({ lakeshift_mtime: '1234' });
+      // An existing directory gets what the create would have set.
+      await store.mkdir(`${dir}/d`, { accessControl: { owner: OID_C }, properties: { other: 'x' } });
+      expect((await store.getAcl(`${dir}/d`)).owner).toBe(OID_C);
+      expect(await store.getProperties(`${dir}/d`)).toMatchObject({ lakeshift_mtime: '1234', other: 'x' });
+      await expectCode(store.createWriter(`${dir}/h`, { accessControl: { entries: fileAcl, permissions: 0o600 } }), 'invalid-argument');
+    });
+  });
+
   describe('properties, times and expiry', () => {
     it('round trips custom properties', async (t) => {
       const store = ctx.store();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../cli-error.js';
 import { decodeJwt } from '../../emulators/kit/jwt.js';
 import { GEN1_EMULATOR_ADMIN_OID } from '../../emulators/gen1/index.js';
-import { registerGen1Commands, resolveGen1Options } from './emulator-gen1.js';
+import { GEN1_EMULATOR_ADMIN_OID as CLI_ADMIN_OID, registerGen1Commands, resolveGen1Options } from './emulator-gen1.js';
 
 function program(): Command {
   const p = new Command('lakeshift').exitOverride();
@@ -27,6 +27,10 @@ afterEach(() => {
 });
 
 describe('lakeshift emulator token', () => {
+  it("repeats the emulator's admin object id (kept in the CLI so --help does not load the emulator)", () => {
+    expect(CLI_ADMIN_OID).toBe(GEN1_EMULATOR_ADMIN_OID);
+  });
+
   it('prints a gen1 token for the admin by default, with groups and ttl', async () => {
     const cap = captureStdout();
     await program().parseAsync(['emulator', 'token', '--groups', 'g1,g2', '--ttl', '60'], { from: 'user' });

@@ -3,11 +3,18 @@
  * token the emulators accept).
  */
 import { Option, type Command } from 'commander';
-import { GEN1_EMULATOR_ADMIN_OID, startGen1Emulator, type Gen1EmulatorOptions } from '../../emulators/gen1/index.js';
+import type { Gen1EmulatorOptions } from '../../emulators/gen1/index.js';
 import { parseFaultSpec } from '../../emulators/kit/faults.js';
 import { GEN1_AUDIENCE, mintToken, STORAGE_AUDIENCE } from '../../emulators/kit/jwt.js';
 import { UserError } from '../cli-error.js';
 import { collect, serveUntilSignal } from '../serve-until-signal.js';
+
+/**
+ * The emulator's admin object id (GEN1_EMULATOR_ADMIN_OID of emulators/gen1), the default of `token
+ * --oid`. Repeated here because the emulator is imported only when `emulator gen1` runs, which keeps
+ * every other command's start fast; emulator-gen1.test.ts checks the two are equal.
+ */
+export const GEN1_EMULATOR_ADMIN_OID = '0a000000-0000-4000-8000-000000000001';
 
 interface Gen1Flags {
   port: string;
@@ -80,6 +87,7 @@ export function registerGen1Commands(emulator: Command): void {
     .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
     .action(async (flags: Gen1Flags) => {
       const options = resolveGen1Options(flags);
+      const { startGen1Emulator } = await import('../../emulators/gen1/index.js');
       await serveUntilSignal(() => startGen1Emulator(options), options, (emu) => `lakeshift gen1 emulator listening on ${emu.url} (account ${emu.account})`);
     });
 

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../cli-error.js';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from '../../emulators/gen2/index.js';
-import { registerGen2Commands, resolveGen2Options } from './emulator-gen2.js';
+import { DEV_ACCOUNT as CLI_DEV_ACCOUNT, DEV_ACCOUNT_KEY as CLI_DEV_ACCOUNT_KEY, registerGen2Commands, resolveGen2Options } from './emulator-gen2.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -31,6 +31,7 @@ describe('lakeshift emulator gen2 flags', () => {
   });
 
   it('defaults to the dev account and parses repeatable accounts, superusers and faults', () => {
+    expect([CLI_DEV_ACCOUNT, CLI_DEV_ACCOUNT_KEY]).toEqual([DEV_ACCOUNT, DEV_ACCOUNT_KEY]);
     expect(resolveGen2Options({ ...base, inMemory: true }).accounts).toEqual([{ name: DEV_ACCOUNT, key: DEV_ACCOUNT_KEY }]);
     const o = resolveGen2Options({ ...base, location: '/tmp/lake', account: [`one:${DEV_ACCOUNT_KEY}`, `two:${DEV_ACCOUNT_KEY}`], superuser: ['oid-1'], anonymous: true, faults: 'every=3,status=429' });
     expect(o.accounts?.map((a) => a.name)).toEqual(['one', 'two']);

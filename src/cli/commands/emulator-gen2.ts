@@ -2,10 +2,19 @@
  * `lakeshift emulator gen2`: run the ADLS Gen2 emulator (DFS + Blob on one port) until SIGINT/SIGTERM.
  */
 import type { Command } from 'commander';
-import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startGen2Emulator, type Gen2EmulatorOptions } from '../../emulators/gen2/index.js';
+import type { Gen2EmulatorOptions } from '../../emulators/gen2/index.js';
 import { parseFaultSpec } from '../../emulators/kit/faults.js';
 import { UserError } from '../cli-error.js';
 import { collect, serveUntilSignal } from '../serve-until-signal.js';
+
+/**
+ * The emulator's default account and its well-known key (DEV_ACCOUNT and DEV_ACCOUNT_KEY of
+ * emulators/gen2, Azurite's public development account). Repeated here because the emulator is imported
+ * only when `emulator gen2` runs, which keeps every other command's start fast; emulator-gen2.test.ts
+ * checks they are equal.
+ */
+export const DEV_ACCOUNT = 'devstoreaccount1';
+export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 export interface Gen2Flags {
   port: string;
@@ -83,6 +92,7 @@ export function registerGen2Commands(emulator: Command): void {
     .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
     .action(async (flags: Gen2Flags) => {
       const options = resolveGen2Options(flags);
+      const { startGen2Emulator } = await import('../../emulators/gen2/index.js');
       await serveUntilSignal(() => startGen2Emulator(options), options, (emu) => `lakeshift gen2 emulator listening on ${emu.url} (accounts: ${emu.accounts.join(', ')})`);
     });
 }

@@ -1,33 +1,26 @@
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { pino, type Logger } from 'pino';
-import { isStorageError } from '../../core/errors.js';
-import { formatLocation, parseLocation } from '../../core/uri.js';
 import type { Store } from '../../core/store.js';
-import { parseIdentityMap } from '../../engine/acl-translate.js';
-import { PRESERVE_KEYS, type MappingRule, type MigrationOptions, type MigrationSummary, type OverwritePolicy, type Phase, type PreserveKey } from '../../engine/types.js';
-import { createPathFilter } from '../../engine/filters.js';
-import { predictJobId } from '../../engine/migrate.js';
-import { DEFAULT_MAX_DELETE, parseInterval, runIncremental } from '../../patterns/incremental.js';
-import { runLiftAndShift } from '../../patterns/lift-and-shift.js';
-import { openSqliteJobDb, resolveStateDir, type JobDb } from '../../state/db.js';
-import { openStore as openAnyStore } from '../../stores/open-store.js';
+import { PRESERVE_KEYS } from '../../engine/types.js';
 import { UserError } from '../cli-error.js';
-import { addStoreOptions, outputFrom, parseWholeNumber, storeOptionsFrom, type OutputFormat } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { ProgressRenderer, formatSummary } from '../progress.js';
-import { checkReachable } from '../reachability.js';
+import { addStoreOptions } from '../common-options.js';
 import { collect } from '../serve-until-signal.js';
-import { loadPlan, type Plan } from '../../plan/index.js';
+
+/**
+ * The `migrate` command's definition: names, flags, help and flag parsers. The work (engine, stores,
+ * job database) lives in migrate-action.ts and is imported when the command runs, so `--help`,
+ * `--version` and the other commands never load it.
+ */
 
 /** How the migrate and jobs commands open stores (replaceable in tests). */
 export interface MigrateDeps {
   openStore(uri: string, role: 'source' | 'dest', flags: Record<string, unknown>): Promise<Store>;
 }
 
-const defaultDeps: MigrateDeps = {
-  openStore: async (uri, role, flags) => openAnyStore(uri, { ...storeOptionsFrom(flags), role }),
-};
+/**
+ * patterns/incremental's DEFAULT_MAX_DELETE, repeated for the help text so that `--help` does not load
+ * the engine; migrate.test.ts keeps the two equal. Runs use the engine's constant.
+ */
+export const DEFAULT_MAX_DELETE_IN_HELP = 1000;
 
 /** Parses a size such as 8MiB, 4M, 512KiB, 1GB or plain bytes. Throws UserError naming the flag. */
 export function parseSize(flag: string, text: string): number {
@@ -53,175 +46,6 @@ export function parseMapSpec(text: string): MapSpec {
   return { sourcePrefix: text.slice(0, i).replace(/^\/+|\/+$/g, ''), target };
 }
 
-/**
- * The destination URI of a mapping target: for a Gen2 destination FS/PATH names a filesystem of the
- * same account and a path in it; for other stores the target is a path under DEST.
- */
-function targetUri(destUri: string, target: string): { uri: string; destPath: string } {
-  const loc = parseLocation(destUri);
-  if (loc.kind !== 'gen2') return { uri: destUri, destPath: target };
-  const [fs = '', ...rest] = target.split('/');
-  const sas = loc.sas === undefined ? '' : `?${loc.sas}`;
-  return { uri: `${formatLocation({ ...loc, filesystem: fs, path: '' })}${sas}`, destPath: rest.join('/') };
-}
-
-/** Everything a migration invocation needs, validated. */
-export interface MigrateRequest {
-  source: string;
-  /** Mapping rules with destination URIs (one rule '' -> DEST when no --map is given). */
-  rules: { name?: string; sourcePrefix: string; destUri: string; destPath: string }[];
-  options: Omit<MigrationOptions, 'source' | 'dest' | 'mappings' | 'jobDb'>;
-  incremental: boolean;
-  everyMs?: number;
-  stateDir: string;
-  output: OutputFormat;
-  /** Resume: refuse to run unless the options define this job. */
-  expectJobId?: string;
-}
-
-/** Validates the migrate flags up front (UserError, exit 2, nothing written). */
-export async function parseMigrateFlags(source: string, dest: string, o: Record<string, unknown>): Promise<MigrateRequest> {
-  const wrap = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
-      throw error;
-    }
-  };
-  wrap(() => parseLocation(source));
-  wrap(() => parseLocation(dest));
-  const maps = ((o['map'] as string[] | undefined) ?? []).map(parseMapSpec);
-  const include = (o['include'] as string[] | undefined) ?? [];
-  const exclude = (o['exclude'] as string[] | undefined) ?? [];
-  wrap(() => createPathFilter(include, exclude));
-  const preserveText = typeof o['preserve'] === 'string' ? o['preserve'] : PRESERVE_KEYS.join(',');
-  const preserve = preserveText === 'none' ? [] : preserveText.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  for (const p of preserve) if (!(PRESERVE_KEYS as readonly string[]).includes(p)) throw new UserError(`--preserve: unknown item '${p}'. Use a comma list of ${PRESERVE_KEYS.join(', ')} (or 'none').`);
-  let identityMap: Map<string, string> | undefined;
-  if (typeof o['identityMap'] === 'string') {
-    const file = o['identityMap'];
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new UserError(`--identity-map: cannot read '${file}' (${(error as Error).message}).`);
-    }
-    identityMap = wrap(() => parseIdentityMap(text, file));
-  }
-  const num = (flag: string, key: string, min: number, max?: number): number | undefined =>
-    typeof o[key] === 'string' ? parseWholeNumber(flag, o[key], min, max) : undefined;
-  const capText = o['capMbps'];
-  const capMbps = typeof capText === 'string' ? Number(capText) : undefined;
-  if (capMbps !== undefined && !(capMbps > 0)) throw new UserError(`--cap-mbps must be a number of megabits per second above 0; got '${String(capText)}'.`);
-  const everyMs = typeof o['every'] === 'string' ? wrap(() => parseInterval(o['every'] as string)) : undefined;
-  if (everyMs !== undefined && everyMs < 1000) throw new UserError('--every must be at least 1s.');
-  const incremental = o['incremental'] === true || o['delete'] === true || o['checksum'] === true || everyMs !== undefined;
-  const blockSize = typeof o['blockSize'] === 'string' ? parseSize('--block-size', o['blockSize']) : undefined;
-  const concurrency = num('--concurrency', 'concurrency', 1, 1024);
-  const maxDelete = num('--max-delete', 'maxDelete', 0);
-  const options: MigrateRequest['options'] = {
-    include, exclude, preserve: preserve as PreserveKey[], overwrite: (o['overwrite'] as OverwritePolicy | undefined) ?? 'never',
-    dryRun: o['dryRun'] === true, checksum: o['checksum'] === true, delete: o['delete'] === true,
-    ...(blockSize === undefined ? {} : { blockSize }), ...(concurrency === undefined ? {} : { concurrency }),
-    ...(capMbps === undefined ? {} : { capMbps }), ...(identityMap === undefined ? {} : { identityMap }),
-    ...(incremental ? { maxDelete: maxDelete ?? DEFAULT_MAX_DELETE } : {}),
-  };
-  const rules = maps.length === 0
-    ? [{ sourcePrefix: '', destUri: dest, destPath: '' }]
-    : maps.map((m) => {
-      const t = wrap(() => targetUri(dest, m.target));
-      return { sourcePrefix: m.sourcePrefix, destUri: t.uri, destPath: t.destPath };
-    });
-  return {
-    source, rules, options, incremental, ...(everyMs === undefined ? {} : { everyMs }),
-    stateDir: resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined), output: outputFrom(o),
-  };
-}
-
-function pauseHook(): ((phase: Phase) => Promise<void>) | undefined {
-  const at = process.env['LAKESHIFT_TEST_PAUSE_AT'];
-  if (at === undefined || at === '') return undefined;
-  return async (phase) => {
-    if (phase !== at) return;
-    process.stderr.write(`lakeshift-test: paused at ${phase}\n`);
-    await new Promise((r) => setTimeout(r, 120_000));
-  };
-}
-
-function makeLogger(): Logger {
-  const level = process.env['LAKESHIFT_LOG_LEVEL'] ?? 'warn';
-  return pino({ level, base: null }, pino.destination(2));
-}
-
-/**
- * Runs a validated request: opens the stores and the job database, renders progress, prints the
- * summary, and returns the exit code (0 all ok, 1 any failure, 5 cancelled).
- */
-export async function executeMigration(req: MigrateRequest, flags: Record<string, unknown>, deps: MigrateDeps = defaultDeps): Promise<number> {
-  const source = await deps.openStore(req.source, 'source', flags);
-  const opened: Store[] = [source];
-  let jobDb: JobDb | undefined;
-  try {
-    await checkReachable(source, 'source');
-    const mappings: MappingRule[] = [];
-    const destByUri = new Map<string, Store>();
-    const destFor = async (uri: string): Promise<Store> => {
-      const known = destByUri.get(uri);
-      if (known !== undefined) return known;
-      const store = await deps.openStore(uri, 'dest', flags);
-      opened.push(store);
-      destByUri.set(uri, store);
-      return store;
-    };
-    for (const r of req.rules) mappings.push({ ...(r.name === undefined ? {} : { name: r.name }), sourcePrefix: r.sourcePrefix, dest: await destFor(r.destUri), destPath: r.destPath });
-    jobDb = await openSqliteJobDb(req.stateDir);
-    if (req.expectJobId !== undefined) {
-      const predicted = predictJobId({ ...req.options, source, mappings, jobDb });
-      if (predicted !== req.expectJobId) throw new UserError(`Cannot resume job ${req.expectJobId}: the stores or options reopened from the job record define job ${predicted}. Rerun the original migrate command instead.`);
-    }
-    const tty = process.stderr.isTTY === true && req.output === 'text';
-    const renderer = new ProgressRenderer(req.output === 'json' ? process.stdout : process.stderr, tty ? 'bar' : 'json');
-    const cancel = new AbortController();
-    const stop = new AbortController();
-    let interrupts = 0;
-    const onSignal = (): void => {
-      interrupts++;
-      if (interrupts > 1 || req.everyMs === undefined) cancel.abort();
-      stop.abort();
-      process.stderr.write(req.everyMs !== undefined && interrupts === 1 ? '\nlakeshift: stopping after the current run (Ctrl-C again to cancel it)\n' : '\nlakeshift: cancelling; the job can be resumed\n');
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const beforePhase = pauseHook();
-    const base: MigrationOptions = {
-      ...req.options, source, mappings, jobDb, logger: makeLogger(), signal: cancel.signal,
-      onEvent: (e) => renderer.handle(e), ...(beforePhase === undefined ? {} : { beforePhase }),
-    };
-    const summaries: MigrationSummary[] = [];
-    const print = (s: MigrationSummary): void => {
-      summaries.push(s);
-      if (req.output === 'json') process.stdout.write(`${JSON.stringify({ type: 'summary', ...s })}\n`);
-      else process.stdout.write(formatSummary(s));
-    };
-    try {
-      if (req.incremental) {
-        await runIncremental({ ...base, stopSignal: stop.signal, onRun: print, ...(req.everyMs === undefined ? {} : { everyMs: req.everyMs }) });
-      } else print(await runLiftAndShift(base));
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    const last = summaries[summaries.length - 1];
-    if (last === undefined) return EXIT.internal;
-    if (last.status === 'cancelled') return EXIT.cancelled;
-    return summaries.some((s) => s.status === 'failed') ? EXIT.failures : EXIT.ok;
-  } finally {
-    await jobDb?.close();
-    for (const s of opened) await s.close().catch(() => undefined);
-  }
-}
-
 /** Adds the migration flags shared by `migrate` (and documented for `jobs resume`). */
 function addMigrateFlags(cmd: Command): Command {
   return cmd
@@ -238,60 +62,13 @@ function addMigrateFlags(cmd: Command): Command {
     .option('--incremental', 'incremental copy: compare both sides, copy only new and changed files')
     .option('--checksum', 'compare MD5 of both sides instead of size and mtime (implies --incremental)')
     .option('--delete', 'remove destination paths that left the source (implies --incremental)')
-    .option('--max-delete <n>', `refuse to delete more than this many paths in one run (default ${DEFAULT_MAX_DELETE})`)
+    .option('--max-delete <n>', `refuse to delete more than this many paths in one run (default ${DEFAULT_MAX_DELETE_IN_HELP})`)
     .option('--every <interval>', 'repeat every interval, e.g. 15m, until Ctrl-C (implies --incremental)')
     .option('--state-dir <dir>', 'job database directory (default $LAKESHIFT_STATE_DIR or .lakeshift/)');
 }
 
-/**
- * Builds one request per pattern group from a plan (`lakeshift plan`): every data set of the chosen
- * waves becomes a mapping rule to its filesystem/path. dual-pipeline and bidirectional-sync data sets
- * are copied with incremental copy (their ongoing parts are not run by migrate), which is said.
- */
-export async function requestsFromPlan(planFile: string, sourceArg: string | undefined, destArg: string | undefined, o: Record<string, unknown>): Promise<{ requests: { label: string; req: MigrateRequest }[]; notes: string[] }> {
-  let plan: Plan;
-  try {
-    plan = await loadPlan(planFile);
-  } catch (error) {
-    if (isStorageError(error)) throw new UserError(error.message);
-    throw error;
-  }
-  const source = sourceArg ?? plan.source;
-  const dest = destArg ?? plan.destination ?? undefined;
-  if (dest === undefined) throw new UserError(`${planFile}: destination is null; give DEST on the command line (e.g. abfss://FS@ACCOUNT.dfs.core.windows.net/).`);
-  const waves = typeof o['wave'] === 'string' ? o['wave'].split(',').map((w) => parseWholeNumber('--wave', w.trim(), 1)) : undefined;
-  const chosen = plan.datasets.filter((d) => waves === undefined || waves.includes(d.wave));
-  if (chosen.length === 0) throw new UserError(`${planFile}: no data set is in wave ${waves?.join(', ') ?? ''}; the plan has waves ${plan.waves.map((w) => w.number).join(', ')}.`);
-  const notes: string[] = [];
-  const planMap = plan.identityMap.filter((e) => e.target !== null);
-  const groups = new Map<'lift-and-shift' | 'incremental', typeof chosen>();
-  for (const d of chosen) {
-    const kind = d.pattern === 'lift-and-shift' ? 'lift-and-shift' : 'incremental';
-    if (d.pattern === 'dual-pipeline' || d.pattern === 'bidirectional-sync') {
-      notes.push(`data set '${d.name}' (${d.pattern}): copied with incremental copy; run migrate --incremental (or --every) again for catch-ups until cutover. The ${d.pattern} pattern's ongoing pipeline is not run by migrate.`);
-    }
-    groups.set(kind, [...(groups.get(kind) ?? []), d]);
-  }
-  const requests: { label: string; req: MigrateRequest }[] = [];
-  for (const [kind, datasets] of groups) {
-    const flags: Record<string, unknown> = { ...o, incremental: kind === 'incremental' ? true : o['incremental'], map: undefined };
-    const req = await parseMigrateFlags(source, dest, flags);
-    req.rules = datasets.map((d) => {
-      const t = targetUri(dest, [d.target.filesystem, d.target.path].filter((x) => x !== '').join('/'));
-      return { name: d.name, sourcePrefix: d.sourcePath.replace(/^\/+|\/+$/g, ''), destUri: t.uri, destPath: t.destPath };
-    });
-    if (planMap.length > 0) {
-      const merged = new Map<string, string>(planMap.map((e) => [e.source, e.target ?? '']));
-      for (const [k, v] of req.options.identityMap ?? new Map<string, string>()) merged.set(k, v);
-      req.options = { ...req.options, identityMap: merged };
-    }
-    requests.push({ label: `${kind}: ${datasets.map((d) => d.name).join(', ')}`, req });
-  }
-  return { requests, notes };
-}
-
 /** Registers `lakeshift migrate SOURCE DEST` (or `lakeshift migrate --plan plan.yaml [SOURCE] [DEST]`). */
-export function registerMigrateCommand(program: Command, deps: MigrateDeps = defaultDeps): void {
+export function registerMigrateCommand(program: Command, deps?: MigrateDeps): void {
   const cmd = program
     .command('migrate')
     .description('Copy a lake (data, directories, ACLs, owners, permissions, times) from SOURCE to DEST; resumable, incremental on rerun')
@@ -301,22 +78,7 @@ export function registerMigrateCommand(program: Command, deps: MigrateDeps = def
     .option('--wave <n,...>', 'with --plan: only the data sets of these waves');
   addStoreOptions(addMigrateFlags(cmd));
   cmd.action(async (source: string | undefined, dest: string | undefined, o: Record<string, unknown>) => {
-    if (typeof o['plan'] === 'string') {
-      if (Array.isArray(o['map']) && o['map'].length > 0) throw new UserError('--map and --plan cannot be combined: the plan maps every data set.');
-      const { requests, notes } = await requestsFromPlan(o['plan'], source, dest, o);
-      for (const n of notes) process.stderr.write(`lakeshift: ${n}\n`);
-      let worst: number = EXIT.ok;
-      for (const { label, req } of requests) {
-        if (req.output === 'text') process.stdout.write(`Plan group ${label}\n`);
-        const code = await executeMigration(req, o, deps);
-        if (code !== EXIT.ok) worst = worst === EXIT.ok ? code : Math.max(worst, code);
-        if (code === EXIT.cancelled) break;
-      }
-      process.exitCode = worst;
-      return;
-    }
-    if (source === undefined || dest === undefined) throw new UserError('migrate needs SOURCE and DEST (or --plan plan.yaml). Example: lakeshift migrate adl://ACCOUNT.azuredatalakestore.net/ abfss://gen1@ACCOUNT.dfs.core.windows.net/');
-    const req = await parseMigrateFlags(source, dest, o);
-    process.exitCode = await executeMigration(req, o, deps);
+    const { runMigrateCommand } = await import('./migrate-action.js');
+    await runMigrateCommand(source, dest, o, deps);
   });
 }

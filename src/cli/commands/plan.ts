@@ -1,10 +1,7 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { proposePlan, renderPlanYaml } from '../../plan/propose.js';
 import { addStoreOptions } from '../common-options.js';
 import { UserError } from '../cli-error.js';
-import { addScanOptions, parsePositive, reportIncomplete, runAssessment } from './assess.js';
+import { addScanOptions } from './assess.js';
 
 const UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, pb: 1e15, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, pib: 1024 ** 5 };
 
@@ -19,7 +16,10 @@ export function parseByteSize(flag: string, text: string): number {
   return Math.round(value);
 }
 
-/** Adds `lakeshift plan SOURCE --out plan.yaml [--downtime-hours N] [--wave-size BYTES]`. */
+/**
+ * Adds `lakeshift plan SOURCE --out plan.yaml [--downtime-hours N] [--wave-size BYTES]`. The scan and
+ * the proposal (plan-action.ts) are imported when the command runs.
+ */
 export function registerPlanCommand(program: Command): void {
   const cmd = program
     .command('plan')
@@ -31,25 +31,7 @@ export function registerPlanCommand(program: Command): void {
   addScanOptions(cmd);
   addStoreOptions(cmd);
   cmd.action(async (sourceUri: string, opts: Record<string, unknown>) => {
-    const waveSizeBytes = typeof opts['waveSize'] === 'string' ? parseByteSize('--wave-size', opts['waveSize']) : undefined;
-    const downtimeHours = parsePositive('--downtime-hours', opts['downtimeHours'], true);
-    const result = await runAssessment(sourceUri, opts);
-    const plan = proposePlan(result.report, {
-      ...(downtimeHours === undefined ? {} : { downtimeHours }),
-      ...(waveSizeBytes === undefined ? {} : { waveSizeBytes }),
-      ...(typeof opts['destination'] === 'string' ? { destination: opts['destination'] } : {}),
-    });
-    const out = resolve(String(opts['out']));
-    await mkdir(dirname(out), { recursive: true });
-    const tmp = `${out}.tmp-${process.pid}`;
-    await writeFile(tmp, renderPlanYaml(plan, result.report), 'utf8');
-    await rename(tmp, out);
-    const patterns = new Map<string, number>();
-    for (const d of plan.datasets) patterns.set(d.pattern, (patterns.get(d.pattern) ?? 0) + 1);
-    process.stdout.write(
-      `Plan written to ${out}: ${plan.datasets.length} data sets in ${plan.waves.length} waves (${[...patterns].map(([p, n]) => `${n} ${p}`).join(', ') || 'nothing to migrate'}), ` +
-        `${plan.identityMap.length} principals in the identity-map template. Review it, then run: lakeshift migrate --plan ${out}\n`,
-    );
-    if (!result.report.complete) reportIncomplete(result, 'The plan covers only what the scan read before it stopped.');
+    const { runPlanCommand } = await import('./plan-action.js');
+    await runPlanCommand(sourceUri, opts);
   });
 }

@@ -56,6 +56,39 @@ async function fetchSegment(client: Gen1Client, fullPath: string, start: number,
 }
 
 /**
+ * One OPEN of [start, start + length) without a prior GETFILESTATUS: the fast path of a ranged read
+ * when the caller already knows the size. Returns the bytes only when the service answered the
+ * whole range in one response; undefined for anything else (a short answer, an error, a body that
+ * failed midway), and the caller then takes the careful path, which stats first and reports
+ * precisely. Cancellation still throws.
+ */
+export async function readWholeRangeOnce(client: Gen1Client, fullPath: string, start: number, length: number, signal: AbortSignal | undefined): Promise<Uint8Array[] | undefined> {
+  let stream;
+  try {
+    stream = await client.open({ op: 'OPEN', method: 'GET', path: fullPath, query: { read: true, offset: start, length }, signal });
+  } catch {
+    if (signal?.aborted) throw cancelledError(signal, fullPath);
+    return undefined;
+  }
+  const parts: Uint8Array[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of stream.body) {
+      const room = length - received;
+      if (room <= 0) break;
+      const piece = chunk.byteLength > room ? chunk.subarray(0, room) : chunk;
+      parts.push(piece);
+      received += piece.byteLength;
+    }
+  } catch {
+    stream.body.destroy();
+    if (signal?.aborted) throw cancelledError(signal, fullPath);
+    return undefined;
+  }
+  return received === length ? parts : undefined;
+}
+
+/**
  * Streams bytes [start, end) of a file, one segment (`segmentSize`) per OPEN, with the next segment
  * already requested while the current one is consumed. Memory: two segments.
  */
@@ -149,4 +182,9 @@ export async function* readRangesParallel(store: Store, path: string, options: P
     controller.abort();
     options.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** Bytes already in memory, as the stream openRead returns. */
+export async function* arrayIterable(parts: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield part;
 }

@@ -8,7 +8,7 @@ import type {
 import { formatLocation, type Gen1Location } from '../../core/uri.js';
 import type { Gen1Client } from './client.js';
 import { listLevel, listRecursive, type ListContext } from './list.js';
-import { readFileRange } from './read.js';
+import { arrayIterable, readFileRange, readWholeRangeOnce } from './read.js';
 import { removeGen1TempFiles } from './temp-files.js';
 import { Gen1Writer, type WriterContext } from './writer.js';
 import type { ResolvedGen1Options } from './options.js';
@@ -27,6 +27,7 @@ export const GEN1_CAPABILITIES: Capabilities = {
   expiry: true,
   contentMd5: false,
   parallelChunkWrites: false,
+  createWithMetadata: false,
   maxChunkSize: 64 * 1024 * 1024,
   names: {
     maxSegmentBytes: 255,
@@ -104,6 +105,11 @@ export class Gen1Store implements Store {
     const { offset, length } = range;
     if (!Number.isSafeInteger(offset) || offset < 0 || (length !== undefined && (!Number.isSafeInteger(length) || length < 0))) {
       throw new StorageError('invalid-argument', `Read range of '${path}' must have a whole offset >= 0 and length >= 0 (got ${offset}, ${String(length)}).`, { path });
+    }
+    // A range that fits one segment is read with one OPEN; only a short or failed answer costs a stat.
+    if (length !== undefined && length > 0 && length <= this.options.chunkSize) {
+      const parts = await readWholeRangeOnce(this.client, this.toFull(path), offset, length, options.signal);
+      if (parts !== undefined) return arrayIterable(parts);
     }
     const entry = await this.stat(path, options);
     if (entry.kind !== 'file') throw new StorageError('invalid-argument', `'${path}' is a directory; only files can be read.`, { path });

@@ -6,12 +6,13 @@ import {
   type DataLakeDirectoryClient,
   type DataLakeFileClient,
 } from '@azure/storage-file-datalake';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { StorageError, cancelledError, throwIfCancelled, type Gen2Location } from '../../core/index.js';
 import { selectCredential, type CredentialChoice } from './credentials.js';
 import { mapGen2Error } from './errors.js';
 import type { Gen2StoreOptions, ResolvedGen2Options } from './options.js';
 import { sleep } from '../../core/sleep.js';
+import { LeanGen2 } from './lean.js';
 
 /**
  * The SDK clients of one store plus the request runner every operation goes through.
@@ -87,9 +88,25 @@ function requestIdOf(value: unknown): string | undefined | null {
   return get.call(raw?.headers, 'x-ms-request-id');
 }
 
+/**
+ * DefaultAzureCredential, loaded on the first token request: @azure/identity (with MSAL) is a large
+ * import that key, SAS and emulator runs never need.
+ */
+function lazyDefaultCredential(): TokenCredential {
+  let made: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      made ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
+      return (await made).getToken(scopes, options);
+    },
+  };
+}
+
 export class Gen2Client {
   readonly fs: DataLakeFileSystemClient;
   readonly credential: CredentialChoice;
+  /** The writer's lean request path (undefined for token credentials: they keep the SDK). */
+  readonly lean: LeanGen2 | undefined;
   private readonly slots: Semaphore;
 
   constructor(
@@ -114,13 +131,14 @@ export class Gen2Client {
         pipeline = newPipeline(this.credential.credential, pipelineOptions);
         break;
       case 'default-azure':
-        pipeline = newPipeline(new DefaultAzureCredential(), pipelineOptions);
+        pipeline = newPipeline(lazyDefaultCredential(), pipelineOptions);
         break;
       case 'anonymous':
         pipeline = newPipeline(new AnonymousCredential(), pipelineOptions);
         break;
     }
     this.fs = new DataLakeFileSystemClient(url, pipeline);
+    this.lean = settings.leanWrites ? LeanGen2.for(location.dfsEndpoint, location.filesystem, this.credential, settings.concurrency) : undefined;
   }
 
   /**

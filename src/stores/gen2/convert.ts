@@ -1,5 +1,5 @@
 import type { PathAccessControlItem, PathPermissions, RolePermissions } from '@azure/storage-file-datalake';
-import { StorageError, type AclEntry } from '../../core/index.js';
+import { StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
 
 /** Conversions between SDK shapes and lakeshift's (modes, ACL entries, properties, etags). */
 
@@ -45,6 +45,20 @@ export function aclItemFromEntry(entry: AclEntry): PathAccessControlItem {
     throw new StorageError('invalid-argument', `ACL entry ${entry.scope === 'default' ? 'default:' : ''}${entry.type}:${entry.id} has permissions ${String(entry.perms)}; give 0 to 7.`);
   }
   return { defaultScope: entry.scope === 'default', accessControlType: entry.type, entityId: entry.id, permissions: roleOf(entry.perms) };
+}
+
+/** SDK create options for a path created with its access control (and, without ACL entries, its mode). */
+export function createAccessOptions(change: AccessControlChange | undefined, mode: number | undefined): { owner?: string; group?: string; acl?: PathAccessControlItem[]; permissions?: string; umask?: string } {
+  const permissions = change?.permissions ?? mode;
+  const entries = change?.entries;
+  if (entries !== undefined && change?.permissions !== undefined) {
+    throw new StorageError('invalid-argument', 'A path can be created with ACL entries or with a mode, not both (the ACL carries the mode); set the other afterwards.');
+  }
+  return {
+    ...(change?.owner === undefined ? {} : { owner: change.owner }),
+    ...(change?.group === undefined ? {} : { group: change.group }),
+    ...(entries !== undefined ? { acl: entries.map(aclItemFromEntry) } : permissions === undefined ? {} : { permissions: octalMode(permissions), umask: '0000' }),
+  };
 }
 
 /** ETags without the surrounding quotes, so HEAD ("0x…") and list (0x…) spellings compare equal. */

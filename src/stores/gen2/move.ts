@@ -48,12 +48,13 @@ export async function moveGen2Path(host: MoveHost, fromFs: string, toFs: string,
       if (source?.kind === 'directory') throw new StorageError('already-exists', `Cannot move a directory onto '${storePath}': a file exists there.`, { path: storePath });
     }
   }
-  const source = client.fileClient(fromFs);
+  const source = client.lean === undefined ? client.fileClient(fromFs) : undefined;
   const destination = encodeFsPath(toFs);
   for (let parentCreated = false; ; parentCreated = true) {
     try {
       const outcome = await client.run('rename', storePath, signal, async ({ signal: s, attempt }) => {
         try {
+          if (source === undefined) return await client.lean?.rename(fromFs, toFs, overwrite, s);
           return await source.move(destination, { abortSignal: s, ...(overwrite ? {} : { destinationConditions: { ifNoneMatch: '*' } }) });
         } catch (err) {
           const mapped = mapGen2Error(err, 'rename', storePath);

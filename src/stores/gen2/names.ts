@@ -61,6 +61,7 @@ export function gen2Capabilities(basePath: string): Capabilities {
     expiry: false,
     contentMd5: true,
     parallelChunkWrites: true,
+    createWithMetadata: true,
     maxChunkSize: GEN2_MAX_APPEND_BYTES,
     names: gen2NameRules(basePath),
   };

@@ -28,6 +28,11 @@ export interface Gen2StoreOptions {
   retryDelayMs?: number;
   /** Upper bound of one backoff delay (also caps Retry-After), ms. Default 30 000. */
   maxRetryDelayMs?: number;
+  /**
+   * Send the writer's create/append/flush/rename through the lean request path (src/stores/gen2/lean.ts)
+   * instead of the SDK client, for Shared Key, SAS and anonymous access. Default true.
+   */
+  leanWrites?: boolean;
   /** Environment to read AZURE_STORAGE_* variables from. Default process.env (tests inject their own). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -40,6 +45,7 @@ export interface ResolvedGen2Options {
   maxRetries: number;
   retryDelayMs: number;
   maxRetryDelayMs: number;
+  leanWrites: boolean;
 }
 
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -62,5 +68,6 @@ export function resolveGen2Options(options: Gen2StoreOptions): ResolvedGen2Optio
     maxRetries: positiveInt(options.maxRetries, 5, 'maxRetries', true),
     retryDelayMs: positiveInt(options.retryDelayMs, 500, 'retryDelayMs', true),
     maxRetryDelayMs: positiveInt(options.maxRetryDelayMs, 30_000, 'maxRetryDelayMs', true),
+    leanWrites: options.leanWrites ?? true,
   };
 }

@@ -5,7 +5,7 @@ import {
   type ListOptions, type MkdirOptions, type ReadRange, type RemoveOptions, type RenameOptions, type Store, type WriteOptions,
 } from '../../core/index.js';
 import { Gen2Client } from './client.js';
-import { DIRECTORY_MARKER, aclEntryFromItem, aclItemFromEntry, decodeProperties, encodeProperties, modeFromPermissions, normalizeEtag, octalMode, permissionsFromMode } from './convert.js';
+import { DIRECTORY_MARKER, aclEntryFromItem, aclItemFromEntry, createAccessOptions, decodeProperties, encodeProperties, modeFromPermissions, normalizeEtag, permissionsFromMode } from './convert.js';
 import { MAX_LIST_PAGE, listDirectoryPages, walkPages, type PathMapper } from './list.js';
 import { checkCreatablePath, checkPathShape, gen2Capabilities } from './names.js';
 import { resolveGen2Options, type Gen2StoreOptions } from './options.js';
@@ -165,12 +165,20 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     await this.ensureFilesystem(options.signal);
     if (path === '' && fsPath === '') return;
     checkCreatablePath(path, this.capabilities.names);
-    const mode = options.permissions;
+    const { properties, accessControl } = options;
     const res = await this.client.run('mkdir', path, options.signal, ({ signal }) =>
-      this.client.dirClient(fsPath).createIfNotExists({ abortSignal: signal, ...(mode === undefined ? {} : { permissions: octalMode(mode), umask: '0000' }) }));
+      this.client.dirClient(fsPath).createIfNotExists({
+        abortSignal: signal,
+        ...createAccessOptions(accessControl, options.permissions),
+        ...(properties === undefined ? {} : { metadata: encodeProperties(properties) }),
+      }));
     if (res.succeeded) return;
     const existing = await this.stat(path, options);
     if (existing.kind !== 'directory') throw new StorageError('already-exists', `Cannot create directory '${path}': a file exists there.`, { path });
+    // It was there already: what the create would have set is set now.
+    const call = options.signal === undefined ? {} : { signal: options.signal };
+    if (accessControl !== undefined) await this.setAccessControl(path, accessControl, call);
+    if (properties !== undefined) await this.setProperties(path, { ...(await this.getProperties(path, call)), ...properties }, call);
   }
 
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
@@ -345,8 +353,9 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     return removeGen2TempFiles(this.client, this.open(dir, options.signal), MAX_LIST_PAGE, options.signal);
   }
 
-  /** Marks the store closed; the SDK's keep-alive agent is shared process-wide and needs no release. */
+  /** Marks the store closed and closes the writer's connection pool (the SDK's agent is shared process-wide). */
   async close(): Promise<void> {
     this.closed = true;
+    await this.client.lean?.close();
   }
 }

@@ -52,7 +52,7 @@ export class LocalStore implements Store {
     this.sidecar = new Sidecar(location.root);
     this.capabilities = {
       acl: true, ownership: true, permissions: true, stickyBit: true, properties: true, emptyDirectories: true,
-      atomicRename: true, accessTime: true, expiry: false, contentMd5: true, parallelChunkWrites: true,
+      atomicRename: true, accessTime: true, expiry: false, contentMd5: true, parallelChunkWrites: true, createWithMetadata: false,
       maxChunkSize: options.maxChunkSize,
       names: {
         maxSegmentBytes: 255, colon: true, trailingDot: true, onlyWhitespace: true, controlCharacters: true,

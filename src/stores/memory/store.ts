@@ -18,7 +18,7 @@ const DEFAULT_PAGE_SIZE = 1000;
 function memoryCapabilities(maxChunkSize: number): Capabilities {
   return {
     acl: true, ownership: true, permissions: true, stickyBit: true, properties: true, emptyDirectories: true,
-    atomicRename: true, accessTime: true, expiry: true, contentMd5: true, parallelChunkWrites: true, maxChunkSize,
+    atomicRename: true, accessTime: true, expiry: true, contentMd5: true, parallelChunkWrites: true, createWithMetadata: false, maxChunkSize,
     names: {
       maxSegmentBytes: 4096, colon: true, trailingDot: true, onlyWhitespace: true, controlCharacters: true,
       distinctUnicodeForms: true, backslash: true,
