@@ -104,15 +104,22 @@ export function handleRemoveAcl(ctx: OpContext): void {
   save(ctx, row, { access, defaults: [] });
 }
 
+/** The JSON `entries` array per (shared, frozen) ACL object from aclOf. */
+const entriesJson = new WeakMap<Acl, string>();
+
 /** GETACLSTATUS / MSGETACLSTATUS: `{"AclStatus":{"entries":[…],"owner","group","permission","stickyBit"}}`. */
 export function handleGetAclStatus(ctx: OpContext): void {
   const { entry } = resolveExisting(ctx, ctx.target.segments);
   const acl = aclOf(entry);
-  const entries = [...acl.access, ...acl.defaults].map(formatEntry);
+  let entries = entriesJson.get(acl);
+  if (entries === undefined) {
+    entries = JSON.stringify([...acl.access, ...acl.defaults].map(formatEntry));
+    entriesJson.set(acl, entries);
+  }
   sendJson(
     ctx.res,
     200,
-    `{"AclStatus":{"entries":${JSON.stringify(entries)},"owner":${JSON.stringify(entry.owner)},"group":${JSON.stringify(entry.grp)},` +
+    `{"AclStatus":{"entries":${entries},"owner":${JSON.stringify(entry.owner)},"group":${JSON.stringify(entry.grp)},` +
       `"permission":"${formatPermission(entry.perm)}","stickyBit":${(entry.perm & 0o1000) !== 0}}}`,
   );
 }

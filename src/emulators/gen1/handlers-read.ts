@@ -3,6 +3,7 @@
  */
 import { pipeline } from 'node:stream/promises';
 import { effectivePerm } from './acl.js';
+import { SMALL_READ_MAX } from './blobs.js';
 import { badRequest, Gen1Error, GEN1_STATUS_CODES, notFound } from './errors.js';
 import type { ListTuple } from './metadata.js';
 import { aclOf, requirePerm, resolveExisting, type OpContext } from './namespace.js';
@@ -22,6 +23,23 @@ export async function handleOpen(ctx: OpContext): Promise<void> {
   }
   const wanted = intParam(ctx.target.query, 'length');
   const count = Math.min(wanted ?? Number.MAX_SAFE_INTEGER, entry.length - offset);
+  if (count > 0 && count <= SMALL_READ_MAX && entry.blob !== null) {
+    // Small ranges: one buffer, no stream, no pipeline.
+    let bytes: Buffer;
+    try {
+      bytes = ctx.state.blobs.readSmall(entry.blob, offset, count);
+    } catch {
+      bytes = Buffer.alloc(0);
+    }
+    if (bytes.length !== count) {
+      // The bytes vanished (file deleted meanwhile): cut the connection as a failed stream would.
+      ctx.res.destroy();
+      return;
+    }
+    ctx.res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(count) });
+    ctx.res.end(bytes);
+    return;
+  }
   ctx.res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(count) });
   if (count === 0 || entry.blob === null) {
     ctx.res.end();

@@ -57,6 +57,9 @@ export const GEN1_EMULATOR_ADMIN_OID = '0a000000-0000-4000-8000-000000000001';
 
 const DEFAULT_MAX_APPEND = 4 * 1024 * 1024;
 
+/** One constant list, so kit/jwt normalizes it once. */
+const GEN1_AUDIENCES: readonly string[] = [GEN1_AUDIENCE];
+
 function callerFromClaims(oid: string, claims: Record<string, unknown>, superusers: ReadonlySet<string>): Caller {
   const raw = claims['groups'];
   const groups = new Set<string>(Array.isArray(raw) ? raw.filter((g): g is string => typeof g === 'string') : []);
@@ -89,6 +92,16 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
   const superusers = new Set<string>([...(options.superusers ?? []), GEN1_EMULATOR_ADMIN_OID]);
   const faults = createFaultInjector(options.faults ?? {});
   const account = options.account ?? 'lakeshift';
+  // kit/jwt hands back the same claims object for the same token, so each token's caller is built once.
+  const callers = new WeakMap<object, Caller>();
+  const callerFor = (oid: string, claims: Record<string, unknown>): Caller => {
+    let caller = callers.get(claims);
+    if (caller === undefined) {
+      caller = callerFromClaims(oid, claims, superusers);
+      callers.set(claims, caller);
+    }
+    return caller;
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
@@ -114,7 +127,7 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
         });
         return;
       }
-      const auth = checkBearer(req.headers.authorization, [GEN1_AUDIENCE]);
+      const auth = checkBearer(req.headers.authorization, GEN1_AUDIENCES);
       if (!auth.ok) throw new Gen1Error('SecurityException', `Authentication failed: ${auth.reason} Send 'Authorization: Bearer <token>' for https://datalake.azure.net/.`);
       if (opName === '') throw badRequest('The op parameter is missing; add ?op=GETFILESTATUS (or another Gen1 operation).');
       const op = findOperation(opName);
@@ -130,7 +143,7 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
       }
       const ctx: OpContext = {
         state, req, res, target, path: displayPath(target.segments), op: opName,
-        caller: callerFromClaims(auth.oid, auth.claims, superusers), requestId, apiVersion: target.query.get('api-version') ?? '',
+        caller: callerFor(auth.oid, auth.claims), requestId, apiVersion: target.query.get('api-version') ?? '',
       };
       await op.handler(ctx);
     } catch (error) {

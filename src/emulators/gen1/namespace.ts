@@ -3,7 +3,7 @@
  * traverse checks, POSIX permission checks, sticky bit, expiry, and ACL inheritance for new children.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessFromMode, deserializeAcl, effectivePerm, formatPerm, normalizeScope, serializeAcl, type Acl, type Caller } from './acl.js';
+import { accessFromMode, deserializeAcl, effectivePerm, formatPerm, normalizeScope, serializeAcl, type Acl, type AclEntry, type Caller } from './acl.js';
 import type { BlobStore } from './blobs.js';
 import { accessDenied, Gen1Error, notFound } from './errors.js';
 import { ROOT_ID, type EntryRow, type EntryType, type MetadataStore } from './metadata.js';
@@ -52,13 +52,40 @@ export class KeyedLock {
   }
 }
 
+/** Parsed ACLs by mode and stored text: a lake holds few distinct ACLs, and every path step checks one. */
+const parsedAcls = new Map<string, Acl>();
+const PARSED_ACLS_MAX = 4096;
+/** The same, by row object: cached rows (metadata.ts) come back as the same frozen object. */
+const aclsByRow = new WeakMap<EntryRow, Acl>();
+
+/** The full ACL of `row`. Shared and frozen: copy before changing. */
 export function aclOf(row: EntryRow): Acl {
-  return deserializeAcl(row.perm & 0o777, row.acl);
+  const known = aclsByRow.get(row);
+  if (known !== undefined) return known;
+  const mode = row.perm & 0o777;
+  const key = row.acl === '' ? String(mode) : `${mode}:${row.acl}`;
+  let acl = parsedAcls.get(key);
+  if (acl === undefined) {
+    const parsed = deserializeAcl(mode, row.acl);
+    acl = Object.freeze({
+      access: Object.freeze(parsed.access.map((e) => Object.freeze(e))) as AclEntry[],
+      defaults: Object.freeze(parsed.defaults.map((e) => Object.freeze(e))) as AclEntry[],
+    });
+    if (parsedAcls.size >= PARSED_ACLS_MAX) parsedAcls.clear();
+    parsedAcls.set(key, acl);
+  }
+  aclsByRow.set(row, acl);
+  return acl;
 }
 
 /** True when an expiry has passed (the item then behaves as deleted). */
 export function isExpired(row: EntryRow, now: number): boolean {
   return row.type === 'FILE' && row.expiry > 0 && row.expiry <= now;
+}
+
+/** True when `caller` holds all of `bits` on `row` (superusers hold everything). */
+export function holdsPerm(ctx: OpContext, row: EntryRow, bits: number): boolean {
+  return ctx.caller.isSuperuser || (effectivePerm(ctx.caller, row.owner, row.grp, aclOf(row)) & bits) === bits;
 }
 
 /** Throws 403 AccessControlException unless `caller` holds all of `bits` on `row`. */
@@ -106,7 +133,8 @@ export function resolve(ctx: OpContext, segments: readonly string[]): Resolved {
   for (let i = 0; i < segments.length; i++) {
     const name = segments[i] ?? '';
     if (cur.type !== 'DIRECTORY') return { entry: undefined, parent: undefined, chain };
-    requirePerm(ctx, cur, 1, `/${segments.slice(0, i).join('/')}`);
+    // The path text is built only for the error.
+    if (!holdsPerm(ctx, cur, 1)) requirePerm(ctx, cur, 1, `/${segments.slice(0, i).join('/')}`);
     chain.push(cur);
     const next = meta.child(cur.id, name);
     if (!next) return { entry: undefined, parent: i === segments.length - 1 ? cur : undefined, chain };
@@ -198,7 +226,7 @@ export function ensureDirectories(ctx: OpContext, segments: readonly string[], r
   let checkedWrite = false;
   for (let i = 0; i < segments.length; i++) {
     const name = segments[i] ?? '';
-    requirePerm(ctx, cur, 1, `/${segments.slice(0, i).join('/')}`);
+    if (!holdsPerm(ctx, cur, 1)) requirePerm(ctx, cur, 1, `/${segments.slice(0, i).join('/')}`);
     let next = meta.child(cur.id, name);
     if (next && isExpired(next, ctx.state.now())) {
       discardTree(ctx.state, next.id);

@@ -20,11 +20,16 @@ const PREFIX_RE = /^\/+(?:(webhdfs)\/+v[1a]|(webhdfsext))(?=\/|$)/i;
 
 /** Decodes a percent-encoded string; throws a 400 naming `what` when the encoding is malformed. */
 function decode(text: string, what: string): string {
+  if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
     throw badRequest(`The ${what} '${text}' is not valid percent-encoding.`);
   }
+}
+
+function plusToSpace(text: string): string {
+  return text.includes('+') ? text.replace(/\+/g, ' ') : text;
 }
 
 /** Splits and validates a decoded path into segments. */
@@ -52,8 +57,10 @@ export function parseTarget(rawUrl: string): Gen1Target | undefined {
     const eq = part.indexOf('=');
     const rawKey = eq === -1 ? part : part.slice(0, eq);
     const rawValue = eq === -1 ? '' : part.slice(eq + 1);
-    const key = decode(rawKey.replace(/\+/g, ' '), 'query parameter name').toLowerCase();
-    if (!query.has(key)) query.set(key, decode(rawValue.replace(/\+/g, ' '), `value of query parameter '${key}'`));
+    const key = decode(plusToSpace(rawKey), 'query parameter name').toLowerCase();
+    if (query.has(key)) continue;
+    const value = plusToSpace(rawValue);
+    query.set(key, value.includes('%') ? decode(value, `value of query parameter '${key}'`) : value);
   }
   return { prefix, segments, query };
 }

@@ -34,24 +34,65 @@ export function decodeJwt(token: string): TokenClaims | undefined {
   }
 }
 
-function audienceMatches(aud: string | string[] | undefined, accepted: readonly string[]): boolean {
-  const norm = (s: string): string => s.replace(/\/+$/, '').toLowerCase();
-  const wanted = new Set(accepted.map(norm));
+function normalizeAudience(s: string): string {
+  return s.replace(/\/+$/, '').toLowerCase();
+}
+
+/** Normalized accepted audiences per list (callers that pass one constant list normalize it once). */
+const acceptedSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function acceptedSet(accepted: readonly string[]): ReadonlySet<string> {
+  let set = acceptedSets.get(accepted);
+  if (set === undefined) {
+    set = new Set(accepted.map(normalizeAudience));
+    acceptedSets.set(accepted, set);
+  }
+  return set;
+}
+
+/** A decoded bearer token: its claims and its normalized audiences. */
+interface DecodedBearer {
+  claims: TokenClaims;
+  audiences: readonly string[];
+}
+
+/**
+ * Decoded tokens by exact `Authorization` header value. Decoding (split, base64, JSON.parse) is the
+ * costly part of a check; the cheap rules (audience, exp, nbf, oid) still run on every request, so a
+ * cached token is refused the moment it expires. Only well-formed JWTs are cached; the map is cleared
+ * when it reaches its bound (clients hold a handful of tokens at a time).
+ */
+const decodedBearers = new Map<string, DecodedBearer>();
+const DECODED_BEARERS_MAX = 1024;
+
+function decodeBearer(header: string): DecodedBearer | string {
+  const cached = decodedBearers.get(header);
+  if (cached !== undefined) return cached;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!m || m[1] === undefined) return 'The Authorization header is not a Bearer token.';
+  const claims = decodeJwt(m[1]);
+  if (!claims) return 'The bearer token is not a JWT.';
+  const aud = claims.aud;
   const list = aud === undefined ? [] : Array.isArray(aud) ? aud : [aud];
-  return list.some((a) => wanted.has(norm(a)));
+  // Non-string audiences never match. The claims are shared by every request with this token: frozen.
+  const decoded: DecodedBearer = { claims: Object.freeze(claims), audiences: list.map((a) => (typeof a === 'string' ? normalizeAudience(a) : '\0')) };
+  if (decodedBearers.size >= DECODED_BEARERS_MAX) decodedBearers.clear();
+  decodedBearers.set(header, decoded);
+  return decoded;
 }
 
 /**
  * Checks an `Authorization` header value: must be `Bearer <jwt>` whose audience is one of `audiences`,
  * that is not expired nor not-yet-valid (5 minutes of clock skew allowed) and carries an `oid`.
+ * Pass the same `audiences` array on every call to have it normalized once.
  */
 export function checkBearer(header: string | undefined, audiences: readonly string[], nowMs = Date.now()): TokenCheck {
   if (header === undefined || header === '') return { ok: false, reason: 'No Authorization header was sent.' };
-  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  if (!m || m[1] === undefined) return { ok: false, reason: 'The Authorization header is not a Bearer token.' };
-  const claims = decodeJwt(m[1]);
-  if (!claims) return { ok: false, reason: 'The bearer token is not a JWT.' };
-  if (!audienceMatches(claims.aud, audiences)) return { ok: false, reason: `The token audience is not ${audiences[0] ?? ''}.` };
+  const decoded = decodeBearer(header);
+  if (typeof decoded === 'string') return { ok: false, reason: decoded };
+  const { claims } = decoded;
+  const wanted = acceptedSet(audiences);
+  if (!decoded.audiences.some((a) => wanted.has(a))) return { ok: false, reason: `The token audience is not ${audiences[0] ?? ''}.` };
   const now = Math.floor(nowMs / 1000);
   const skew = 300;
   if (typeof claims.exp !== 'number' || claims.exp + skew < now) return { ok: false, reason: 'The token is expired.' };
