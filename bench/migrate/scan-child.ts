@@ -1,7 +1,8 @@
 /**
  * Scan-only child for part (c): runs the engine's plan step (`scanMapping`) of a Gen1 source (listed
  * through the emulator's REST API, LISTSTATUS paging) into a fresh SQLite job database, as a
- * lift-and-shift job would, and prints one JSON line: entries recorded, scan seconds, peak RSS.
+ * lift-and-shift job would (remembering the entries of queued files for the workers, as migrate
+ * does), and prints one JSON line: entries recorded, scan seconds, peak RSS.
  * There is no scan-only mode that writes the job database (`migrate --dry-run` records nothing), so
  * this drives the same library function the migrate command runs first.
  * Usage: node --import tsx bench/migrate/scan-child.ts GEN1_URI STATE_DIR
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPathFilter } from '../../src/engine/filters.js';
 import { newScanCounters, scanMapping } from '../../src/engine/plan.js';
+import { ScanEntries } from '../../src/engine/scan-entries.js';
 import { PRESERVE_KEYS } from '../../src/engine/types.js';
 import { openSqliteJobDb } from '../../src/state/db.js';
 import { createJob } from '../../src/state/jobs.js';
@@ -28,12 +30,14 @@ try {
   const jobId = 'jbenchscan';
   await createJob(jobDb, { id: jobId, jobKey: 'bench-scan', kind: 'lift-and-shift', source: source.displayUri, dest: dest.displayUri, options: {} });
   const counters = newScanCounters();
+  const scanEntries = new ScanEntries();
   let batches = 0;
   const started = performance.now();
   await scanMapping({
     jobDb, jobId, runNo: 1, hasHistory: false, source, mapping: { name: '/', sourcePrefix: '', dest, destPath: '', nested: [] },
     filter: createPathFilter([], []), kind: 'lift-and-shift', overwrite: 'never', checksum: false, delete: false,
     preserve: new Set(PRESERVE_KEYS), counters, onBatch: () => void batches++,
+    onCopyEntry: (relPath, entry) => scanEntries.put('/', relPath, entry),
   });
   const seconds = (performance.now() - started) / 1000;
   const rows = await jobDb.db.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n')).where('job_id', '=', jobId).executeTakeFirst();

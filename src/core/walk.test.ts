@@ -40,3 +40,23 @@ describe('compareNames', () => {
     expect([...names].sort(compareNames)).toEqual(byBytes);
   });
 });
+
+describe('compareWalkOrder', () => {
+  it('orders like comparePaths without splitting paths', async () => {
+    const { comparePaths } = await import('./entry.js');
+    const { compareWalkOrder } = await import('./walk.js');
+    const alphabet = ['a', 'b', '/', '.', '-', ' ', '\t', '0', 'A', '~', '\u00e9', '\uFF21', '\u{1F600}', '\u{10FFFF}'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const randomPath = (): string => {
+      const segments = Array.from({ length: 1 + next(3) }, () => Array.from({ length: 1 + next(3) }, () => alphabet[next(alphabet.length)]).join('').replaceAll('/', 'c'));
+      return segments.join('/');
+    };
+    const paths = ['', ...Array.from({ length: 250 }, randomPath)];
+    const sign = (n: number): number => Math.sign(n);
+    for (const x of paths) for (const y of paths) expect(sign(compareWalkOrder(x, y)), `${JSON.stringify(x)} vs ${JSON.stringify(y)}`).toBe(sign(comparePaths(x, y)));
+  });
+});

@@ -1,4 +1,4 @@
-import { comparePaths, type Entry } from './entry.js';
+import type { Entry } from './entry.js';
 import type { Store } from './store.js';
 
 /**
@@ -34,6 +34,28 @@ export interface MarchItem {
   right?: Entry;
 }
 
+/**
+ * comparePaths (src/core/entry.ts) without splitting the paths: walk order is code point order in
+ * which '/' sorts before every other character (a path before its descendants, segment by segment).
+ * It runs once or twice per entry of a march, so it must not allocate.
+ */
+export function compareWalkOrder(x: string, y: string): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const a = x.charCodeAt(i);
+    const b = y.charCodeAt(i);
+    if (a === b) continue;
+    if (a === 0x2f) return -1;
+    if (b === 0x2f) return 1;
+    // Surrogates (0xD800-0xDFFF) encode code points above 0xFFFF: they sort after every BMP char.
+    const sa = a >= 0xd800 && a <= 0xdfff;
+    const sb = b >= 0xd800 && b <= 0xdfff;
+    if (sa !== sb) return sa ? 1 : -1;
+    return a < b ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 /** Turns an async iterable of pages into a pull cursor over single entries. */
 class Cursor {
   private page: Entry[] = [];
@@ -47,6 +69,12 @@ class Cursor {
     private readonly side: string,
   ) {
     this.it = source[Symbol.asyncIterator]();
+  }
+
+  /** The current entry while the page holds one (or the side is done), without waiting; else null. */
+  ready(): Entry | undefined | null {
+    if (this.index < this.page.length) return this.page[this.index];
+    return this.done ? undefined : null;
   }
 
   async peek(): Promise<Entry | undefined> {
@@ -64,7 +92,7 @@ class Cursor {
   take(): void {
     const e = this.page[this.index];
     if (e !== undefined) {
-      if (this.last !== undefined && comparePaths(this.last, e.path) >= 0) {
+      if (this.last !== undefined && compareWalkOrder(this.last, e.path) >= 0) {
         throw new Error(`The ${this.side} listing is out of order at '${e.path}' (after '${this.last}').`);
       }
       this.last = e.path;
@@ -91,10 +119,13 @@ export async function* march(
   try {
     let batch: MarchItem[] = [];
     while (true) {
-      const a = await l.peek();
-      const b = await r.peek();
+      // Wait only when a side's page is used up (a microtask per entry adds up over millions).
+      let a = l.ready();
+      if (a === null) a = await l.peek();
+      let b = r.ready();
+      if (b === null) b = await r.peek();
       if (a === undefined && b === undefined) break;
-      const cmp = a === undefined ? 1 : b === undefined ? -1 : comparePaths(a.path, b.path);
+      const cmp = a === undefined ? 1 : b === undefined ? -1 : compareWalkOrder(a.path, b.path);
       if (cmp === 0 && a !== undefined && b !== undefined) {
         batch.push({ path: a.path, left: a, right: b });
         l.take();

@@ -73,7 +73,7 @@ export interface ScanContext {
    * left alone, because the destination listing may predate its commit. Default: the scan's start.
    */
   runStartedMs?: number;
-  /** Told the source entry of each file queued for copying (the worker then need not stat it first). */
+  /** Told the source entry of each file or directory queued for copying (the worker then need not stat it first). */
   onCopyEntry?: (relPath: string, entry: Entry) => void;
   /** Told about each path skipped at planning time (refused name, existing destination). */
   onSkip?: (path: string, kind: 'file' | 'directory', reason: string) => void;
@@ -176,6 +176,14 @@ function skip(ctx: ScanContext, path: string, kind: 'file' | 'directory', reason
   if (c.skipped.length < 100) c.skipped.push({ path, reason });
 }
 
+/** joinPath of two parts without the rest-array and filter (called several times per scanned entry). */
+function join2(prefix: string, path: string): string {
+  return prefix === '' ? path : path === '' ? prefix : `${prefix}/${path}`;
+}
+
+/** Entries recorded per flush (one transaction; fewer, larger ones cost less per row). */
+const FLUSH_ITEMS = 2000;
+
 /**
  * Scans one mapping: records the root item (its ACL goes onto the destination root) and every path
  * of the source subtree with its decision; with `delete`, destination-only paths become delete items.
@@ -183,14 +191,19 @@ function skip(ctx: ScanContext, path: string, kind: 'file' | 'directory', reason
 export async function scanMapping(ctx: ScanContext): Promise<void> {
   const { mapping, counters } = ctx;
   const names = mapping.dest.capabilities.names;
-  const pending: { item: NewItem; row: ItemRow | undefined }[] = [];
+  // New paths (no row yet) are inserted; known ones are compared with their row and updated.
+  const fresh: NewItem[] = [];
+  const known: { item: NewItem; row: ItemRow }[] = [];
+  const record = (item: NewItem, row: ItemRow | undefined): void => {
+    if (row === undefined) fresh.push(item);
+    else known.push({ item, row });
+  };
   const runStartedMs = ctx.runStartedMs ?? Date.now();
   const flush = async (): Promise<void> => {
     if (ctx.jobDb !== undefined) {
-      const fresh = pending.filter((p) => p.row === undefined).map((p) => p.item);
-      const updates = pending.flatMap(({ item, row }) => {
+      const updates = known.flatMap(({ item, row }) => {
         // A row in 'copying' belongs to a transfer running now (interrupted ones were reset before the scan).
-        if (row === undefined || row.state === 'copying') return [];
+        if (row.state === 'copying') return [];
         if (row.kind === 'file' && (row.state === 'copied' || row.state === 'verified') && row.updated_at >= runStartedMs) return [];
         const changed = item.copies !== undefined || row.size !== item.size || row.mtime_ms !== item.mtimeMs || row.action !== item.action || row.state !== item.state;
         if (!changed) return [];
@@ -205,61 +218,66 @@ export async function scanMapping(ctx: ScanContext): Promise<void> {
       await insertItems(ctx.jobDb, ctx.jobId, fresh);
       await updateItemsEach(ctx.jobDb, updates);
     }
-    pending.length = 0;
+    fresh.length = 0;
+    known.length = 0;
     ctx.onBatch();
   };
 
-  const rootRows = ctx.jobDb !== undefined && ctx.hasHistory ? await findItems(ctx.jobDb, ctx.jobId, mapping.name, ['']) : new Map<string, ItemRow>();
+  const lookUp = ctx.jobDb !== undefined && ctx.hasHistory;
+  const noRows = new Map<string, ItemRow>();
+  const rootRows = lookUp && ctx.jobDb !== undefined ? await findItems(ctx.jobDb, ctx.jobId, mapping.name, ['']) : noRows;
   const wantsRootMeta = ctx.preserve.has('acl') || ctx.preserve.has('owner') || ctx.preserve.has('permissions');
   if (wantsRootMeta && ctx.source.capabilities.permissions) {
-    pending.push({ item: { dataset: mapping.name, relPath: '', kind: 'directory', action: 'meta', state: 'pending', size: 0, mtimeMs: 0, seenRun: ctx.runNo }, row: rootRows.get('') });
+    record({ dataset: mapping.name, relPath: '', kind: 'directory', action: 'meta', state: 'pending', size: 0, mtimeMs: 0, seenRun: ctx.runNo }, rootRows.get(''));
   }
 
   const left = walk(ctx.source, mapping.sourcePrefix, ctx.signal ? { signal: ctx.signal } : {});
   const right = safeWalk(mapping.dest, mapping.destPath, ctx.signal);
+  const nested = mapping.nested;
   for await (const batch of march(left, right, 500)) {
     const inScope = batch.filter((m) => {
-      const sourcePath = joinPath(mapping.sourcePrefix, m.path);
-      if (mapping.nested.some((n) => sourcePath === n || sourcePath.startsWith(`${n}/`))) return false;
+      const sourcePath = join2(mapping.sourcePrefix, m.path);
+      if (nested.length > 0 && nested.some((n) => sourcePath === n || sourcePath.startsWith(`${n}/`))) return false;
       if (m.left === undefined && baseName(m.path).startsWith(TEMP_PREFIX)) return false;
       const kind = (m.left ?? m.right)?.kind ?? 'file';
       return ctx.filter.accepts(sourcePath, kind);
     });
-    for (const m of inScope) if (m.right !== undefined) counters.destEntries++;
-    const rows = ctx.jobDb !== undefined && ctx.hasHistory ? await findItems(ctx.jobDb, ctx.jobId, mapping.name, inScope.map((m) => m.path)) : new Map<string, ItemRow>();
+    // A new job has no rows to look up: every path is inserted (a rerun of a crashed scan conflicts harmlessly).
+    const rows = lookUp && ctx.jobDb !== undefined ? await findItems(ctx.jobDb, ctx.jobId, mapping.name, inScope.map((m) => m.path)) : noRows;
     for (const m of inScope) {
+      if (m.right !== undefined) counters.destEntries++;
       const row = rows.get(m.path);
       const e = m.left;
       if (e === undefined) {
         const r = m.right;
         if (!ctx.delete || r === undefined) continue;
         counters.toDelete++;
-        pending.push({ item: { dataset: mapping.name, relPath: m.path, kind: r.kind, action: 'delete', state: 'pending', size: r.size, mtimeMs: r.mtimeMs, seenRun: ctx.runNo }, row });
+        record({ dataset: mapping.name, relPath: m.path, kind: r.kind, action: 'delete', state: 'pending', size: r.size, mtimeMs: r.mtimeMs, seenRun: ctx.runNo }, row);
         continue;
       }
       if (e.kind === 'file') {
         counters.files++;
         counters.bytes += e.size;
       } else counters.directories++;
-      const destPath = joinPath(mapping.destPath, m.path);
-      const rejected = nameRejection(destPath, names);
+      const rejected = nameRejection(join2(mapping.destPath, m.path), names);
       let d: Decision;
       if (rejected !== undefined) d = { action: 'none', state: 'skipped', skipReason: `the destination refuses the name: ${rejected}` };
+      // Nothing at the destination: copy, whatever the kind (no await: this is most entries of a first run).
+      else if (m.right === undefined) d = COPY;
       else d = e.kind === 'file' ? await decideFile(e, m.right, row, ctx) : decideDirectory(e, m.right, row, ctx);
-      if (d.state === 'skipped') skip(ctx, joinPath(mapping.sourcePrefix, m.path), e.kind, d.skipReason ?? 'skipped');
+      if (d.state === 'skipped') skip(ctx, join2(mapping.sourcePrefix, m.path), e.kind, d.skipReason ?? 'skipped');
+      if (d.action === 'copy') ctx.onCopyEntry?.(m.path, e);
       if (d.action === 'copy' && e.kind === 'file') {
-        ctx.onCopyEntry?.(m.path, e);
         counters.toCopy++;
         counters.bytesToCopy += e.size;
       }
       if (d.action === 'none' && d.state !== 'skipped' && e.kind === 'file') counters.unchanged++;
       const state = d === NONE && row?.state === 'verified' ? 'verified' : d.state;
-      pending.push({
-        item: { dataset: mapping.name, relPath: m.path, kind: e.kind, action: d.action, state, size: e.size, mtimeMs: e.mtimeMs, etag: e.etag, skipReason: d.skipReason, seenRun: ctx.runNo, ...(d.adopt === true ? { copies: 1 } : {}) },
-        row,
-      });
+      const item: NewItem = { dataset: mapping.name, relPath: m.path, kind: e.kind, action: d.action, state, size: e.size, mtimeMs: e.mtimeMs, etag: e.etag, skipReason: d.skipReason, seenRun: ctx.runNo };
+      if (d.adopt === true) item.copies = 1;
+      record(item, row);
     }
-    if (pending.length >= 500) await flush();
+    if (fresh.length + known.length >= FLUSH_ITEMS) await flush();
   }
   await flush();
 }

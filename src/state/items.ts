@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import type { JobDb } from './db.js';
-import type { ItemAction, ItemKind, ItemState, ItemsTable } from './schema.js';
+import type { ItemAction, ItemKind, ItemState, ItemsTable, JobDatabase } from './schema.js';
 
 export type ItemRow = Selectable<ItemsTable>;
 export type ItemPatch = Omit<Updateable<ItemsTable>, 'id' | 'job_id' | 'dataset' | 'rel_path' | 'path_hash'>;
@@ -26,9 +26,52 @@ export interface NewItem {
 /** Rows per INSERT statement: 20 columns x 1000 rows stays under SQLite's 32766 and PostgreSQL's 65535 parameters. */
 export const INSERT_BATCH = 1000;
 
-/** Hex SHA-1 of a relative path: the unique key of an item within a data set. */
-export function hashPath(relPath: string): string {
-  return createHash('sha1').update(relPath).digest('hex');
+/** Paths of up to this many UTF-16 code units are their own key (see pathKey). */
+export const PATH_KEY_MAX = 128;
+
+/**
+ * The unique key of an item within a data set (column `path_hash`): the relative path itself when it
+ * has at most PATH_KEY_MAX code units, else its first PATH_KEY_MAX code units (one less rather than
+ * split a surrogate pair), a newline and the hex SHA-1 of the whole path. Short keys have at most
+ * PATH_KEY_MAX units and long ones at least PATH_KEY_MAX + 40, so two paths share a key only if they
+ * are equal or their SHA-1s collide, and every key stays under ~430 UTF-8 bytes (PostgreSQL's btree
+ * limit is ~2,700). Unlike a bare hash, keys of paths scanned in walk order land next to each other in
+ * the index, so a scan appends to a few index pages instead of touching pages all over the file.
+ */
+export function pathKey(relPath: string): string {
+  if (relPath.length <= PATH_KEY_MAX) return relPath;
+  const last = relPath.charCodeAt(PATH_KEY_MAX - 1);
+  const cut = last >= 0xd800 && last <= 0xdbff ? PATH_KEY_MAX - 1 : PATH_KEY_MAX;
+  return `${relPath.slice(0, cut)}\n${createHash('sha1').update(relPath).digest('hex')}`;
+}
+
+/**
+ * True when `path_hash` was written before pathKey (then every key was the hex SHA-1 of the path).
+ * Keys are all written by one rule, so one row tells.
+ */
+export async function hasOutdatedPathKeys(db: Kysely<JobDatabase>): Promise<boolean> {
+  const sample = await db.selectFrom('items').select(['rel_path', 'path_hash']).limit(1).executeTakeFirst();
+  return sample !== undefined && sample.path_hash !== pathKey(sample.rel_path);
+}
+
+/**
+ * Rewrites every item's `path_hash` with pathKey, in one transaction, so lookups of earlier runs'
+ * items keep finding them after an upgrade. Call only while the unique index on the key is absent
+ * (a path's new key may equal another path's old SHA-1). Returns the number of rows rewritten.
+ */
+export async function rekeyItemPaths(db: Kysely<JobDatabase>): Promise<number> {
+  let rewritten = 0;
+  await db.transaction().execute(async (trx) => {
+    for (let after = -1; ;) {
+      const rows = await trx.selectFrom('items').select(['id', 'rel_path']).where('id', '>', after).orderBy('id').limit(INSERT_BATCH).execute();
+      const last = rows[rows.length - 1];
+      if (last === undefined) break;
+      for (const r of rows) await trx.updateTable('items').set({ path_hash: pathKey(r.rel_path) }).where('id', '=', r.id).execute();
+      rewritten += rows.length;
+      after = last.id;
+    }
+  });
+  return rewritten;
 }
 
 /**
@@ -48,7 +91,7 @@ export async function insertItems(jobDb: JobDb, jobId: string, items: readonly N
         job_id: jobId,
         dataset: it.dataset,
         rel_path: it.relPath,
-        path_hash: hashPath(it.relPath),
+        path_hash: pathKey(it.relPath),
         kind: it.kind,
         action: it.action,
         state: it.state,
@@ -71,8 +114,15 @@ export async function insertItems(jobDb: JobDb, jobId: string, items: readonly N
   return items.length;
 }
 
-const COLUMNS = ['job_id', 'dataset', 'rel_path', 'path_hash', 'kind', 'action', 'state', 'attempts', 'last_error', 'size', 'mtime_ms',
-  'source_etag', 'md5', 'committed_offset', 'skip_reason', 'seen_run', 'copies', 'created_at', 'updated_at'] as const;
+/**
+ * Columns of the SQLite insert and their value per row: `@job` and `@now` are bound once per statement,
+ * the columns every new item starts with are literals, and `?` is bound per row (see insertItemsSqlite).
+ */
+const INSERT_COLUMNS: readonly (readonly [string, string])[] = [
+  ['job_id', '@job'], ['dataset', '?'], ['rel_path', '?'], ['path_hash', '?'], ['kind', '?'], ['action', '?'], ['state', '?'],
+  ['attempts', '0'], ['last_error', 'NULL'], ['size', '?'], ['mtime_ms', '?'], ['source_etag', '?'], ['md5', 'NULL'],
+  ['committed_offset', '0'], ['skip_reason', '?'], ['seen_run', '?'], ['copies', '?'], ['created_at', '@now'], ['updated_at', '@now'],
+];
 const SQLITE_ROWS_PER_STATEMENT = 100;
 const statements = new WeakMap<BetterSqlite3.Database, Map<number, BetterSqlite3.Statement>>();
 
@@ -84,8 +134,8 @@ function insertStatement(sqlite: BetterSqlite3.Database, rows: number): BetterSq
   }
   let stmt = cache.get(rows);
   if (stmt === undefined) {
-    const tuple = `(${COLUMNS.map(() => '?').join(',')})`;
-    stmt = sqlite.prepare(`INSERT INTO items (${COLUMNS.join(',')}) VALUES ${Array.from({ length: rows }, () => tuple).join(',')} ON CONFLICT (job_id, dataset, path_hash) DO NOTHING`);
+    const tuple = `(${INSERT_COLUMNS.map(([, value]) => value).join(',')})`;
+    stmt = sqlite.prepare(`INSERT INTO items (${INSERT_COLUMNS.map(([column]) => column).join(',')}) VALUES ${Array.from({ length: rows }, () => tuple).join(',')} ON CONFLICT (job_id, dataset, path_hash) DO NOTHING`);
     cache.set(rows, stmt);
   }
   return stmt;
@@ -97,15 +147,18 @@ function insertStatement(sqlite: BetterSqlite3.Database, rows: number): BetterSq
  * otherwise). Runs inside the caller's transaction if one is open, else in its own.
  */
 function insertItemsSqlite(sqlite: BetterSqlite3.Database, jobId: string, items: readonly NewItem[], now: number): void {
+  const shared = { job: jobId, now };
   const run = (): void => {
     for (let i = 0; i < items.length; i += SQLITE_ROWS_PER_STATEMENT) {
-      const chunk = items.slice(i, i + SQLITE_ROWS_PER_STATEMENT);
+      const end = Math.min(items.length, i + SQLITE_ROWS_PER_STATEMENT);
       const params: (string | number | null)[] = [];
-      for (const it of chunk) {
-        params.push(jobId, it.dataset, it.relPath, hashPath(it.relPath), it.kind, it.action, it.state, 0, null, it.size, it.mtimeMs,
-          it.etag ?? null, null, 0, it.skipReason ?? null, it.seenRun, it.copies ?? 0, now, now);
+      for (let j = i; j < end; j++) {
+        const it = items[j] as NewItem;
+        // The '?' columns of INSERT_COLUMNS, in order.
+        params.push(it.dataset, it.relPath, pathKey(it.relPath), it.kind, it.action, it.state, it.size, it.mtimeMs,
+          it.etag ?? null, it.skipReason ?? null, it.seenRun, it.copies ?? 0);
       }
-      insertStatement(sqlite, chunk.length).run(params);
+      insertStatement(sqlite, end - i).run(params, shared);
     }
   };
   if (sqlite.inTransaction) run();
@@ -116,10 +169,10 @@ function insertItemsSqlite(sqlite: BetterSqlite3.Database, jobId: string, items:
 export async function findItems(jobDb: JobDb, jobId: string, dataset: string, relPaths: readonly string[]): Promise<Map<string, ItemRow>> {
   const out = new Map<string, ItemRow>();
   for (let i = 0; i < relPaths.length; i += INSERT_BATCH) {
-    const hashes = relPaths.slice(i, i + INSERT_BATCH).map(hashPath);
-    if (hashes.length === 0) continue;
+    const keys = relPaths.slice(i, i + INSERT_BATCH).map(pathKey);
+    if (keys.length === 0) continue;
     const rows = await jobDb.db.selectFrom('items').selectAll()
-      .where('job_id', '=', jobId).where('dataset', '=', dataset).where('path_hash', 'in', hashes).execute();
+      .where('job_id', '=', jobId).where('dataset', '=', dataset).where('path_hash', 'in', keys).execute();
     for (const r of rows) out.set(r.rel_path, r);
   }
   return out;
@@ -129,6 +182,11 @@ export async function findItems(jobDb: JobDb, jobId: string, dataset: string, re
 const UPDATABLE = new Set<string>(['kind', 'action', 'state', 'attempts', 'last_error', 'size', 'mtime_ms', 'source_etag', 'md5',
   'committed_offset', 'skip_reason', 'seen_run', 'copies', 'created_at']);
 const updateStatements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/** True when updateItemSqlite can write the patch (plain values of known columns). */
+function plainPatch(patch: ItemPatch): boolean {
+  return Object.entries(patch).every(([column, value]) => value === undefined || (UPDATABLE.has(column) && (value === null || typeof value === 'string' || typeof value === 'number')));
+}
 
 /**
  * SQLite fast path of updateItem: one cached prepared statement per set of columns (a worker updates
@@ -173,6 +231,13 @@ export async function updateItem(jobDb: JobDb, id: number, patch: ItemPatch, now
  */
 export async function updateItemsEach(jobDb: JobDb, updates: readonly { id: number; patch: ItemPatch; ifState?: ItemState }[], now: number = Date.now()): Promise<void> {
   if (updates.length === 0) return;
+  const sqlite = jobDb.sqlite;
+  if (sqlite !== undefined && !sqlite.inTransaction && updates.every((u) => u.ifState === undefined && plainPatch(u.patch))) {
+    sqlite.transaction(() => {
+      for (const u of updates) updateItemSqlite(sqlite, u.id, u.patch, now);
+    })();
+    return;
+  }
   await jobDb.db.transaction().execute(async (trx) => {
     for (const u of updates) {
       let q = trx.updateTable('items').set({ ...u.patch, updated_at: now }).where('id', '=', u.id);

@@ -64,7 +64,7 @@ export interface ItemsTable {
   job_id: string;
   dataset: string;
   rel_path: string;
-  /** Hex SHA-1 of rel_path: unique key that stays short for any path length. */
+  /** Unique key of rel_path that stays short for any path length (see pathKey in items.ts; the name predates it). */
   path_hash: string;
   kind: ItemKind;
   action: ItemAction;

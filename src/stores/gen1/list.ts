@@ -1,6 +1,6 @@
 import type { Entry } from '../../core/entry.js';
 import type { Gen1Client } from './client.js';
-import { childPath, listStatusSchema, parseWire, toEntry, type FileStatus } from './wire.js';
+import { childPath, parseListStatus, toEntry, type FileStatus } from './wire.js';
 
 /** Prefix of the writer's temporary files; entries with it are hidden from listings. */
 export const TEMP_PREFIX = '.lakeshift-tmp-';
@@ -21,7 +21,7 @@ interface LevelPage {
  */
 async function fetchLevelPage(client: Gen1Client, fullPath: string, after: string | undefined, pageSize: number, signal: AbortSignal | undefined): Promise<LevelPage> {
   const { json } = await client.call({ op: 'LISTSTATUS', method: 'GET', path: fullPath, query: { listSize: pageSize, listAfter: after, tooid: true }, signal });
-  const result = parseWire(listStatusSchema, json, 'LISTSTATUS', fullPath).FileStatuses;
+  const result = parseListStatus(json, fullPath).FileStatuses;
   const page = result.FileStatus;
   const last = page[page.length - 1];
   let next: string | undefined;
@@ -65,11 +65,12 @@ export async function* listLevel(ctx: ListContext, path: string, first?: Promise
 }
 
 /**
- * Depth first: each entry, then (for directories) its whole subtree. The first pages of the next
- * few subdirectories are requested ahead, so round trips overlap. Memory: per directory level one
- * page plus `lookahead` first pages.
+ * Depth first, in runs: consecutive entries of one directory up to and including a subdirectory,
+ * then that subdirectory's whole subtree, and so on. The first pages of the next few subdirectories
+ * are requested ahead, so round trips overlap. Memory: per directory level one page plus `lookahead`
+ * first pages.
  */
-async function* walkEntries(ctx: ListContext, path: string, first?: Promise<LevelPage>): AsyncGenerator<Entry> {
+async function* walkRuns(ctx: ListContext, path: string, first?: Promise<LevelPage>): AsyncGenerator<Entry[]> {
   for await (const page of listLevel(ctx, path, first)) {
     const dirs = page.filter((e) => e.kind === 'directory' && e.path !== path);
     const ahead = new Map<string, Promise<LevelPage>>();
@@ -81,14 +82,18 @@ async function* walkEntries(ctx: ListContext, path: string, first?: Promise<Leve
       }
     };
     topUp();
-    for (const entry of page) {
-      yield entry;
+    let start = 0;
+    for (let i = 0; i < page.length; i++) {
+      const entry = page[i] as Entry;
       if (entry.kind !== 'directory' || entry.path === path) continue;
+      yield page.slice(start, i + 1);
+      start = i + 1;
       const prefetched = ahead.get(entry.path);
       ahead.delete(entry.path);
       topUp();
-      yield* walkEntries(ctx, entry.path, prefetched);
+      yield* walkRuns(ctx, entry.path, prefetched);
     }
+    if (start < page.length) yield start === 0 ? page : page.slice(start);
   }
 }
 
@@ -98,11 +103,13 @@ async function* walkEntries(ctx: ListContext, path: string, first?: Promise<Leve
  */
 export async function* listRecursive(ctx: ListContext, path: string): AsyncGenerator<Entry[]> {
   let out: Entry[] = [];
-  for await (const entry of walkEntries(ctx, path)) {
-    out.push(entry);
-    if (out.length >= ctx.pageSize) {
-      yield out;
-      out = [];
+  for await (const run of walkRuns(ctx, path)) {
+    for (const entry of run) {
+      out.push(entry);
+      if (out.length >= ctx.pageSize) {
+        yield out;
+        out = [];
+      }
     }
   }
   if (out.length > 0) yield out;

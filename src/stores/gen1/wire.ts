@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { parseAclSpec } from '../../core/acl.js';
 import type { AclStatus } from '../../core/acl-types.js';
-import { joinPath, type Entry } from '../../core/entry.js';
+import type { Entry } from '../../core/entry.js';
 import { StorageError } from '../../core/errors.js';
 
 /** Gen1 FileStatus (A.6). Unknown fields are ignored; absent optional fields are tolerated. */
@@ -35,6 +35,37 @@ export const aclStatusSchema = z.object({
   }),
 });
 
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const optional = (v: unknown, is: (v: unknown) => boolean): boolean => v === undefined || is(v);
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+
+/** The checks of fileStatusSchema, without building a copy of the object. */
+function isFileStatus(v: unknown): v is FileStatus {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  return isNumber(s['length']) && isString(s['pathSuffix']) && (s['type'] === 'FILE' || s['type'] === 'DIRECTORY') &&
+    optional(s['accessTime'], isNumber) && isNumber(s['modificationTime']) && optional(s['permission'], isString) &&
+    optional(s['owner'], isString) && optional(s['group'], isString) && optional(s['msExpirationTime'], isNumber) &&
+    optional(s['aclBit'], isBoolean);
+}
+
+/**
+ * Parses a LISTSTATUS answer: the same rules and errors as `parseWire(listStatusSchema, ...)`, but a
+ * page that passes is checked in place (thousands of entries a page: building zod's copies of each
+ * costs more than the rest of listing). Statuses keep any fields the schema does not name.
+ */
+export function parseListStatus(json: unknown, path: string): z.infer<typeof listStatusSchema> {
+  const outer = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)['FileStatuses'] : undefined;
+  if (typeof outer === 'object' && outer !== null) {
+    const { continuationToken: token, FileStatus: statuses } = outer as Record<string, unknown>;
+    if (optional(token, isString) && Array.isArray(statuses) && statuses.every(isFileStatus)) {
+      return { FileStatuses: { FileStatus: statuses, ...(token === undefined ? {} : { continuationToken: token as string }) } };
+    }
+  }
+  return parseWire(listStatusSchema, json, 'LISTSTATUS', path);
+}
+
 /** Parses a Gen1 JSON answer with a schema; a mismatch is a transient wire error naming the op. */
 export function parseWire<T>(schema: z.ZodType<T>, json: unknown, op: string, path: string): T {
   const result = schema.safeParse(json);
@@ -60,8 +91,8 @@ export function formatOctalPermission(mode: number): string {
 
 /** A change tag: Gen1 has no ETag, so hash what changes when content or metadata changes. */
 export function synthesizeEtag(status: FileStatus): string {
-  const parts = [status.length, status.modificationTime, status.permission ?? '', status.owner ?? '', status.group ?? '', status.aclBit === true ? 1 : 0, status.msExpirationTime ?? 0];
-  return `"${createHash('sha1').update(parts.join('|')).digest('base64url').slice(0, 22)}"`;
+  const text = `${status.length}|${status.modificationTime}|${status.permission ?? ''}|${status.owner ?? ''}|${status.group ?? ''}|${status.aclBit === true ? 1 : 0}|${status.msExpirationTime ?? 0}`;
+  return `"${hash('sha1', text, 'base64url').slice(0, 22)}"`;
 }
 
 /** Converts a FileStatus into an Entry at `path` (store-relative). */
@@ -85,7 +116,8 @@ export function toEntry(status: FileStatus, path: string): Entry {
 
 /** Path of a LISTSTATUS child: `pathSuffix` '' means the listed path is itself a file. */
 export function childPath(parent: string, status: FileStatus): string {
-  return status.pathSuffix === '' ? parent : joinPath(parent, status.pathSuffix);
+  if (status.pathSuffix === '') return parent;
+  return parent === '' ? status.pathSuffix : `${parent}/${status.pathSuffix}`;
 }
 
 /** Converts an MSGETACLSTATUS answer into an AclStatus. */
