@@ -57,17 +57,70 @@ function* pieces(extents: readonly Extent[], start: number, end: number): Genera
 /** Bodies up to this size are gathered in memory and written with one writev (less stream overhead). */
 const SMALL_BODY = 4 * 1024 * 1024;
 
-/** Reads a whole request body into memory, hashing as it goes; refuses bodies over maxBytes. */
-async function gatherBody(req: IncomingMessage, maxBytes: number, hash: Hash | undefined): Promise<{ parts: Buffer[]; size: number }> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const data of req as AsyncIterable<Buffer>) {
-    size += data.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    hash?.update(data);
-    parts.push(data);
+const prematureClose = (): Error => Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+
+/** Collects one request body from the stream's events (see `gatherBody`). */
+class BodyGatherer {
+  readonly parts: Buffer[] = [];
+  size = 0;
+  private readonly onData = this.data.bind(this);
+  private readonly onEnd = this.end.bind(this);
+  private readonly onError = this.error.bind(this);
+  private readonly onClose = this.close.bind(this);
+
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly maxBytes: number,
+    private readonly hash: Hash | undefined,
+    private readonly resolve: (body: { parts: Buffer[]; size: number }) => void,
+    private readonly reject: (e: unknown) => void,
+  ) {
+    req.on('data', this.onData);
+    req.on('end', this.onEnd);
+    req.on('error', this.onError);
+    req.on('close', this.onClose);
   }
-  return { parts, size };
+
+  private detach(): void {
+    this.req.off('data', this.onData);
+    this.req.off('end', this.onEnd);
+    this.req.off('error', this.onError);
+    this.req.off('close', this.onClose);
+  }
+  private data(chunk: Buffer): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      this.detach();
+      this.req.destroy();
+      this.reject(tooLarge(this.maxBytes));
+      return;
+    }
+    this.hash?.update(chunk);
+    this.parts.push(chunk);
+  }
+  private end(): void {
+    this.detach();
+    this.resolve({ parts: this.parts, size: this.size });
+  }
+  private error(e: Error): void {
+    this.detach();
+    this.reject(e);
+  }
+  private close(): void {
+    this.detach();
+    this.reject(this.req.errored ?? prematureClose());
+  }
+}
+
+/**
+ * Reads a whole request body into memory, hashing as it goes; refuses bodies over maxBytes (and drops
+ * the connection, as leaving a `for await` loop over the request would). Listens to the stream's events
+ * directly: an async iterator per small body costs more than the body.
+ */
+function gatherBody(req: IncomingMessage, maxBytes: number, hash: Hash | undefined): Promise<{ parts: Buffer[]; size: number }> {
+  if (req.readableEnded) return Promise.resolve({ parts: [], size: 0 });
+  if (req.destroyed) return Promise.reject(req.errored ?? prematureClose());
+  return new Promise((resolve, reject) => void new BodyGatherer(req, maxBytes, hash, resolve, reject));
 }
 
 async function writeSmall(req: IncomingMessage, file: string, id: string, maxBytes: number, hash: Hash | undefined): Promise<StoredBody> {

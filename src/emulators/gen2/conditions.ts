@@ -20,40 +20,48 @@ function parseDate(name: string, v: string): number {
   return t;
 }
 
+function conditionFailed(source: boolean | undefined): WireError {
+  return source
+    ? new WireError(412, 'SourceConditionNotMet', 'The source condition specified using HTTP conditional header(s) is not met.')
+    : new WireError(412, 'ConditionNotMet', 'The condition specified using HTTP conditional header(s) is not met.');
+}
+
+const PLAIN_NAMES = ['if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since'] as const;
+const SOURCE_NAMES = ['x-ms-source-if-match', 'x-ms-source-if-none-match', 'x-ms-source-if-modified-since', 'x-ms-source-if-unmodified-since'] as const;
+
 /**
  * Evaluates conditional headers against `target` (undefined when it does not exist).
  * Reads (GET/HEAD) answer 'not-modified' where HTTP says 304; writes throw 412 ConditionNotMet.
  * `If-None-Match: *` on an existing target throws `existsError` when given (409 on creates).
  */
 export function checkConditions(req: IncomingMessage, target: Versioned | undefined, o: { read: boolean; existsError?: () => WireError; source?: boolean }): ConditionOutcome {
-  const prefix = o.source ? 'x-ms-source-' : '';
-  const fail = (): WireError => (o.source ? new WireError(412, 'SourceConditionNotMet', 'The source condition specified using HTTP conditional header(s) is not met.') : new WireError(412, 'ConditionNotMet', 'The condition specified using HTTP conditional header(s) is not met.'));
-  const ifMatch = header(req, `${prefix}if-match`);
-  const ifNoneMatch = header(req, `${prefix}if-none-match`);
-  const ifModified = header(req, `${prefix}if-modified-since`);
-  const ifUnmodified = header(req, `${prefix}if-unmodified-since`);
+  const names = o.source ? SOURCE_NAMES : PLAIN_NAMES;
+  const ifMatch = header(req, names[0]);
+  const ifNoneMatch = header(req, names[1]);
+  const ifModified = header(req, names[2]);
+  const ifUnmodified = header(req, names[3]);
   if (ifMatch === undefined && ifNoneMatch === undefined && ifModified === undefined && ifUnmodified === undefined) return 'ok';
   const seconds = target ? Math.floor(target.modified / 1000) * 1000 : 0;
   if (ifMatch !== undefined) {
     const tags = ifMatch.split(',').map(stripEtag);
-    if (!target || !(tags.includes('*') || tags.includes(target.etag))) throw fail();
+    if (!target || !(tags.includes('*') || tags.includes(target.etag))) throw conditionFailed(o.source);
   }
-  if (ifUnmodified !== undefined && target && seconds > parseDate('If-Unmodified-Since', ifUnmodified)) throw fail();
+  if (ifUnmodified !== undefined && target && seconds > parseDate('If-Unmodified-Since', ifUnmodified)) throw conditionFailed(o.source);
   if (ifNoneMatch !== undefined && target) {
     const tags = ifNoneMatch.split(',').map(stripEtag);
     if (tags.includes('*')) {
       if (o.existsError) throw o.existsError();
       if (o.read) return 'not-modified';
-      throw fail();
+      throw conditionFailed(o.source);
     }
     if (tags.includes(target.etag)) {
       if (o.read) return 'not-modified';
-      throw fail();
+      throw conditionFailed(o.source);
     }
   }
   if (ifModified !== undefined && target && seconds <= parseDate('If-Modified-Since', ifModified)) {
     if (o.read) return 'not-modified';
-    throw fail();
+    throw conditionFailed(o.source);
   }
   return 'ok';
 }

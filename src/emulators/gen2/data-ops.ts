@@ -6,7 +6,7 @@ import { checkConditions, checkWriteLease, leaseState } from './conditions.js';
 import { chunksOf, type PathRow, type StagedRow } from './meta.js';
 import { checkPerm, checkTraverse, ensureParents, isSuper, newItem, requireFs } from './namespace.js';
 import { contentOf, pathHeaders, readContentHeaders, type ContentHeaders } from './present.js';
-import { header, httpDate, newEtag, notFoundPath, quoteEtag, sendEmpty, setCommonHeaders, WireError } from './wire.js';
+import { header, httpDate, newEtag, notFoundPath, quoteEtag, sendEmpty, WireError, writeHeadWith } from './wire.js';
 
 /**
  * Data operations: DFS append and flush, Blob get/head, Put Blob. Request bodies stream into chunks;
@@ -51,13 +51,15 @@ export async function appendData(c: Call): Promise<void> {
   if (chunk === undefined) throw new WireError(400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format: Content-Length. Append needs a non-empty body.');
   const flush = boolQuery(c, 'flush', false);
   const out = c.ns.db.tx(() => {
-    const fresh = c.ns.db.getPath(c.account, row.fs, row.path);
-    if (!fresh || fresh.id !== row.id) {
+    // The file may have been deleted or replaced while the body streamed in; a flush needs the whole row.
+    const fresh = flush ? c.ns.db.getPath(c.account, row.fs, row.path) : undefined;
+    const currentId = flush ? fresh?.id : c.ns.db.pathId(c.account, row.fs, row.path);
+    if (currentId !== row.id) {
       c.ns.bytes.remove([chunk]);
       throw notFoundPath();
     }
     const released = c.ns.db.putStaged(row.id, position, chunk, body.size);
-    return { released, flushed: flush ? commitStaged(c, fresh, position + body.size, false, {}) : undefined };
+    return { released, flushed: fresh ? commitStaged(c, fresh, position + body.size, false, {}) : undefined };
   });
   c.ns.bytes.remove(out.released);
   const headers: Record<string, string> = { 'x-ms-request-server-encrypted': 'true' };
@@ -97,8 +99,7 @@ function commitStaged(c: Call, row: PathRow, position: number, retain: boolean, 
       else keep.push({ position, chunk: s.chunk, chunk_off: s.chunk_off + (position - s.position), len: end - position });
     }
   }
-  c.ns.db.ref(added.map((e) => e.c));
-  c.ns.bytes.remove(c.ns.db.replaceStaged(row.id, keep));
+  c.ns.bytes.remove(c.ns.db.replaceStaged(row.id, staged, keep, added.map((e) => e.c)));
   const extents = [...(JSON.parse(row.extents) as Extent[]).map((e) => ({ c: e.c, o: e.o, n: e.n })), ...added];
   const etag = newEtag();
   const update: Parameters<typeof c.ns.db.updatePath>[1] = { size: position, extents: JSON.stringify(extents), etag, modified: c.now };
@@ -184,13 +185,11 @@ export async function readPath(c: Call): Promise<void> {
     const sink = new Collector();
     await c.ns.bytes.streamRange(extents, start, end, sink, hash);
     headers['Content-MD5'] = hash.digest().toString('base64');
-    setCommonHeaders(c);
-    c.res.writeHead(status, headers);
+    writeHeadWith(c, status, headers);
     c.res.end(c.req.method === 'HEAD' ? undefined : Buffer.concat(sink.parts));
     return;
   }
-  setCommonHeaders(c);
-  c.res.writeHead(status, headers);
+  writeHeadWith(c, status, headers);
   if (c.req.method === 'HEAD' || end === start) {
     c.res.end();
     return;

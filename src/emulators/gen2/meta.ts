@@ -43,6 +43,24 @@ CREATE TABLE IF NOT EXISTS chunks (id TEXT PRIMARY KEY, refs INTEGER NOT NULL) W
 
 const PATH_COLUMNS = ['fs', 'path', 'parent', 'is_dir', 'size', 'etag', 'modified', 'created', 'owner', 'grp', 'acl', 'default_acl', 'sticky', 'metadata', 'headers', 'md5', 'extents', 'lease'] as const;
 
+/** Columns of a path row in the order `PATH_ROW_SELECT` returns them. */
+type RawPathRow = [
+  id: number, account: string, fs: string, path: string, parent: string, is_dir: number, size: number, etag: string, modified: number,
+  created: number, owner: string, grp: string, acl: string, default_acl: string, sticky: number, metadata: string, headers: string,
+  md5: string | null, extents: string, lease: string | null,
+];
+
+const PATH_ROW_SELECT = `SELECT id, account, ${PATH_COLUMNS.join(', ')} FROM paths`;
+
+/**
+ * Path rows are read as arrays (`raw`) and built here: an object literal of one fixed shape costs about
+ * half of what the driver spends setting twenty named properties, and getPath runs several times a request.
+ */
+const pathRowOf = (r: RawPathRow): PathRow => ({
+  id: r[0], account: r[1], fs: r[2], path: r[3], parent: r[4], is_dir: r[5], size: r[6], etag: r[7], modified: r[8], created: r[9],
+  owner: r[10], grp: r[11], acl: r[12], default_acl: r[13], sticky: r[14], metadata: r[15], headers: r[16], md5: r[17], extents: r[18], lease: r[19],
+});
+
 /** Upper bound (exclusive) of strings that start with `prefix`: bump the last code unit. */
 export function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
@@ -54,6 +72,13 @@ export class MetaDb {
   readonly db: Database.Database;
   private readonly updates = new Map<string, Database.Statement>();
   private readonly s;
+  /**
+   * Filesystem rows by `account/name`, read on nearly every request. Writes go through this class and
+   * evict their key; a failed transaction clears the cache, since it may hold a row it rolled back.
+   */
+  private readonly fsCache = new Map<string, FsRow>();
+  /** One transaction wrapper for every call: better-sqlite3 builds four closures per `transaction()`. */
+  private readonly runTx: (fn: () => unknown) => unknown;
 
   /** Opens (and creates) the database under `location`, or in memory when `location` is undefined. */
   constructor(location: string | undefined) {
@@ -61,6 +86,9 @@ export class MetaDb {
     this.db = new Database(location === undefined ? ':memory:' : join(location, 'gen2-meta.sqlite'));
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Temporary b-trees (an UPDATE that rewrites the key it searches on collects its rows in one) stay
+    // in memory: with the default, each such statement costs a temporary database of its own.
+    this.db.pragma('temp_store = MEMORY');
     this.db.exec(SCHEMA);
     const d = this.db;
     this.s = {
@@ -69,13 +97,14 @@ export class MetaDb {
       insertFs: d.prepare('INSERT INTO filesystems (account, name, etag, modified, created, metadata, lease) VALUES (@account, @name, @etag, @modified, @created, @metadata, @lease)'),
       updateFs: d.prepare('UPDATE filesystems SET etag = @etag, modified = @modified, metadata = @metadata, lease = @lease WHERE account = @account AND name = @name'),
       deleteFs: d.prepare('DELETE FROM filesystems WHERE account = ? AND name = ?'),
-      getPath: d.prepare<[string, string, string], PathRow>('SELECT * FROM paths WHERE account = ? AND fs = ? AND path = ?'),
+      getPath: d.prepare<[string, string, string], RawPathRow>(`${PATH_ROW_SELECT} WHERE account = ? AND fs = ? AND path = ?`).raw(true),
+      pathId: d.prepare<[string, string, string], { id: number }>('SELECT id FROM paths WHERE account = ? AND fs = ? AND path = ?'),
       insertPath: d.prepare(`INSERT INTO paths (account, ${PATH_COLUMNS.join(', ')}) VALUES (@account, ${PATH_COLUMNS.map((c) => '@' + c).join(', ')})`),
       deletePath: d.prepare('DELETE FROM paths WHERE id = ?'),
       hasChild: d.prepare<[string, string, string], { one: number }>('SELECT 1 AS one FROM paths WHERE account = ? AND fs = ? AND parent = ? AND path <> \'\' LIMIT 1'),
-      children: d.prepare<[string, string, string, string, number], PathRow>('SELECT * FROM paths WHERE account = ? AND fs = ? AND parent = ? AND path > ? AND path <> \'\' ORDER BY path LIMIT ?'),
-      range: d.prepare<[string, string, string, string, string, number], PathRow>('SELECT * FROM paths WHERE account = ? AND fs = ? AND path > ? AND path >= ? AND path < ? ORDER BY path LIMIT ?'),
-      rangeDesc: d.prepare<[string, string, string, string, number], PathRow>('SELECT * FROM paths WHERE account = ? AND fs = ? AND path >= ? AND path < ? ORDER BY path DESC LIMIT ?'),
+      children: d.prepare<[string, string, string, string, number], RawPathRow>(`${PATH_ROW_SELECT} WHERE account = ? AND fs = ? AND parent = ? AND path > ? AND path <> '' ORDER BY path LIMIT ?`).raw(true),
+      range: d.prepare<[string, string, string, string, string, number], RawPathRow>(`${PATH_ROW_SELECT} WHERE account = ? AND fs = ? AND path > ? AND path >= ? AND path < ? ORDER BY path LIMIT ?`).raw(true),
+      rangeDesc: d.prepare<[string, string, string, string, number], RawPathRow>(`${PATH_ROW_SELECT} WHERE account = ? AND fs = ? AND path >= ? AND path < ? ORDER BY path DESC LIMIT ?`).raw(true),
       staged: d.prepare<[number], StagedRow>('SELECT position, chunk, chunk_off, len FROM staged WHERE path_id = ? ORDER BY position'),
       putStaged: d.prepare('INSERT INTO staged (path_id, position, chunk, chunk_off, len) VALUES (?, ?, ?, ?, ?)'),
       getStagedAt: d.prepare<[number, number], StagedRow>('SELECT position, chunk, chunk_off, len FROM staged WHERE path_id = ? AND position = ?'),
@@ -88,45 +117,80 @@ export class MetaDb {
       ref: d.prepare('INSERT INTO chunks (id, refs) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET refs = refs + excluded.refs'),
       refsOf: d.prepare<[string], { refs: number }>('SELECT refs FROM chunks WHERE id = ?'),
       dropChunk: d.prepare('DELETE FROM chunks WHERE id = ?'),
+      fsPaths: d.prepare<[string, string], { id: number; path: string; extents: string }>('SELECT id, path, extents FROM paths WHERE account = ? AND fs = ?'),
+      deleteFsPaths: d.prepare('DELETE FROM paths WHERE account = ? AND fs = ?'),
+      fsBlockChunks: d.prepare<[string, string], { chunk: string | null }>('SELECT chunk FROM blocks WHERE account = ? AND fs = ?'),
+      deleteFsBlocks: d.prepare('DELETE FROM blocks WHERE account = ? AND fs = ?'),
+      // Moves: the item by its id, its subtree as the index range [from/, from0) ('0' follows '/');
+      // `length()` counts characters as `substr()` does, so non-BMP names cut at the right place.
+      movePathRow: d.prepare('UPDATE paths SET fs = @toFs, path = @to, parent = @toParent WHERE id = @id'),
+      hasSubtree: d.prepare<{ account: string; fromFs: string; from: string }, { one: number }>(`SELECT 1 AS one FROM paths WHERE account = @account AND fs = @fromFs AND path >= @from || '/' AND path < @from || '0' LIMIT 1`),
+      hasBlocks: d.prepare<{ account: string; fromFs: string; from: string }, { one: number }>(`SELECT 1 AS one FROM blocks WHERE account = @account AND fs = @fromFs AND path >= @from AND path < @from || '0' LIMIT 1`),
+      moveSubtree: d.prepare(`UPDATE paths SET fs = @toFs, path = @to || substr(path, length(@from) + 1), parent = @to || substr(parent, length(@from) + 1)
+        WHERE account = @account AND fs = @fromFs AND path >= @from || '/' AND path < @from || '0'`),
+      moveBlocks: d.prepare('UPDATE blocks SET fs = @toFs, path = @to WHERE account = @account AND fs = @fromFs AND path = @from'),
+      moveSubtreeBlocks: d.prepare(`UPDATE blocks SET fs = @toFs, path = @to || substr(path, length(@from) + 1)
+        WHERE account = @account AND fs = @fromFs AND path >= @from || '/' AND path < @from || '0'`),
     };
+    this.runTx = d.transaction((fn: () => unknown) => fn()).immediate;
   }
 
   close(): void {
     this.db.close();
   }
 
-  /** Runs `fn` in one write transaction. */
+  /** Runs `fn` in one write transaction (a savepoint when already inside one). */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    try {
+      return this.runTx(fn) as T;
+    } catch (e) {
+      // Rolled back: a row cached inside the transaction may be one that never existed.
+      this.fsCache.clear();
+      throw e;
+    }
   }
 
+  /** The filesystem row (frozen: it may be shared with other callers), undefined when absent. */
   getFs(account: string, name: string): FsRow | undefined {
-    return this.s.getFs.get(account, name);
+    const key = `${account}/${name}`;
+    const cached = this.fsCache.get(key);
+    if (cached !== undefined) return cached;
+    const row = this.s.getFs.get(account, name);
+    if (row !== undefined) this.fsCache.set(key, Object.freeze(row));
+    return row;
   }
   listFs(account: string, prefix: string, after: string, limit: number): FsRow[] {
     return this.s.listFs.all(account, after, prefix, prefix === '' ? '\uffff' : prefixEnd(prefix), limit);
   }
   insertFs(row: FsRow): void {
+    this.fsCache.delete(`${row.account}/${row.name}`);
     this.s.insertFs.run(row);
   }
   updateFs(row: FsRow): void {
+    this.fsCache.delete(`${row.account}/${row.name}`);
     this.s.updateFs.run(row);
   }
   /** Deletes a filesystem and everything in it; returns chunk ids to release. */
   deleteFs(account: string, name: string): string[] {
     const released: string[] = [];
-    const rows = this.db.prepare<[string, string], { id: number; path: string; extents: string }>('SELECT id, path, extents FROM paths WHERE account = ? AND fs = ?').all(account, name);
+    const rows = this.s.fsPaths.all(account, name);
     for (const r of rows) released.push(...this.dropPathData(r.id, r.extents), ...this.dropBlocks(account, name, r.path));
-    this.db.prepare('DELETE FROM paths WHERE account = ? AND fs = ?').run(account, name);
-    const blockRows = this.db.prepare<[string, string], { chunk: string | null }>('SELECT chunk FROM blocks WHERE account = ? AND fs = ?').all(account, name);
+    this.s.deleteFsPaths.run(account, name);
+    const blockRows = this.s.fsBlockChunks.all(account, name);
     released.push(...this.unref(blockRows.flatMap((b) => (b.chunk === null ? [] : [b.chunk]))));
-    this.db.prepare('DELETE FROM blocks WHERE account = ? AND fs = ?').run(account, name);
+    this.s.deleteFsBlocks.run(account, name);
+    this.fsCache.delete(`${account}/${name}`);
     this.s.deleteFs.run(account, name);
     return released;
   }
 
   getPath(account: string, fs: string, path: string): PathRow | undefined {
-    return this.s.getPath.get(account, fs, path);
+    const r = this.s.getPath.get(account, fs, path);
+    return r === undefined ? undefined : pathRowOf(r);
+  }
+  /** Row id of a path (answered from the index alone), undefined when absent. */
+  pathId(account: string, fs: string, path: string): number | undefined {
+    return this.s.pathId.get(account, fs, path)?.id;
   }
   insertPath(row: NewPath): number {
     return Number(this.s.insertPath.run(row).lastInsertRowid);
@@ -147,17 +211,17 @@ export class MetaDb {
   }
   /** Direct children of `dir`, ordered by path, after `after`. */
   children(account: string, fs: string, dir: string, after: string, limit: number): PathRow[] {
-    return this.s.children.all(account, fs, dir, after, limit);
+    return this.s.children.all(account, fs, dir, after, limit).map(pathRowOf);
   }
   /** Rows whose path starts with `prefix` (non-empty), ordered by path, after `after`. */
   byPrefix(account: string, fs: string, prefix: string, after: string, limit: number): PathRow[] {
-    if (prefix === '') return this.s.range.all(account, fs, after, '\u0001', '\uffff', limit);
-    return this.s.range.all(account, fs, after, prefix, prefixEnd(prefix), limit);
+    if (prefix === '') return this.s.range.all(account, fs, after, '\u0001', '\uffff', limit).map(pathRowOf);
+    return this.s.range.all(account, fs, after, prefix, prefixEnd(prefix), limit).map(pathRowOf);
   }
   /** Up to `limit` descendants of `dir`, deepest-first order (path descending). */
   descendantsDesc(account: string, fs: string, dir: string, limit: number): PathRow[] {
     const prefix = dir === '' ? '' : `${dir}/`;
-    return prefix === '' ? this.s.rangeDesc.all(account, fs, '\u0001', '\uffff', limit) : this.s.rangeDesc.all(account, fs, prefix, prefixEnd(prefix), limit);
+    return (prefix === '' ? this.s.rangeDesc.all(account, fs, '\u0001', '\uffff', limit) : this.s.rangeDesc.all(account, fs, prefix, prefixEnd(prefix), limit)).map(pathRowOf);
   }
 
   /** Deletes a path row with its staged data; returns chunk ids to release. */
@@ -193,13 +257,37 @@ export class MetaDb {
     this.s.putStaged.run(pathId, position, chunk, 0, len);
     return released;
   }
-  /** Replaces all staged rows of a path; reference counts follow. */
-  replaceStaged(pathId: number, rows: StagedRow[]): string[] {
-    const old = this.s.staged.all(pathId);
-    this.ref(rows.map((r) => r.chunk));
-    this.s.deleteStaged.run(pathId);
+  /**
+   * Replaces the staged rows of a path (`old` as read by `staged()` in the same transaction) with `rows`,
+   * and adds one reference per chunk of `committed` (extents the caller moves into the file). Reference
+   * counts change by their net amount only: a chunk that moves from staged to committed is untouched.
+   * Returns chunk ids no longer referenced.
+   */
+  replaceStaged(pathId: number, old: readonly StagedRow[], rows: readonly StagedRow[], committed: readonly string[]): string[] {
+    if (old.length > 0) this.s.deleteStaged.run(pathId);
     for (const r of rows) this.s.putStaged.run(pathId, r.position, r.chunk, r.chunk_off, r.len);
-    return this.unref(old.map((r) => r.chunk));
+    return this.adjustRefs([...committed, ...rows.map((r) => r.chunk)], old.map((r) => r.chunk));
+  }
+  /**
+   * Adds one reference per id in `added` and drops one per id in `dropped`, writing only net changes;
+   * returns ids no longer referenced (their rows are deleted). Same outcome as `ref(added)` then `unref(dropped)`.
+   */
+  adjustRefs(added: readonly string[], dropped: readonly string[]): string[] {
+    const delta = new Map<string, number>();
+    for (const id of added) delta.set(id, (delta.get(id) ?? 0) + 1);
+    for (const id of dropped) delta.set(id, (delta.get(id) ?? 0) - 1);
+    const dead: string[] = [];
+    for (const [id, d] of delta) {
+      if (d === 0) continue;
+      this.s.ref.run(id, d);
+      if (d > 0) continue;
+      const r = this.s.refsOf.get(id);
+      if (r !== undefined && r.refs <= 0) {
+        this.s.dropChunk.run(id);
+        dead.push(id);
+      }
+    }
+    return dead;
   }
 
   blocks(account: string, fs: string, path: string): BlockRow[] {
@@ -234,16 +322,20 @@ export class MetaDb {
   }
 
   /**
-   * Moves a path and its subtree to (`toFs`, `to`) in one statement per table; no data is copied.
+   * Moves a path row and its subtree (rows and uncommitted blocks) to (`toFs`, `to`); no data is copied.
+   * Every statement seeks an index for exactly the rows it moves, and the subtree updates only run when
+   * a probe finds something to move, so a rename costs the same in an empty or a huge filesystem.
    */
-  movePath(account: string, fromFs: string, from: string, toFs: string, to: string, toParent: string): void {
-    const len = from.length;
-    this.db.prepare(`UPDATE paths SET fs = @toFs, path = @to || substr(path, @len + 1),
-        parent = CASE WHEN path = @from THEN @toParent ELSE @to || substr(parent, @len + 1) END
-      WHERE account = @account AND fs = @fromFs AND (path = @from OR substr(path, 1, @len + 1) = @from || '/')`)
-      .run({ account, fromFs, from, toFs, to, toParent, len });
-    this.db.prepare(`UPDATE blocks SET fs = @toFs, path = @to || substr(path, @len + 1)
-      WHERE account = @account AND fs = @fromFs AND (path = @from OR substr(path, 1, @len + 1) = @from || '/')`)
-      .run({ account, fromFs, from, toFs, to, len });
+  movePath(row: Pick<PathRow, 'id' | 'account' | 'fs' | 'path'>, toFs: string, to: string, toParent: string): void {
+    const where = { account: row.account, fromFs: row.fs, from: row.path };
+    const args = { ...where, toFs, to };
+    this.s.movePathRow.run({ id: row.id, toFs, to, toParent });
+    if (this.s.hasSubtree.get(where) !== undefined) this.s.moveSubtree.run(args);
+    // [from, from0) holds the path itself, its subtree and unrelated siblings such as `from.txt`; the
+    // probe only decides whether to look closer, the updates below select exactly.
+    if (this.s.hasBlocks.get(where) !== undefined) {
+      this.s.moveBlocks.run(args);
+      this.s.moveSubtreeBlocks.run(args);
+    }
   }
 }

@@ -6,7 +6,7 @@ import {
   accessOf, checkPerm, checkSticky, checkTraverse, dropItem, ensureParents, isSuper, newItem, parentOf, requireFs, validateNewPath,
 } from './namespace.js';
 import { aclText, contentOf, metadataOf, parseProperties, pathHeaders, readContentHeaders } from './present.js';
-import { header, httpDate, newEtag, notFoundPath, permissionMismatch, quoteEtag, sendEmpty, sendJson, setCommonHeaders, WireError } from './wire.js';
+import { header, httpDate, newEtag, notFoundPath, permissionMismatch, quoteEtag, sendEmpty, sendJson, WireError, writeHeadWith } from './wire.js';
 
 /** DFS path operations: create, rename, delete, properties, access control, leases. */
 
@@ -144,7 +144,7 @@ export function renamePath(c: Call): void {
       checkSticky(p, destParent, existing);
       dropItem(c.ns, existing);
     }
-    c.ns.db.movePath(c.account, src.fs, src.path, destFs, dest, parentOf(dest));
+    c.ns.db.movePath(source, destFs, dest, parentOf(dest));
     if (props) c.ns.db.updatePath(source.id, { metadata: JSON.stringify(props) });
     return { etag: source.etag, modified: source.modified };
   });
@@ -213,8 +213,7 @@ export function getPathProperties(c: Call): void {
     h['x-ms-acl'] = aclText(row);
     h['x-ms-namespace-enabled'] = 'true';
   }
-  setCommonHeaders(c);
-  c.res.writeHead(200, h);
+  writeHeadWith(c, 200, h);
   c.res.end();
 }
 

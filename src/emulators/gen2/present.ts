@@ -55,15 +55,16 @@ export const contentOf = (row: { headers: string }): ContentHeaders => JSON.pars
 /** Content headers from a request, using the given header-name prefix (`x-ms-content-` or `x-ms-blob-content-`). */
 export function readContentHeaders(req: IncomingMessage, prefix: string, cacheHeader: string): ContentHeaders {
   const out: ContentHeaders = {};
-  const set = (key: keyof ContentHeaders, name: string): void => {
-    const v = header(req, name);
-    if (v !== undefined) out[key] = v;
-  };
-  set('ct', `${prefix}type`);
-  set('ce', `${prefix}encoding`);
-  set('cl', `${prefix}language`);
-  set('cd', `${prefix}disposition`);
-  set('cc', cacheHeader);
+  const ct = header(req, `${prefix}type`);
+  const ce = header(req, `${prefix}encoding`);
+  const cl = header(req, `${prefix}language`);
+  const cd = header(req, `${prefix}disposition`);
+  const cc = header(req, cacheHeader);
+  if (ct !== undefined) out.ct = ct;
+  if (ce !== undefined) out.ce = ce;
+  if (cl !== undefined) out.cl = cl;
+  if (cd !== undefined) out.cd = cd;
+  if (cc !== undefined) out.cc = cc;
   return out;
 }
 

@@ -78,6 +78,23 @@ describe('official DataLake client', () => {
     expect(await fs.getDirectoryClient('src').exists()).toBe(false);
   });
 
+  it('moves a directory named outside the BMP with its subtree and staged blocks, not its look-alike siblings', async () => {
+    const fs = dl.getFileSystemClient('sdk-move-emoji');
+    await fs.create();
+    await fs.getFileClient('d\u{1F600}/sub/f.txt').upload(Buffer.from('deep'));
+    await fs.getFileClient('d\u{1F600}.txt').upload(Buffer.from('sibling'));
+    const blockId = Buffer.from('block-1').toString('base64');
+    await blob.getContainerClient('sdk-move-emoji').getBlockBlobClient('d\u{1F600}/staged.bin').stageBlock(blockId, Buffer.from('staged'), 6);
+    await fs.getDirectoryClient('d\u{1F600}').move('moved');
+    const names: string[] = [];
+    for await (const p of fs.listPaths({ recursive: true })) names.push(p.name ?? '');
+    expect(names.sort()).toEqual(['d\u{1F600}.txt', 'moved', 'moved/sub', 'moved/sub/f.txt']);
+    expect((await fs.getFileClient('moved/sub/f.txt').readToBuffer()).toString()).toBe('deep');
+    const moved = blob.getContainerClient('sdk-move-emoji').getBlockBlobClient('moved/staged.bin');
+    await moved.commitBlockList([blockId]);
+    expect((await moved.downloadToBuffer()).toString()).toBe('staged');
+  });
+
   it('round-trips access control and runs recursive ACL updates', async () => {
     const fs = dl.getFileSystemClient('sdk-acl');
     await fs.create();

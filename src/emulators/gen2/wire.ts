@@ -42,11 +42,24 @@ export interface Exchange {
   query: Map<string, string>;
 }
 
+// Escapes, '+', a leading '?' (dropped by URLSearchParams) and lone surrogates (replaced by it).
+const NEEDS_URL_SEARCH_PARAMS = /^\?|[%+\uD800-\uDFFF]/;
+
 /** Lower-cased query map; the last value of a repeated name wins. */
 export function parseQuery(search: string): Map<string, string> {
   const out = new Map<string, string>();
   if (search === '') return out;
-  for (const [k, v] of new URLSearchParams(search)) out.set(k.toLowerCase(), v);
+  if (NEEDS_URL_SEARCH_PARAMS.test(search)) {
+    for (const [k, v] of new URLSearchParams(search)) out.set(k.toLowerCase(), v);
+    return out;
+  }
+  // Nothing to decode: split as URLSearchParams would (empty pieces skipped, value after the first '=').
+  for (const piece of search.split('&')) {
+    if (piece === '') continue;
+    const eq = piece.indexOf('=');
+    if (eq < 0) out.set(piece.toLowerCase(), '');
+    else out.set(piece.slice(0, eq).toLowerCase(), piece.slice(eq + 1));
+  }
   return out;
 }
 
@@ -56,47 +69,54 @@ export function header(req: IncomingMessage, name: string): string | undefined {
   return v;
 }
 
-/** Sets the headers every response carries. */
-export function setCommonHeaders(ex: Exchange): void {
-  const res = ex.res;
-  res.setHeader('x-ms-request-id', ex.requestId);
-  res.setHeader('x-ms-version', ex.version);
-  res.setHeader('Server', ex.api === 'dfs' ? 'Windows-Azure-HDFS/1.0 Microsoft-HTTPAPI/2.0' : 'Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0');
+const SERVER_DFS = 'Windows-Azure-HDFS/1.0 Microsoft-HTTPAPI/2.0';
+const SERVER_BLOB = 'Windows-Azure-Blob/1.0 Microsoft-HTTPAPI/2.0';
+
+/**
+ * The headers every response carries, as a fresh object to add to. Responses are sent with one
+ * `writeHead(status, headers)` and no `setHeader` calls: Node then serializes the object directly
+ * instead of keeping a second header table.
+ */
+export function commonHeaders(ex: Exchange): Record<string, string> {
+  const h: Record<string, string> = { 'x-ms-request-id': ex.requestId, 'x-ms-version': ex.version, Server: ex.api === 'dfs' ? SERVER_DFS : SERVER_BLOB };
   const crid = header(ex.req, 'x-ms-client-request-id');
-  if (crid !== undefined) res.setHeader('x-ms-client-request-id', crid);
+  if (crid !== undefined) h['x-ms-client-request-id'] = crid;
+  return h;
+}
+
+/** Sends the status line and headers: the common headers, then `headers` in their order. */
+export function writeHeadWith(ex: Exchange, status: number, headers: Record<string, string>): void {
+  ex.res.writeHead(status, Object.assign(commonHeaders(ex), headers));
 }
 
 /** Ends a response with no body. */
 export function sendEmpty(ex: Exchange, status: number, headers: Record<string, string> = {}): void {
-  setCommonHeaders(ex);
-  for (const [k, v] of Object.entries(headers)) ex.res.setHeader(k, v);
-  ex.res.setHeader('Content-Length', '0');
-  ex.res.writeHead(status);
+  const h = Object.assign(commonHeaders(ex), headers);
+  h['Content-Length'] = '0';
+  ex.res.writeHead(status, h);
   ex.res.end();
+}
+
+/** Sends status, headers and a complete body with one write (HEAD: headers only). */
+function sendBody(ex: Exchange, status: number, contentType: string, body: Buffer, first: Record<string, string>, headers: Record<string, string>): void {
+  const h = Object.assign(first, commonHeaders(ex), headers);
+  h['Content-Type'] = contentType;
+  h['Content-Length'] = String(body.length);
+  ex.res.writeHead(status, h);
+  ex.res.end(ex.req.method === 'HEAD' ? undefined : body);
 }
 
 /** Ends a response with a JSON body (DFS). */
 export function sendJson(ex: Exchange, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = Buffer.from(JSON.stringify(body), 'utf8');
-  setCommonHeaders(ex);
-  for (const [k, v] of Object.entries(headers)) ex.res.setHeader(k, v);
-  ex.res.setHeader('Content-Type', 'application/json;charset=utf-8');
-  ex.res.setHeader('Content-Length', String(text.length));
-  ex.res.writeHead(status);
-  ex.res.end(ex.req.method === 'HEAD' ? undefined : text);
+  sendBody(ex, status, 'application/json;charset=utf-8', Buffer.from(JSON.stringify(body), 'utf8'), {}, headers);
 }
 
 const BOM = '\uFEFF';
+const xmlText = (xml: string): Buffer => Buffer.from(`${BOM}<?xml version="1.0" encoding="utf-8"?>${xml}`, 'utf8');
 
 /** Ends a response with an XML body (Blob), prefixed with a UTF-8 BOM as the service does. */
 export function sendXml(ex: Exchange, status: number, xml: string, headers: Record<string, string> = {}): void {
-  const text = Buffer.from(`${BOM}<?xml version="1.0" encoding="utf-8"?>${xml}`, 'utf8');
-  setCommonHeaders(ex);
-  for (const [k, v] of Object.entries(headers)) ex.res.setHeader(k, v);
-  ex.res.setHeader('Content-Type', 'application/xml');
-  ex.res.setHeader('Content-Length', String(text.length));
-  ex.res.writeHead(status);
-  ex.res.end(ex.req.method === 'HEAD' ? undefined : text);
+  sendBody(ex, status, 'application/xml', xmlText(xml), {}, headers);
 }
 
 export function escapeXml(s: string): string {
@@ -110,19 +130,19 @@ export function sendError(ex: Exchange, err: WireError): void {
     res.destroy();
     return;
   }
+  // Nothing else may leak into an error response (handlers send with writeHead, but be safe).
   for (const name of res.getHeaderNames()) res.removeHeader(name);
-  for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
-  res.setHeader('x-ms-error-code', err.code);
+  const first: Record<string, string> = { ...err.headers, 'x-ms-error-code': err.code };
   const message = `${err.message}\nRequestId:${ex.requestId}\nTime:${new Date().toISOString()}`;
   if (ex.req.method === 'HEAD' || err.status === 304) {
-    setCommonHeaders(ex);
-    res.setHeader('Content-Length', '0');
-    res.writeHead(err.status);
+    const h = Object.assign(first, commonHeaders(ex));
+    h['Content-Length'] = '0';
+    res.writeHead(err.status, h);
     res.end();
   } else if (ex.api === 'dfs') {
-    sendJson(ex, err.status, { error: { code: err.code, message } });
+    sendBody(ex, err.status, 'application/json;charset=utf-8', Buffer.from(JSON.stringify({ error: { code: err.code, message } }), 'utf8'), first, {});
   } else {
-    sendXml(ex, err.status, `<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(message)}</Message></Error>`);
+    sendBody(ex, err.status, 'application/xml', xmlText(`<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(message)}</Message></Error>`), first, {});
   }
   // A client that sent a body we did not read must not block the connection.
   if (!ex.req.complete) ex.req.resume();
@@ -133,14 +153,34 @@ let etagSeq = 0;
 /** A fresh ETag value in the service's `0x8D…` form (15 hex digits), unique within the process. */
 export function newEtag(): string {
   etagSeq = (etagSeq + 1) % 0x10000;
-  const v = (BigInt(Date.now()) * 0x10000n + BigInt(etagSeq)) % 0x10000000000000n;
+  // (now * 2^16 + seq) mod 2^52 without BigInt: only now mod 2^36 survives the shift, and the sum stays
+  // below 2^52, so every step is exact in a double.
+  const v = (Date.now() % 0x1000000000) * 0x10000 + etagSeq;
   return `0x8D${v.toString(16).toUpperCase().padStart(13, '0')}`;
 }
 
 export const quoteEtag = (etag: string): string => `"${etag}"`;
-export const httpDate = (ms: number): string => new Date(ms).toUTCString();
+
+let lastDateSecond = Number.NaN;
+let lastDateText = '';
+
+/** RFC 1123 date; responses in the same second share one formatted string. */
+export function httpDate(ms: number): string {
+  if (!(Math.abs(ms) <= 8.64e15)) return new Date(ms).toUTCString(); // outside the Date range: 'Invalid Date'
+  const second = Math.floor(ms / 1000);
+  if (second !== lastDateSecond) {
+    lastDateText = new Date(ms).toUTCString();
+    lastDateSecond = second;
+  }
+  return lastDateText;
+}
+
 /** Windows FILETIME ticks (100 ns since 1601-01-01) as a decimal string. */
-export const fileTimeTicks = (ms: number): string => (BigInt(ms) * 10000n + 116444736000000000n).toString();
+export function fileTimeTicks(ms: number): string {
+  // ms since 1601 fits a double exactly; ×10000 is four more decimal zeros (no BigInt per listed entry).
+  const since1601 = ms + 11644473600000;
+  return Number.isSafeInteger(since1601) && since1601 > 0 ? `${since1601}0000` : (BigInt(ms) * 10000n + 116444736000000000n).toString();
+}
 
 export const newRequestId = (): string => randomUUID();
 

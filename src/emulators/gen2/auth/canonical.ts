@@ -75,7 +75,20 @@ const PUNCTUATION_WEIGHT: Readonly<Record<string, number>> = {
   '^': 0x743, _: 0x744, '`': 0x748, '|': 0x74c, '~': 0x750, '+': 0x803,
 };
 
-function primaryWeights(name: string): number[] {
+// Clients send the same few dozen header names over and over; remember their weights (bounded).
+const weightCache = new Map<string, readonly number[]>();
+const WEIGHT_CACHE_LIMIT = 1024;
+
+function primaryWeights(name: string): readonly number[] {
+  const cached = weightCache.get(name);
+  if (cached !== undefined) return cached;
+  const weights = computeWeights(name);
+  if (weightCache.size >= WEIGHT_CACHE_LIMIT) weightCache.clear();
+  weightCache.set(name, weights);
+  return weights;
+}
+
+function computeWeights(name: string): number[] {
   const weights: number[] = [];
   for (const ch of name.toLowerCase()) {
     if (ch === '-' || ch === "'") continue;

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { AuthContext, AuthResult, Principal } from './types.js';
 
 /** Identity Azure gives Shared Key, SAS and anonymous callers. */
@@ -30,9 +30,21 @@ export function keysOf(context: AuthContext, account: string): Buffer[] {
   return key === undefined ? [] : [key];
 }
 
+// Account keys live as long as the emulator; importing one as a KeyObject once spares it on every HMAC.
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+function keyObjectOf(key: Buffer): KeyObject {
+  let k = keyObjects.get(key);
+  if (k === undefined) {
+    k = createSecretKey(key);
+    keyObjects.set(key, k);
+  }
+  return k;
+}
+
 /** HMAC-SHA256 (raw bytes) of the UTF-8 string under `key`. */
 export function signString(key: Buffer, stringToSign: string): Buffer {
-  return createHmac('sha256', key).update(stringToSign, 'utf8').digest();
+  return createHmac('sha256', keyObjectOf(key)).update(stringToSign, 'utf8').digest();
 }
 
 /**

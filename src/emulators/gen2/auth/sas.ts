@@ -68,25 +68,23 @@ function serviceResource(params: SasParams, context: AuthContext, request: AuthR
 
 /** String-to-sign of an account SAS for the version in `sv`. */
 export function accountSasStringToSign(params: SasParams, account: string): string {
-  const f = (n: string): string => field(params, n);
-  const base = [account, f('sp'), f('ss'), f('srt'), f('st'), f('se'), f('sip'), f('spr'), f('sv')];
-  if (f('sv') >= '2020-12-06') base.push(f('ses'));
+  const base = [account, field(params, 'sp'), field(params, 'ss'), field(params, 'srt'), field(params, 'st'), field(params, 'se'), field(params, 'sip'), field(params, 'spr'), field(params, 'sv')];
+  if (field(params, 'sv') >= '2020-12-06') base.push(field(params, 'ses'));
   return [...base, ''].join('\n');
 }
 
 /** String-to-sign of a service SAS for the version in `sv`, given the canonical resource. */
 export function serviceSasStringToSign(params: SasParams, resource: string, request: AuthRequest): string {
-  const f = (n: string): string => field(params, n);
-  const sv = f('sv');
-  const parts = [f('sp'), f('st'), f('se'), resource, f('si'), f('sip'), f('spr'), sv];
+  const sv = field(params, 'sv');
+  const parts = [field(params, 'sp'), field(params, 'st'), field(params, 'se'), resource, field(params, 'si'), field(params, 'sip'), field(params, 'spr'), sv];
   if (sv >= '2018-11-09') {
     const query = parseSasParams(request.rawUrl);
-    const sr = f('sr');
+    const sr = field(params, 'sr');
     const timestamp = sr === 'bs' ? (query.get('snapshot') ?? '') : sr === 'bv' ? (query.get('versionid') ?? '') : '';
     parts.push(sr, timestamp);
   }
-  if (sv >= '2020-12-06') parts.push(f('ses'));
-  parts.push(f('rscc'), f('rscd'), f('rsce'), f('rscl'), f('rsct'));
+  if (sv >= '2020-12-06') parts.push(field(params, 'ses'));
+  parts.push(field(params, 'rscc'), field(params, 'rscd'), field(params, 'rsce'), field(params, 'rscl'), field(params, 'rsct'));
   return parts.join('\n');
 }
 

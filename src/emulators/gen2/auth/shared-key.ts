@@ -42,30 +42,44 @@ function checkRequestDate(request: AuthRequest, nowMs: number): AuthResult | und
 }
 
 /**
- * Every distinct Shared Key string-to-sign the known client generations produce for this request, most
- * common first (current JavaScript SDK, then the documented form), generated lazily.
+ * Every distinct Shared Key string-to-sign the known client generations produce for this request, generated
+ * lazily: first the one the current JavaScript SDKs sign (nearly every request matches it, so the other
+ * canonical forms are only computed on a mismatch), then the rest, most common first.
  */
 export function* sharedKeyCandidates(request: AuthRequest, account: string): Generator<string> {
-  const h = (name: string): string => headerValue(request.headers, name);
+  const headers = request.headers;
   const { path, query } = splitRawUrl(request.rawUrl);
-  const length = h('content-length') === '0' ? '' : h('content-length');
-  const tail = [length, h('content-md5'), h('content-type')];
-  // The reference leaves the Date slot empty when x-ms-date is sent; JavaScript signs any Date header.
-  const dateSlots = [...new Set(['', h('date')])];
-  const conditionals = [h('if-modified-since'), h('if-match'), h('if-none-match'), h('if-unmodified-since'), h('range')];
-  const contentOrders = [
-    [h('content-language'), h('content-encoding')], // JavaScript SDKs
-    [h('content-encoding'), h('content-language')], // REST reference, .NET, Go, Python
+  const contentLength = headerValue(headers, 'content-length');
+  const tail = [contentLength === '0' ? '' : contentLength, headerValue(headers, 'content-md5'), headerValue(headers, 'content-type')];
+  const method = request.method.toUpperCase();
+  const date = headerValue(headers, 'date');
+  const conditionals = [
+    headerValue(headers, 'if-modified-since'), headerValue(headers, 'if-match'), headerValue(headers, 'if-none-match'),
+    headerValue(headers, 'if-unmodified-since'), headerValue(headers, 'range'),
   ];
-  const headerBlocks = [...new Set([canonicalHeaders(request.headers, compareHeaderNamesEnUs), canonicalHeaders(request.headers, compareOrdinal)])];
-  const queries = [...new Set([canonicalQueryJs(query), canonicalQuerySpec(query, true), canonicalQuerySpec(query, false)])];
-  const seen = new Set<string>();
+  const resource = `/${account}${path}`;
+  const language = headerValue(headers, 'content-language');
+  const encoding = headerValue(headers, 'content-encoding');
+  const enUsHeaders = canonicalHeaders(headers, compareHeaderNamesEnUs);
+  const jsQuery = canonicalQueryJs(query);
+  // Current JavaScript SDKs: Content-Language first, any Date header signed, en-US header order, getURLQueries.
+  const current = `${[method, language, encoding, ...tail, date, ...conditionals].join('\n')}\n${enUsHeaders}${resource}${jsQuery}`;
+  yield current;
+  // The reference leaves the Date slot empty when x-ms-date is sent; JavaScript signs any Date header.
+  const dateSlots = [...new Set(['', date])];
+  const contentOrders = [
+    [language, encoding], // JavaScript SDKs
+    [encoding, language], // REST reference, .NET, Go, Python
+  ];
+  const headerBlocks = [...new Set([enUsHeaders, canonicalHeaders(headers, compareOrdinal)])];
+  const queries = [...new Set([jsQuery, canonicalQuerySpec(query, true), canonicalQuerySpec(query, false)])];
+  const seen = new Set<string>([current]);
   for (const order of contentOrders) {
-    for (const date of dateSlots) {
-      const fixed = [request.method.toUpperCase(), ...order, ...tail, date, ...conditionals].join('\n') + '\n';
-      for (const headers of headerBlocks) {
+    for (const slot of dateSlots) {
+      const fixed = [method, ...order, ...tail, slot, ...conditionals].join('\n') + '\n';
+      for (const block of headerBlocks) {
         for (const q of queries) {
-          const candidate = `${fixed}${headers}/${account}${path}${q}`;
+          const candidate = `${fixed}${block}${resource}${q}`;
           if (seen.has(candidate)) continue;
           seen.add(candidate);
           yield candidate;
