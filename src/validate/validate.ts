@@ -1,3 +1,6 @@
+import { aclFromMode } from '../core/acl.js';
+import type { AclStatus } from '../core/acl-types.js';
+import type { Entry } from '../core/entry.js';
 import { isStorageError, StorageError } from '../core/errors.js';
 import { march, walk, type MarchItem } from '../core/walk.js';
 import { nameRejection } from '../core/names.js';
@@ -5,12 +8,14 @@ import type { Store } from '../core/store.js';
 import { md5OfFile } from '../engine/transfer.js';
 import { createPathFilter } from '../engine/filters.js';
 import { compareAcl, compareOwnership, inSample, type Difference, type DifferenceKind } from './compare.js';
+import { contentsEqual } from './content-compare.js';
+import { Slots } from './slots.js';
 
 export interface ValidateOptions {
   /** Path inside each store to compare ('' = the store's root). */
   sourcePath?: string;
   destPath?: string;
-  /** Stream both sides and compare MD5s. */
+  /** Read both sides and compare their content (MD5s are reported for files that differ). */
   checksum?: boolean;
   /** Check only this percentage of files (directories are always checked). 100 = all. */
   samplePercent?: number;
@@ -25,6 +30,7 @@ export interface ValidateOptions {
   identityMap?: ReadonlyMap<string, string>;
   include?: string[];
   exclude?: string[];
+  /** Paths compared at once, and ranged reads (of both sides) in flight at once. Default 8. */
   concurrency?: number;
   /** Most differences kept in the report (the count is always exact). */
   maxDifferences?: number;
@@ -54,15 +60,14 @@ export interface ValidationReport {
 /** Property in which migrate keeps the source modification time when the destination cannot set it. */
 export const MTIME_PROPERTY = 'lakeshift_mtime';
 
-async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
+/**
+ * True when a listing entry carries everything getAcl would return for it: a file (files have no
+ * default ACL) whose listing says it has no extended ACL and gives owner, group and permission bits.
+ * Its ACL is then exactly the three base entries of its mode. Directories always need getAcl: a
+ * listing's extended-ACL flag may not cover default ACLs (Gen2's `+` marks extended access entries only).
+ */
+function listingHoldsAcl(e: Entry): boolean {
+  return e.kind === 'file' && e.hasAcl === false && e.owner !== undefined && e.group !== undefined && e.permissions !== undefined;
 }
 
 /**
@@ -104,6 +109,29 @@ export async function validateStores(source: Store, dest: Store, options: Valida
   const under = (path: string, dirs: string[]): boolean => dirs.some((d) => path.startsWith(`${d}/`));
   const full = (base: string, rel: string): string => (base === '' ? rel : rel === '' ? base : `${base}/${rel}`);
 
+  const concurrency = Math.max(1, options.concurrency ?? 8);
+  // Ranged reads in flight across all files: bounds memory and connections however big the files are.
+  const readSlots = new Slots(concurrency);
+
+  const compareContent = async (path: string, s: Entry, d: Entry): Promise<void> => {
+    const sp = full(sourcePath, path);
+    const dp = full(destPath, path);
+    const same = await contentsEqual(source, sp, dest, dp, s.size, readSlots, options.signal);
+    checked.bytesHashed += s.size + d.size;
+    if (same) return;
+    // Rare path: the bytes differ, so compute whole-file MD5s for the report (one ranged-read slot).
+    const release = await readSlots.acquire();
+    let hs: string;
+    let hd: string;
+    try {
+      [hs, hd] = await Promise.all([md5OfFile(source, sp, options.signal), md5OfFile(dest, dp, options.signal)]);
+    } finally {
+      release();
+    }
+    if (hs !== hd) report({ path, kind: 'checksum', expected: hs, actual: hd, detail: 'the content differs (MD5)' });
+    else report({ path, kind: 'error', detail: 'could not compare: the content differed while read in ranges but the whole-file MD5s match; the file may have changed during validation' });
+  };
+
   const checkPair = async (item: MarchItem): Promise<void> => {
     const { path, left: s, right: d } = item;
     if (s === undefined && d !== undefined) {
@@ -138,17 +166,21 @@ export async function validateStores(source: Store, dest: Store, options: Valida
       if (s.kind === 'file' && s.size !== d.size) {
         report({ path, kind: 'size', expected: String(s.size), actual: String(d.size), detail: `size is ${d.size} bytes, expected ${s.size}` });
       } else if (s.kind === 'file' && checks.checksum) {
-        const [hs, hd] = await Promise.all([md5OfFile(source, full(sourcePath, path), options.signal), md5OfFile(dest, full(destPath, path), options.signal)]);
-        checked.bytesHashed += s.size + d.size;
-        if (hs !== hd) report({ path, kind: 'checksum', expected: hs, actual: hd, detail: 'the content differs (MD5)' });
+        await compareContent(path, s, d);
       }
-      const needAcl = checks.acl && (s.hasAcl === true || d.hasAcl === true || s.owner === undefined || d.owner === undefined);
-      if (needAcl) {
+      const ownership = { identityMap: options.identityMap, owner: checks.owner, permissions: checks.permissions, stickyBit };
+      if (checks.acl && !(listingHoldsAcl(s) && listingHoldsAcl(d))) {
         const [as, ad] = await Promise.all([source.getAcl(full(sourcePath, path), sig), dest.getAcl(full(destPath, path), sig)]);
-        for (const diff of compareOwnership(path, as, ad, { identityMap: options.identityMap, owner: checks.owner, permissions: checks.permissions, stickyBit })) report(diff);
+        for (const diff of compareOwnership(path, as, ad, ownership)) report(diff);
         for (const diff of compareAcl(path, s.kind, as, ad, options.identityMap)) report(diff);
       } else {
-        for (const diff of compareOwnership(path, s, d, { identityMap: options.identityMap, owner: checks.owner, permissions: checks.permissions, stickyBit })) report(diff);
+        for (const diff of compareOwnership(path, s, d, ownership)) report(diff);
+        // Base-only ACLs are the mode bits: the same 'acl' verdict getAcl would give when the bits
+        // are not already reported as a permissions difference.
+        if (checks.acl && !checks.permissions && s.permissions !== undefined && d.permissions !== undefined) {
+          const base = (mode: number): AclStatus => ({ owner: '', group: '', permissions: mode, entries: aclFromMode(mode) });
+          for (const diff of compareAcl(path, s.kind, base(s.permissions), base(d.permissions), options.identityMap)) report(diff);
+        }
       }
       if (checks.times && s.kind === 'file') {
         const props = await dest.getProperties(full(destPath, path), sig);
@@ -175,12 +207,39 @@ export async function validateStores(source: Store, dest: Store, options: Valida
       report({ path: '/', kind: 'error', detail: `could not compare the root ACLs: ${error.message}` });
     }
   }
-  for await (const batch of march(walk(source, sourcePath, walkOpts), walk(dest, destPath, walkOpts))) {
-    const items = batch.filter(selected);
-    // Rejected-name bookkeeping depends on order: handle one-sided source directories first, in order.
-    await pool(items, options.concurrency ?? 8, checkPair);
-    options.onProgress?.({ checked: checked.files + checked.directories, differences: differenceCount });
+  // Paths are started in march order and the listing goes on while they run (no wait at page ends).
+  // Rejected-name bookkeeping relies on that order: checkPair records a one-sided source directory
+  // before its first await, so before any of its descendants starts.
+  const pathSlots = new Slots(concurrency);
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  try {
+    for await (const batch of march(walk(source, sourcePath, walkOpts), walk(dest, destPath, walkOpts))) {
+      for (const item of batch) {
+        if (!selected(item)) continue;
+        const release = await pathSlots.acquire();
+        if (failure !== undefined) {
+          release();
+          break;
+        }
+        const task: Promise<void> = checkPair(item)
+          .catch((error: unknown) => {
+            failure ??= { error };
+          })
+          .finally(() => {
+            release();
+            running.delete(task);
+          });
+        running.add(task);
+      }
+      if (failure !== undefined) break;
+      options.onProgress?.({ checked: checked.files + checked.directories, differences: differenceCount });
+    }
+  } finally {
+    await Promise.allSettled(running);
   }
+  if (failure !== undefined) throw failure.error;
+  options.onProgress?.({ checked: checked.files + checked.directories, differences: differenceCount });
   if (options.signal?.aborted) throw new StorageError('cancelled', 'Validation was cancelled');
   const finished = Date.now();
   return {
