@@ -15,7 +15,7 @@ export function formatValidationText(r: ValidationReport): string {
     .join(', ');
   lines.push(`Validated ${r.source} -> ${r.dest}`);
   lines.push(`  checked: ${r.checked.files} files, ${r.checked.directories} directories (${checks})${r.checks.samplePercent < 100 ? `, sample ${r.checks.samplePercent}% (${r.checked.notSampled} files not sampled)` : ''}`);
-  if (r.checks.checksum) lines.push(`  hashed: ${(r.checked.bytesHashed / 1048576).toFixed(1)} MiB in ${(r.durationMs / 1000).toFixed(1)} s`);
+  if (r.checks.checksum) lines.push(`  compared: ${(r.checked.bytesHashed / 1048576).toFixed(1)} MiB in ${(r.durationMs / 1000).toFixed(1)} s`);
   if (r.skippedByName.count > 0) {
     lines.push(`  not comparable: ${r.skippedByName.count} source paths the destination cannot hold (names or depth), e.g.:`);
     for (const s of r.skippedByName.examples.slice(0, 5)) lines.push(`    ${JSON.stringify(s.path)}: ${s.reason}`);

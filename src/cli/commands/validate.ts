@@ -8,7 +8,7 @@ export function registerValidateCommand(program: Command): void {
     .description('Compare SOURCE and DEST: missing, extra, type, size, MD5 (--checksum), owner, group, permissions and ACLs. Exit 1 on any difference.')
     .argument('<source>', 'source URI (adl://, https://…/webhdfs/v1/…, local path, …)')
     .argument('<dest>', 'destination URI (abfss://FS@ACCOUNT.dfs.core.windows.net/path, …)')
-    .option('--checksum', 'stream both sides and compare MD5s', false)
+    .option('--checksum', 'stream both sides and compare their bytes (MD5s are reported for files that differ)', false)
     .option('--sample <percent>', 'check only this percentage of files (deterministic by path)')
     .option('--no-acl', 'do not compare ACLs')
     .option('--no-owner', 'do not compare owner and group')
