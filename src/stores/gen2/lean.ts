@@ -1,7 +1,7 @@
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { storageSharedKeyCredentialPolicy } from '@azure/storage-common';
 import { Pool } from 'undici';
-import { formatAclSpec, StorageError, type AccessControlChange } from '../../core/index.js';
+import { formatAclSpec, StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
 import type { CredentialChoice } from './credentials.js';
 import { encodeProperties, octalMode } from './convert.js';
 
@@ -43,6 +43,35 @@ class LeanRestError extends Error {
 /** URL path of a filesystem path: every segment percent-encoded. */
 function encodePath(fsPath: string): string {
   return fsPath.split('/').map(encodeURIComponent).join('/');
+}
+
+/** What a create call may carry. */
+export interface CreateOptions {
+  accessControl?: AccessControlChange | undefined;
+  permissions?: number | undefined;
+  properties?: Record<string, string> | undefined;
+}
+
+/** Headers of a DFS create: owner, group, ACL or mode (with a zero umask), properties. */
+function createHeaders(options: CreateOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+    const change = options.accessControl;
+    if (change?.entries !== undefined && change.permissions !== undefined) {
+      throw new StorageError('invalid-argument', 'A path can be created with ACL entries or with a mode, not both (the ACL carries the mode); set the other afterwards.');
+    }
+    if (change?.owner !== undefined) headers['x-ms-owner'] = change.owner;
+    if (change?.group !== undefined) headers['x-ms-group'] = change.group;
+    const mode = change?.permissions ?? options.permissions;
+    if (change?.entries !== undefined) headers['x-ms-acl'] = formatAclSpec(change.entries);
+    else if (mode !== undefined) {
+      headers['x-ms-permissions'] = octalMode(mode);
+      headers['x-ms-umask'] = '0000';
+    }
+    // DFS create takes properties as x-ms-properties: name=base64(value), comma-separated (as the SDK sends them).
+    if (options.properties !== undefined) {
+      headers['x-ms-properties'] = Object.entries(encodeProperties(options.properties)).map(([k, v]) => `${k}=${Buffer.from(v, 'utf8').toString('base64')}`).join(',');
+    }
+  return headers;
 }
 
 export class LeanGen2 {
@@ -102,25 +131,23 @@ export class LeanGen2 {
   }
 
   /** Creates (or replaces) a file with its access control and properties. */
-  createFile(fsPath: string, options: { accessControl?: AccessControlChange | undefined; permissions?: number | undefined; properties?: Record<string, string> | undefined }, signal: AbortSignal): Promise<LeanResponse> {
+  createFile(fsPath: string, options: CreateOptions, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('PUT', this.url(fsPath, 'resource=file'), createHeaders(options), undefined, signal);
+  }
+
+  /** Creates a directory with its access control and properties; If-None-Match: * (409 when it exists). */
+  createDirectory(fsPath: string, options: CreateOptions, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('PUT', this.url(fsPath, 'resource=directory'), { ...createHeaders(options), 'If-None-Match': '*' }, undefined, signal);
+  }
+
+  /** Set Access Control: owner and group with either the full ACL or the mode. */
+  setAccessControl(fsPath: string, change: { owner?: string | undefined; group?: string | undefined; entries?: AclEntry[] | undefined; permissions?: number | undefined }, signal: AbortSignal): Promise<LeanResponse> {
     const headers: Record<string, string> = {};
-    const change = options.accessControl;
-    if (change?.entries !== undefined && change.permissions !== undefined) {
-      throw new StorageError('invalid-argument', 'A path can be created with ACL entries or with a mode, not both (the ACL carries the mode); set the other afterwards.');
-    }
-    if (change?.owner !== undefined) headers['x-ms-owner'] = change.owner;
-    if (change?.group !== undefined) headers['x-ms-group'] = change.group;
-    const mode = change?.permissions ?? options.permissions;
-    if (change?.entries !== undefined) headers['x-ms-acl'] = formatAclSpec(change.entries);
-    else if (mode !== undefined) {
-      headers['x-ms-permissions'] = octalMode(mode);
-      headers['x-ms-umask'] = '0000';
-    }
-    // DFS create takes properties as x-ms-properties: name=base64(value), comma-separated (as the SDK sends them).
-    if (options.properties !== undefined) {
-      headers['x-ms-properties'] = Object.entries(encodeProperties(options.properties)).map(([k, v]) => `${k}=${Buffer.from(v, 'utf8').toString('base64')}`).join(',');
-    }
-    return this.send('PUT', this.url(fsPath, 'resource=file'), headers, undefined, signal);
+    if (change.owner !== undefined) headers['x-ms-owner'] = change.owner;
+    if (change.group !== undefined) headers['x-ms-group'] = change.group;
+    if (change.entries !== undefined) headers['x-ms-acl'] = formatAclSpec(change.entries);
+    else if (change.permissions !== undefined) headers['x-ms-permissions'] = octalMode(change.permissions);
+    return this.send('PATCH', this.url(fsPath, 'action=setAccessControl'), headers, undefined, signal);
   }
 
   append(fsPath: string, position: number, data: Uint8Array, signal: AbortSignal): Promise<LeanResponse> {

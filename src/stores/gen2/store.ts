@@ -166,7 +166,19 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     if (path === '' && fsPath === '') return;
     checkCreatablePath(path, this.capabilities.names);
     const { properties, accessControl } = options;
-    const res = await this.client.run('mkdir', path, options.signal, ({ signal }) =>
+    const lean = this.client.lean;
+    const res = lean !== undefined
+      ? await this.client.run('mkdir', path, options.signal, async ({ signal }) => {
+        try {
+          return { ...(await lean.createDirectory(fsPath, { accessControl, permissions: options.permissions, properties }, signal)), succeeded: true };
+        } catch (err) {
+          // createIfNotExists semantics: an existing path answers 409 PathAlreadyExists.
+          const code = (err as { details?: { errorCode?: string } }).details?.errorCode;
+          if (code === 'PathAlreadyExists') return { succeeded: false, _response: { headers: (err as { response: { headers: unknown } }).response.headers } };
+          throw err;
+        }
+      })
+      : await this.client.run('mkdir', path, options.signal, ({ signal }) =>
       this.client.dirClient(fsPath).createIfNotExists({
         abortSignal: signal,
         ...createAccessOptions(accessControl, options.permissions),
@@ -273,8 +285,18 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
       await this.setOwner(path, owner, group, options);
       return;
     }
-    const dir = this.client.dirClient(fsPath);
     const who = { ...(owner === undefined ? {} : { owner }), ...(group === undefined ? {} : { group }) };
+    const lean = this.client.lean;
+    if (lean !== undefined) {
+      try {
+        if (entries !== undefined) await this.client.run('setAcl', path, options.signal, ({ signal }) => lean.setAccessControl(fsPath, { ...who, entries }, signal));
+        if (permissions !== undefined) await this.client.run('setPermissions', path, options.signal, ({ signal }) => lean.setAccessControl(fsPath, { ...(entries === undefined ? who : {}), permissions }, signal));
+      } catch (err) {
+        throw this.notFound(err, path);
+      }
+      return;
+    }
+    const dir = this.client.dirClient(fsPath);
     try {
       if (entries !== undefined) {
         const items = entries.map(aclItemFromEntry);
