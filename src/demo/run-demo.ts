@@ -93,7 +93,7 @@ async function main(): Promise<number> {
       const [catchUp] = await runIncremental({ source, dest, jobDb, delete: true, concurrency: 16 });
       if (catchUp !== undefined) out.write(`${describeRun('catch-up', catchUp)}\n`);
 
-      step(5, 'Validating every file: presence, type, size, MD5 of both sides, owner, group, permissions, ACLs');
+      step(5, 'Validating every file: presence, type, size, content of both sides, owner, group, permissions, ACLs');
       const v = await validateStores(source, dest, { checksum: true, times: true });
       out.write(`  checked ${v.checked.files} files and ${v.checked.directories} directories, compared ${mib(v.checked.bytesHashed)} in ${secs(v.durationMs)}\n`);
       if (v.skippedByName.count > 0) out.write(`  ${v.skippedByName.count} source paths Gen2 cannot hold were skipped by migrate and reported (e.g. ${JSON.stringify(v.skippedByName.examples[0]?.path)}: ${v.skippedByName.examples[0]?.reason})\n`);
