@@ -1,32 +1,18 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli/main.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseAssessReport } from '../src/assess/index.js';
 import { loadPlan } from '../src/plan/index.js';
 import { dropMemoryStore } from '../src/stores/memory/index.js';
 import { aclWithNamedUsers, oid, putDir, putFile } from './assess-helpers.js';
 import { createMemoryStore } from '../src/stores/memory/index.js';
+import { runCliCaptured } from '../src/cli/test-support.js';
 
 const NAME = `assess-cli-${process.pid}`;
 let dir: string;
 
-/** Runs the CLI in-process, capturing stdout and stderr. */
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    const code = await runCli(argv);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const run = (...argv: string[]): ReturnType<typeof runCliCaptured> => runCliCaptured(argv);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lakeshift-assess-cli-'));

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSize } from '../src/cli/commands/migrate.js';
+import { runCliCaptured as cli } from '../src/cli/test-support.js';
 
 /** The migrate and jobs commands in-process over local directories: exit codes, validation, output. */
 describe('lakeshift migrate / jobs (CLI)', () => {
@@ -21,21 +21,6 @@ describe('lakeshift migrate / jobs (CLI)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-    const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-    process.exitCode = undefined;
-    try {
-      const code = await runCli(args);
-      return { code, out, err };
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-      process.exitCode = undefined;
-    }
-  }
 
   it('refuses bad input with exit 2 before anything is written', async () => {
     const dest = join(dir, 'never');

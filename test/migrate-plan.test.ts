@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { runCli } from '../src/cli/main.js';
 import { createMemoryStore, dropMemoryStore } from '../src/stores/memory/index.js';
 import type { Store } from '../src/core/store.js';
+import { runCliCaptured as cli } from '../src/cli/test-support.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'lakeshift-plan-'));
 afterAll(async () => {
@@ -26,21 +26,6 @@ async function readText(store: Store, path: string): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await runCli(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('lakeshift migrate --plan', () => {
   it('runs the plan that lakeshift plan proposed: every data set lands at its mapped place', async () => {
