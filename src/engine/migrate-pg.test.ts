@@ -4,21 +4,9 @@ import type { Store } from '../core/store.js';
 import { openPostgresJobDb, type JobDb } from '../state/db.js';
 import { createMemoryStore, dropMemoryStore } from '../stores/memory/index.js';
 import { runMigration } from './migrate.js';
+import { TEST_PG_URL as PG_URL, testPgProblem } from '../state/test-support.js';
 
-const PG_URL = process.env['LAKESHIFT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgProblem(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-const problem = await pgProblem();
-if (problem !== undefined) console.warn(`Skipping the engine-on-PostgreSQL test: ${PG_URL} is unreachable (${problem}).`);
+const problem = await testPgProblem('the engine-on-PostgreSQL test');
 
 /** The engine runs unchanged on the PostgreSQL job database (same schema and queries as SQLite). */
 describe.skipIf(problem !== undefined)('runMigration with the job database on PostgreSQL', () => {

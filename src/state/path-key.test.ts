@@ -1,27 +1,15 @@
+import pg from 'pg';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openPostgresJobDb, openSqliteJobDb, type JobDb } from './db.js';
 import { countItems, findItems, insertItems, PATH_KEY_MAX, pathKey, type NewItem } from './items.js';
 import { createJob } from './jobs.js';
+import { TEST_PG_URL as PG_URL, testPgProblem } from './test-support.js';
 
-const PG_URL = process.env['LAKESHIFT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgReachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-const pgProblem = await pgReachable();
-if (pgProblem !== undefined) console.warn(`Skipping the PostgreSQL path-key tests: ${PG_URL} is unreachable (${pgProblem}).`);
+const pgProblem = await testPgProblem('the PostgreSQL path-key tests');
 
 const item = (relPath: string, size = 1): NewItem => ({ dataset: 'd', relPath, kind: 'file', action: 'copy', state: 'pending', size, mtimeMs: 1, seenRun: 1 });
 

@@ -1,26 +1,14 @@
+import pg from 'pg';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresJobDb, openSqliteJobDb, type JobDb } from './db.js';
 import { countItems, findItems, insertItems, listItems, resetInterruptedItems, updateItem, type NewItem } from './items.js';
 import { createJob, deleteJob, findJobByKey, finishRun, getJob, listDatasets, listJobs, listRuns, setDatasetWatermark, startRun, upsertDataset } from './jobs.js';
+import { TEST_PG_URL as PG_URL, testPgProblem } from './test-support.js';
 
-const PG_URL = process.env['LAKESHIFT_TEST_PG'] ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function pgReachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-const pgProblem = await pgReachable();
-if (pgProblem !== undefined) console.warn(`Skipping the PostgreSQL job-database tests: ${PG_URL} is unreachable (${pgProblem}).`);
+const pgProblem = await testPgProblem('the PostgreSQL job-database tests');
 
 function items(n: number, run = 1, prefix = 'f'): NewItem[] {
   return Array.from({ length: n }, (_, i) => ({
