@@ -9,13 +9,13 @@ import { createJob, findJobByKey, finishRun, setDatasetWatermark, startRun, upda
 import { createPathFilter } from './filters.js';
 import { ByteBudget, TaskPool, TokenBucket } from './limits.js';
 import type { MetadataContext } from './metadata.js';
-import { ScanEntries } from './scan-entries.js';
+import { itemKey, ScanEntries } from './scan-entries.js';
 import { newScanCounters, scanMapping, type ResolvedMapping, type ScanCounters } from './plan.js';
 import { DEFAULT_RETRY } from './retry.js';
 import { refreshJobCounters } from './job-counters.js';
 import type { MigrationEvent, MigrationOptions, MigrationSummary, Phase, PreserveKey } from './types.js';
 import { PRESERVE_KEYS } from './types.js';
-import { applyItemMetadata, cleanupTempFiles, copyFileItem, createDirectoryItem, deleteItem, dirKey, newTally, type RunTally, type WorkerContext } from './worker.js';
+import { applyItemMetadata, cleanupTempFiles, copyFileItem, createDirectoryItem, deleteItem, newTally, type RunTally, type WorkerContext } from './worker.js';
 
 /**
  * The library entry point of the migrate command (lift and shift, and the engine of incremental copy):
@@ -152,7 +152,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       // Scan order puts a directory before its contents; a child waits for its parent's creation.
       for (const row of batch) {
         if (row.kind === 'directory') {
-          const key = dirKey(row.dataset, row.rel_path);
+          const key = itemKey(row.dataset, row.rel_path);
           let release: () => void = () => undefined;
           ctx.dirsInFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
           await pool.run(() => guard(createDirectoryItem(ctx, mappingOf(row), row)).finally(() => {

@@ -9,7 +9,7 @@ import { accessControlAtCreate, applyMetadata, planAcl, readSourceAcl, timePrope
 import type { ResolvedMapping } from './plan.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from './retry.js';
 import { copyFileData, type TransferContext } from './transfer.js';
-import type { ScanEntries } from './scan-entries.js';
+import { itemKey, type ScanEntries } from './scan-entries.js';
 import type { MigrationEvent } from './types.js';
 
 /**
@@ -193,15 +193,10 @@ export async function applyItemMetadata(ctx: WorkerContext, mapping: ResolvedMap
   }
 }
 
-/** Key of a directory creation in WorkerContext.dirsInFlight. */
-export function dirKey(dataset: string, relPath: string): string {
-  return `${dataset}\u0000${relPath}`;
-}
-
 /** Waits until the creation of a path's parent directory (if one is in flight) has finished. */
 export async function parentReady(ctx: WorkerContext, mapping: ResolvedMapping, relPath: string): Promise<void> {
   if (relPath === '') return;
-  const pending = ctx.dirsInFlight.get(dirKey(mapping.name, parentPath(relPath)));
+  const pending = ctx.dirsInFlight.get(itemKey(mapping.name, parentPath(relPath)));
   if (pending !== undefined) await pending;
 }
 

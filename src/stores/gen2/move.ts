@@ -48,14 +48,14 @@ export async function moveGen2Path(host: MoveHost, fromFs: string, toFs: string,
       if (source?.kind === 'directory') throw new StorageError('already-exists', `Cannot move a directory onto '${storePath}': a file exists there.`, { path: storePath });
     }
   }
-  const source = client.lean === undefined ? client.fileClient(fromFs) : undefined;
+  const lean = client.lean;
   const destination = encodeFsPath(toFs);
   for (let parentCreated = false; ; parentCreated = true) {
     try {
       const outcome = await client.run('rename', storePath, signal, async ({ signal: s, attempt }) => {
         try {
-          if (source === undefined) return await client.lean?.rename(fromFs, toFs, overwrite, s);
-          return await source.move(destination, { abortSignal: s, ...(overwrite ? {} : { destinationConditions: { ifNoneMatch: '*' } }) });
+          if (lean !== undefined) return await lean.rename(fromFs, toFs, overwrite, s);
+          return await client.fileClient(fromFs).move(destination, { abortSignal: s, ...(overwrite ? {} : { destinationConditions: { ifNoneMatch: '*' } }) });
         } catch (err) {
           const mapped = mapGen2Error(err, 'rename', storePath);
           // A retry that finds no source (or, without overwrite, an occupied destination) may follow a

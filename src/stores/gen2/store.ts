@@ -168,16 +168,12 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     const { properties, accessControl } = options;
     const lean = this.client.lean;
     const res = lean !== undefined
-      ? await this.client.run('mkdir', path, options.signal, async ({ signal }) => {
-        try {
-          return { ...(await lean.createDirectory(fsPath, { accessControl, permissions: options.permissions, properties }, signal)), succeeded: true };
-        } catch (err) {
+      ? await this.client.run('mkdir', path, options.signal, ({ signal }) => lean.createDirectory(fsPath, { accessControl, permissions: options.permissions, properties }, signal))
+        .then(() => ({ succeeded: true }), (err: unknown) => {
           // createIfNotExists semantics: an existing path answers 409 PathAlreadyExists.
-          const code = (err as { details?: { errorCode?: string } }).details?.errorCode;
-          if (code === 'PathAlreadyExists') return { succeeded: false, _response: { headers: (err as { response: { headers: unknown } }).response.headers } };
+          if (isStorageError(err) && err.serverCode === 'PathAlreadyExists') return { succeeded: false };
           throw err;
-        }
-      })
+        })
       : await this.client.run('mkdir', path, options.signal, ({ signal }) =>
       this.client.dirClient(fsPath).createIfNotExists({
         abortSignal: signal,

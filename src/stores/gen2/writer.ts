@@ -20,7 +20,6 @@ export interface WriterHost {
   ensureFilesystem(signal: AbortSignal | undefined): Promise<void>;
   /** Moves fs paths with the store's rename semantics; resolves when `to` holds the file. */
   moveFsPath(fromFs: string, toFs: string, overwrite: boolean, storePath: string, signal: AbortSignal | undefined): Promise<void>;
-  stat(path: string, options?: CallOptions): Promise<Entry>;
 }
 
 type WriterState = 'open' | 'committing' | 'done' | 'aborted';
