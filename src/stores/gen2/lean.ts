@@ -107,8 +107,8 @@ export class LeanGen2 {
   private async send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | undefined, signal: AbortSignal): Promise<LeanResponse> {
     const request = createPipelineRequest({ url, method: method as PipelineRequest['method'], abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': LEAN_SERVICE_VERSION, 'Content-Length': String(body?.byteLength ?? 0), ...headers }) });
     const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
-      const u = new URL(req.url);
-      const res = await this.pool.request({ method: method as 'PUT', path: `${u.pathname}${u.search}`, headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
+      // Every URL here is built by url() on this origin: the request path is the rest of it.
+      const res = await this.pool.request({ method: method as 'PUT', path: req.url.slice(this.fsUrl.origin.length), headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
       const text = await res.body.text();
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
