@@ -7,6 +7,7 @@ import { registerValidateCommand } from './validate.js';
 import { registerGen1Commands } from './emulator-gen1.js';
 import { registerGen2Commands } from './emulator-gen2.js';
 import { registerSeedCommand } from './seed.js';
+import { registerCutoverCommand } from './cutover.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerMigrateCommand(program);
   registerValidateCommand(program);
   registerJobsCommand(program);
+  registerCutoverCommand(program);
 }
