@@ -9,7 +9,7 @@ import type { Call } from './call.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
 import { guessApi, route, type Level } from './router.js';
-import { newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
+import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
 
 /**
  * Local emulator of an ADLS Gen2 (hierarchical namespace) account: DFS and Blob endpoints on one
@@ -109,13 +109,13 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     const query = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));
     const ex: Exchange = { req, res, api: guessApi(req, query), requestId: newRequestId(), version: '2021-12-02', query };
     try {
-      const version = resolveVersion(req.headers['x-ms-version'] as string | undefined);
+      const version = resolveVersion(header(req, 'x-ms-version'));
       if (version instanceof WireError) throw version;
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts);
       const operation = route(req, query, target.level);
       ex.api = operation.api;
-      if (req.headers['x-ms-encryption-key'] !== undefined || req.headers['x-ms-encryption-scope'] !== undefined || req.headers['x-ms-encryption-context'] !== undefined) {
+      if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
         throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
       }
       if (faults) {
