@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import { createFaultInjector, resetConnection, type FaultInjector, type FaultOptions } from '../kit/faults.js';
+import { applyConnectionFault, createFaultInjector, type FaultInjector, type FaultOptions } from '../kit/faults.js';
 import { listen } from '../kit/server.js';
 import { accountFromAuthorization, authenticate, challengeFor } from './auth/index.js';
 import type { Principal } from './auth/types.js';
@@ -15,6 +15,8 @@ import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError,
  * Local emulator of an ADLS Gen2 (hierarchical namespace) account: DFS and Blob endpoints on one
  * port, path-style URLs `http://127.0.0.1:PORT/ACCOUNT/FILESYSTEM/PATH`.
  */
+
+const NO_FAULTS: FaultInjector['injected'] = { status: 0, reset: 0, truncate: 0, cutRequest: 0, slowBody: 0, failOperation: 0 };
 
 export const DEV_ACCOUNT = 'devstoreaccount1';
 export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -48,6 +50,8 @@ export interface Gen2Emulator {
   /** Base URL, e.g. `http://127.0.0.1:PORT`; account URLs are `${url}/${account}`. */
   url: string;
   port: number;
+  /** Faults injected so far, by kind (all zero without --faults). */
+  faultsInjected(): Readonly<FaultInjector['injected']>;
   accounts: string[];
   close(): Promise<void>;
 }
@@ -121,13 +125,10 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       if (faults) {
         const d = faults.decide(operation.name);
         if (d.delayMs > 0) await new Promise((r) => setTimeout(r, d.delayMs));
-        if (d.action === 'reset') {
-          resetConnection(req, res);
-          return;
-        }
+        if (applyConnectionFault(d, req, res)) return;
         if (d.action === 'status') {
           const code = d.status === 429 ? 'TooManyRequests' : d.status === 500 ? 'InternalError' : 'ServerBusy';
-          throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, { 'Retry-After': String(d.retryAfterSeconds) });
+          throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, d.retryAfterSeconds === null ? {} : { 'Retry-After': String(d.retryAfterSeconds) });
         }
       }
       const auth = authenticate(
@@ -169,6 +170,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   return {
     url: running.url,
     port: running.port,
+    faultsInjected: () => ({ ...(faults?.injected ?? NO_FAULTS) }),
     accounts: [...accounts.keys()],
     async close() {
       await running.close();
