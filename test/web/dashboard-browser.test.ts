@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { assessStore, writeAssessReports } from '../../src/assess/index.js';
+import { startGen1Emulator } from '../../src/emulators/gen1/index.js';
+import { startGen2Emulator } from '../../src/emulators/gen2/index.js';
+import { runLiftAndShift } from '../../src/patterns/lift-and-shift.js';
+import { proposePlan, renderPlanYaml } from '../../src/plan/index.js';
+import { openSqliteJobDb } from '../../src/state/db.js';
+import { validateStores } from '../../src/validate/validate.js';
+import { recordValidation, startDashboard } from '../../src/web/index.js';
+import { openGen1, openGen2 } from '../migrate-helpers.js';
+import { tempDir, writeFiles } from './helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.log(`dashboard-browser: skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const ARTIFACTS = 'test-artifacts/dashboard';
+
+const cleanups: (() => void)[] = [];
+const closers: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const c of closers.reverse()) await c().catch(() => undefined);
+  for (const c of cleanups) c();
+});
+
+/** axe-core run in the page (evaluated over the DevTools protocol, so the page's CSP stays on). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const r = await (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
+}
+
+/** Tabs through the page and returns how many of its focusable controls were reached, and which were not. */
+async function tabThrough(page: Page): Promise<{ total: number; missed: string[] }> {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
+  const reached = new Set<string>();
+  const describe = (): Promise<string> => page.evaluate(() => {
+    const e = document.activeElement as HTMLElement | null;
+    if (e === null || e === document.body) return '';
+    if (e.dataset['tabid'] === undefined) e.dataset['tabid'] = String(Math.random());
+    return e.dataset['tabid'];
+  });
+  const total = await page.evaluate(() => {
+    const all = [...document.querySelectorAll<HTMLElement>('a[href], button, summary, [tabindex]:not([tabindex="-1"]), input, select, textarea')];
+    const visible = all.filter((e) => e.getClientRects().length > 0);
+    visible.forEach((e, i) => (e.dataset['ctl'] = String(i)));
+    return visible.length;
+  });
+  for (let i = 0; i < total + 5; i++) {
+    await page.keyboard.press('Tab');
+    const id = await describe();
+    if (id !== '') reached.add(id);
+  }
+  const missed = await page.evaluate((ids: string[]) => [...document.querySelectorAll<HTMLElement>('[data-ctl]')]
+    .filter((e) => !ids.includes(e.dataset['tabid'] ?? '-')).map((e) => `${e.tagName.toLowerCase()} ${e.textContent?.trim().slice(0, 40) ?? ''}`), [...reached]);
+  return { total, missed };
+}
+
+describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
+  it('follows a real migrate live, shows job charts and failures, links the report; accessible and keyboard-reachable', async () => {
+    const work = tempDir('lakeshift-dash-', cleanups);
+    const gen1 = await startGen1Emulator({ inMemory: true });
+    const gen2 = await startGen2Emulator({ inMemory: true });
+    // A second Gen2 whose flush always fails: every file sent there fails (the failure list).
+    const broken = await startGen2Emulator({ inMemory: true, faults: { failOperation: 'FlushData' } });
+    closers.push(() => gen1.close(), () => gen2.close(), () => broken.close());
+    const lake = openGen1(gen1.url, '');
+    await writeFiles(lake, 'sales/2024', 48, 256 * 1024);
+    await writeFiles(lake, 'logs', 6, 3000);
+
+    const reports = join(work, 'reports');
+    const { report } = await assessStore(lake, {});
+    await writeAssessReports(report, join(reports, 'lake'), ['html', 'md', 'json']);
+    writeFileSync(join(reports, 'plan.yaml'), renderPlanYaml(proposePlan(report), report));
+
+    const jobDb = await openSqliteJobDb(join(work, 'state'));
+    closers.push(() => jobDb.close());
+    const dash = await startDashboard({ jobDb, stateDir: join(work, 'state'), reportsDir: reports, allowActions: true, pollMs: 250 });
+    closers.push(() => dash.close());
+
+    const context = await chromium.launchPersistentContext(tempDir('lakeshift-chromium-', cleanups), {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1366, height: 900 },
+    });
+    closers.push(() => context.close());
+    const page = await context.newPage();
+    const errors: string[] = [];
+    const foreign: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => {
+      if (!r.url().startsWith(dash.baseUrl) && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+
+    // The overview, open before the run starts; it must move without a reload.
+    await page.goto(dash.url);
+    expect(page.url()).not.toContain('token=');
+    await page.locator('#tiles').waitFor();
+    await page.locator('#live.live-on').waitFor();
+    let navigations = 0;
+    page.on('framenavigated', (f) => {
+      if (f === page.mainFrame()) navigations++;
+    });
+    const source = openGen1(gen1.url, '');
+    const dest = openGen2(gen2.url, 'lake');
+    closers.push(() => source.close(), () => dest.close());
+    const run = runLiftAndShift({ source, dest, jobDb, include: ['sales/**'], concurrency: 4, capMbps: 24 });
+    const readCopied = (): Promise<number> => page.locator('[data-field="filesDone"]').innerText().then((t) => Number(t.replace(/,/g, '')));
+    await page.waitForFunction(() => Number(document.querySelector('[data-field="filesDone"]')?.textContent?.replace(/,/g, '') ?? 0) > 0, undefined, { timeout: 15_000 });
+    const first = await readCopied();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-field="filesDone"]')?.textContent?.replace(/,/g, '') ?? 0) > n, first, { timeout: 15_000 });
+    const second = await readCopied();
+    expect(second).toBeGreaterThan(first);
+    await page.screenshot({ path: `${ARTIFACTS}/overview-running.png` });
+    const summary = await run;
+    expect(summary.files.copied).toBe(48);
+    await page.waitForFunction(() => document.querySelector('[data-field="filesDone"]')?.textContent === '48', undefined, { timeout: 10_000 });
+    expect(navigations).toBe(0);
+
+    // A job whose every file fails (Gen2 flush answers 500), then a validation of the good one.
+    const brokenDest = openGen2(broken.url, 'lake');
+    closers.push(() => brokenDest.close());
+    const bad = await runLiftAndShift({ source, dest: brokenDest, jobDb, include: ['logs/**'], concurrency: 2, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    expect(bad.files.failed).toBe(6);
+    const validation = await validateStores(openGen1(gen1.url, 'sales'), openGen2(gen2.url, 'lake'), { sourcePath: '', destPath: 'sales' });
+    await recordValidation(jobDb, validation);
+
+    await page.waitForFunction(() => document.querySelectorAll('#jobs-table tbody tr').length === 2, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#chart-states canvas').length > 0);
+    await page.screenshot({ path: `${ARTIFACTS}/overview.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    const overviewKeys = await tabThrough(page);
+    expect(overviewKeys.missed).toEqual([]);
+    expect(overviewKeys.total).toBeGreaterThan(10);
+
+    // The failing job: chart and failure list.
+    await page.locator(`a[href="/jobs/${bad.jobId}"]`).click();
+    await page.locator('#failures details').first().waitFor();
+    expect(await page.locator('#failures').innerText()).toContain('6 failed items');
+    await page.locator('#failures summary').first().click();
+    expect(await page.locator('#failures .paths li').count()).toBe(6);
+    await page.screenshot({ path: `${ARTIFACTS}/job-failures.png`, fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    const jobKeys = await tabThrough(page);
+    expect(jobKeys.missed).toEqual([]);
+    expect(await page.locator('button[data-action]').count()).toBe(3);
+
+    // The migrated job: its rate chart.
+    await page.goto(`${dash.baseUrl}/jobs/${summary.jobId}`);
+    await page.locator('#chart-rate canvas').waitFor();
+    expect(await page.locator('#chart-rate').getAttribute('aria-label')).toMatch(/Throughput over time: \d+ samples/);
+    await page.screenshot({ path: `${ARTIFACTS}/job.png`, fullPage: true });
+
+    // Assessments, then the report itself through its link.
+    for (const [path, name] of [['/reports', 'reports'], ['/plan', 'plan'], ['/validation', 'validation'], ['/conflicts', 'not-yet-available']] as const) {
+      await page.goto(`${dash.baseUrl}${path}`);
+      await page.waitForFunction(() => document.getElementById('content')?.getAttribute('aria-busy') === 'false');
+      await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+      expect(await seriousViolations(page)).toEqual([]);
+      expect((await tabThrough(page)).missed).toEqual([]);
+    }
+    expect(await page.locator('main').innerText()).toContain('Not yet available');
+    await page.goto(`${dash.baseUrl}/reports`);
+    await page.locator('a.report-html').first().click();
+    await page.locator('#verdict').waitFor();
+    expect(page.url()).toBe(`${dash.baseUrl}/reports/lake/report.html`);
+    await page.screenshot({ path: `${ARTIFACTS}/assessment-report.png` });
+
+    // A phone.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(dash.baseUrl);
+    await page.locator('#jobs-table').waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/overview-phone.png`, fullPage: true });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+  }, 90_000);
+});
