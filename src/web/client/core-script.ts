@@ -57,6 +57,9 @@ LS.section = function (title, children, attrs) {
   return el('section', Object.assign({ class: 'card', 'aria-labelledby': id }, attrs || {}), [el('h2', { id: id, text: title })].concat(children));
 };
 LS.table = function (caption, headers, rows, attrs) {
+  rows.forEach(function (r) {
+    for (var i = 0; i < r.children.length && i < headers.length; i++) r.children[i].setAttribute('data-label', headers[i].label || headers[i]);
+  });
   var t = el('table', attrs || {}, [
     el('caption', { class: 'visually-hidden', text: caption }),
     el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', { scope: 'col', class: h.num ? 'num' : null, text: h.label || h }); }))]),

@@ -13,11 +13,13 @@ export const CLIENT_JOB = String.raw`
   }
   function drawRate(box, samples) {
     var series = rateSeries(samples);
+    var max = series.reduce(function (m, p) { return Math.max(m, p[1]); }, 0);
+    var unit = max >= 1048576 ? ['MiB/s', 1048576] : max >= 1024 ? ['KiB/s', 1024] : ['B/s', 1];
     LS.chart(box, series.length === 0 ? 'Throughput over time: no samples yet' : 'Throughput over time: ' + series.length + ' samples, latest ' + LS.fmtRate(series[series.length - 1][1]), {
       grid: { left: 80, right: 20, top: 20, bottom: 40 },
       tooltip: { trigger: 'axis', valueFormatter: LS.fmtRate },
       xAxis: { type: 'time' },
-      yAxis: { type: 'value', axisLabel: { formatter: function (v) { return LS.fmtBytes(v) + '/s'; } } },
+      yAxis: { type: 'value', name: unit[0], nameTextStyle: { align: 'right' }, axisLabel: { formatter: function (v) { return v / unit[1] >= 10 || v === 0 ? String(Math.round(v / unit[1])) : (v / unit[1]).toFixed(1); } } },
       series: [{ type: 'line', name: 'throughput', showSymbol: series.length < 40, data: series, areaStyle: { opacity: 0.15 }, itemStyle: { color: '#0969da' } }]
     });
   }
@@ -36,7 +38,7 @@ export const CLIENT_JOB = String.raw`
       var ds = d.datasets.filter(function (s) { return s.name === n; })[0];
       var p = x.files > 0 ? Math.round((x.done * 100) / x.files) : 0;
       return el('tr', {}, [LS.td(n), LS.td(waves[n] === undefined ? '–' : String(waves[n]), 'num'),
-        el('td', {}, [el('progress', { max: '100', value: String(p), 'aria-label': 'Progress of data set ' + n }), el('span', { class: 'pct', text: p + '%' })]),
+        el('td', { class: 'nowrap' }, [el('progress', { max: '100', value: String(p), 'aria-label': 'Progress of data set ' + n }), el('span', { class: 'pct', text: p + '%' })]),
         LS.td(LS.fmtInt(x.done) + ' / ' + LS.fmtInt(x.files), 'num'), LS.td(LS.fmtBytes(x.doneBytes) + ' / ' + LS.fmtBytes(x.bytes), 'num'), LS.td(LS.fmtInt(x.failed), 'num'),
         LS.td(ds ? ds.dest : '–', 'path'), LS.td(ds && ds.watermark ? LS.fmtTime(ds.watermark) : '–', 'nowrap')]);
     });
@@ -45,7 +47,7 @@ export const CLIENT_JOB = String.raw`
     if (f.total === 0) return LS.notice('No failed item.', 'ok');
     return el('div', { id: 'failures' }, [el('p', { text: LS.fmtInt(f.total) + ' failed items in ' + f.groups.length + ' reason' + (f.groups.length === 1 ? '' : 's') + '.' })].concat(f.groups.map(function (g) {
       return el('details', { class: 'failure-group' }, [el('summary', {}, [el('span', { class: 'count', text: LS.fmtInt(g.count) }), ' ', g.reason]),
-        el('ul', { class: 'paths' }, g.paths.map(function (p) { return el('li', {}, [el('code', { text: p.dataset + ':' + p.path }), el('span', { class: 'muted', text: ' — ' + p.kind + ', attempts ' + p.attempts })]); }).concat(g.count > g.paths.length ? [el('li', { class: 'muted', text: '… ' + LS.fmtInt(g.count - g.paths.length) + ' more' })] : []))]);
+        el('ul', { class: 'paths' }, g.paths.map(function (p) { return el('li', {}, [el('code', { text: (p.dataset === '/' ? '' : p.dataset + ': ') + p.path }), el('span', { class: 'muted', text: ' — ' + p.kind + ', attempts ' + p.attempts })]); }).concat(g.count > g.paths.length ? [el('li', { class: 'muted', text: '… ' + LS.fmtInt(g.count - g.paths.length) + ' more' })] : []))]);
     })));
   }
   function runsTable(runs) {

@@ -14,7 +14,7 @@ export const CLIENT_OVERVIEW = String.raw`
     return el('tr', { 'data-job': j.id }, [
       el('td', {}, [el('a', { href: '/jobs/' + encodeURIComponent(j.id), text: j.id })]),
       el('td', { 'data-field': 'status-' + j.id }, [LS.badge(j.status)]),
-      el('td', {}, [el('progress', { max: '100', value: String(p), 'aria-label': 'Progress of ' + j.id, 'data-field': 'bar-' + j.id }), el('span', { class: 'pct', 'data-field': 'pct-' + j.id, text: p + '%' })]),
+      el('td', { class: 'nowrap' }, [el('progress', { max: '100', value: String(p), 'aria-label': 'Progress of ' + j.id, 'data-field': 'bar-' + j.id }), el('span', { class: 'pct', 'data-field': 'pct-' + j.id, text: p + '%' })]),
       LS.td(LS.fmtInt(doneFiles(j)) + ' / ' + LS.fmtInt(totalFiles(j)), 'num', 'files-' + j.id),
       LS.td(LS.fmtBytes(doneBytes(j)), 'num', 'bytes-' + j.id),
       LS.td(LS.fmtRate(j.live ? j.live.bytesPerSecond : 0), 'num', 'rate-' + j.id),
@@ -122,6 +122,7 @@ export const CLIENT_OVERVIEW = String.raw`
         LS.setField(root, 'bytesDone', LS.fmtBytes(t.bytesDone));
         LS.setField(root, 'rate', LS.fmtRate(t.bytesPerSecond));
         LS.setField(root, 'filesFailed', LS.fmtInt(t.filesFailed));
+        LS.setField(root, 'running', LS.fmtInt(t.running));
       } else reload();
     });
     return load();

@@ -79,7 +79,7 @@ a.verdict { text-decoration: underline; }
 .btn { font: inherit; padding: 7px 14px; border-radius: 6px; border: 1px solid #8c959f; background: #f6f8fa; color: var(--text); cursor: pointer; min-height: 40px; }
 .btn:hover { background: #eaeef2; }
 .links a { margin-right: 10px; white-space: nowrap; }
-.pattern { font-family: ui-monospace, monospace; font-size: 12.5px; background: #eef1f4; padding: 1px 6px; border-radius: 4px; }
+.pattern { font-family: ui-monospace, monospace; font-size: 12.5px; background: #eef1f4; padding: 1px 6px; border-radius: 4px; white-space: nowrap; }
 pre { overflow-x: auto; background: #f6f8fa; padding: 10px; border-radius: 6px; font-size: 12.5px; }
 footer { max-width: 1280px; margin: 0 auto; padding: 0 20px 30px; color: var(--muted); font-size: 13px; }
 @media (max-width: 760px) {
@@ -90,6 +90,16 @@ footer { max-width: 1280px; margin: 0 auto; padding: 0 20px 30px; color: var(--m
   .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; }
   .tile-value { font-size: 19px; }
   .live { margin-left: 0; }
-  td.path { min-width: 160px; }
+  nav { width: 100%; overflow-x: auto; }
+  nav ul { flex-wrap: nowrap; }
+  nav a { white-space: nowrap; padding: 6px 8px; }
+  /* Tables become one card per row: the header's label before each value. */
+  .table-wrap table, .table-wrap tbody, .table-wrap tr, .table-wrap td { display: block; width: 100%; }
+  .table-wrap thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  .table-wrap tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 10px; padding: 6px 10px; }
+  .table-wrap td { display: flex; gap: 12px; justify-content: space-between; border: 0; padding: 3px 0; text-align: right; }
+  .table-wrap td::before { content: attr(data-label); color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .3px; text-align: left; flex: none; }
+  td.path { min-width: 0; }
+  .table-wrap td.path { font-size: 12px; flex-direction: column; gap: 2px; text-align: left; }
 }
 `;

@@ -51,7 +51,7 @@ function overviewModule(areas: readonly DashboardModule[]): DashboardModule {
             bytesDone: jobs.reduce((n, j) => n + (j.live === null ? j.bytes.done : Math.max(j.bytes.done, j.live.bytesDone)), 0),
             filesFailed: jobs.reduce((n, j) => n + (j.live === null ? j.files.failed : Math.max(j.files.failed, j.live.filesFailed)), 0),
             bytesPerSecond: live.reduce((n, j) => n + (j.live?.bytesPerSecond ?? 0), 0),
-            running: live.length,
+            running: jobs.filter((j) => j.status === 'running' || j.status === 'scanning').length,
           },
           verdict: verdict === undefined ? null : { status: verdict.verdict, reasons: verdict.reasons, reportId: verdict.id, source: verdict.source, finishedAt: verdict.finishedAt },
           checklist: checklist.flat(),
