@@ -30,40 +30,32 @@ afterAll(async () => {
 /** axe-core run in the page (evaluated over the DevTools protocol, so the page's CSP stays on). */
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.evaluate(AXE);
-  const result = await page.evaluate(async () => {
-    const r = await (window as unknown as { axe: { run(ctx: Document, o: unknown): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
+  const result = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+    return r.violations.map(function (v) { return { id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }) }; });
+  })`);
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
 }
 
-/** Tabs through the page and returns how many of its focusable controls were reached, and which were not. */
+/** Marks every visible focusable control of the page; returns how many there are. */
+const MARK_CONTROLS = `(function () {
+  if (document.activeElement) document.activeElement.blur();
+  window.scrollTo(0, 0);
+  var all = Array.prototype.slice.call(document.querySelectorAll('a[href], button, summary, [tabindex]:not([tabindex="-1"]), input, select, textarea'));
+  var visible = all.filter(function (e) { return e.getClientRects().length > 0; });
+  visible.forEach(function (e, i) { e.setAttribute('data-ctl', String(i)); e.removeAttribute('data-reached'); });
+  return visible.length;
+})()`;
+const MARK_FOCUSED = "(function () { var e = document.activeElement; if (e && e !== document.body) e.setAttribute('data-reached', '1'); })()";
+const MISSED = `Array.prototype.slice.call(document.querySelectorAll('[data-ctl]:not([data-reached])')).map(function (e) { return e.tagName.toLowerCase() + ' ' + (e.textContent || '').trim().slice(0, 40); })`;
+
+/** Tabs through the page: every focusable control must be reached by the keyboard alone. */
 async function tabThrough(page: Page): Promise<{ total: number; missed: string[] }> {
-  await page.evaluate(() => {
-    (document.activeElement as HTMLElement | null)?.blur();
-    window.scrollTo(0, 0);
-  });
-  const reached = new Set<string>();
-  const describe = (): Promise<string> => page.evaluate(() => {
-    const e = document.activeElement as HTMLElement | null;
-    if (e === null || e === document.body) return '';
-    if (e.dataset['tabid'] === undefined) e.dataset['tabid'] = String(Math.random());
-    return e.dataset['tabid'];
-  });
-  const total = await page.evaluate(() => {
-    const all = [...document.querySelectorAll<HTMLElement>('a[href], button, summary, [tabindex]:not([tabindex="-1"]), input, select, textarea')];
-    const visible = all.filter((e) => e.getClientRects().length > 0);
-    visible.forEach((e, i) => (e.dataset['ctl'] = String(i)));
-    return visible.length;
-  });
+  const total = await page.evaluate<number>(MARK_CONTROLS);
   for (let i = 0; i < total + 5; i++) {
     await page.keyboard.press('Tab');
-    const id = await describe();
-    if (id !== '') reached.add(id);
+    await page.evaluate(MARK_FOCUSED);
   }
-  const missed = await page.evaluate((ids: string[]) => [...document.querySelectorAll<HTMLElement>('[data-ctl]')]
-    .filter((e) => !ids.includes(e.dataset['tabid'] ?? '-')).map((e) => `${e.tagName.toLowerCase()} ${e.textContent?.trim().slice(0, 40) ?? ''}`), [...reached]);
-  return { total, missed };
+  return { total, missed: await page.evaluate<string[]>(MISSED) };
 }
 
 describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
@@ -120,15 +112,16 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     closers.push(() => source.close(), () => dest.close());
     const run = runLiftAndShift({ source, dest, jobDb, include: ['sales/**'], concurrency: 4, capMbps: 16 });
     const readCopied = (): Promise<number> => page.locator('[data-field="filesDone"]').innerText().then((t) => Number(t.replace(/,/g, '')));
-    await page.waitForFunction(() => Number(document.querySelector('[data-field="filesDone"]')?.textContent?.replace(/,/g, '') ?? 0) > 0, undefined, { timeout: 15_000 });
+    const copiedAbove = (n: number): string => `Number((document.querySelector('[data-field="filesDone"]') || {}).textContent.replace(/,/g, '')) > ${n}`;
+    await page.waitForFunction(copiedAbove(0), undefined, { timeout: 15_000 });
     const first = await readCopied();
-    await page.waitForFunction((n) => Number(document.querySelector('[data-field="filesDone"]')?.textContent?.replace(/,/g, '') ?? 0) > n, first, { timeout: 15_000 });
+    await page.waitForFunction(copiedAbove(first), undefined, { timeout: 15_000 });
     const second = await readCopied();
     expect(second).toBeGreaterThan(first);
     await page.screenshot({ path: `${ARTIFACTS}/overview-running.png` });
     const summary = await run;
     expect(summary.files.copied).toBe(48);
-    await page.waitForFunction(() => document.querySelector('[data-field="filesDone"]')?.textContent === '48', undefined, { timeout: 10_000 });
+    await page.waitForFunction(`document.querySelector('[data-field="filesDone"]').textContent === '48'`, undefined, { timeout: 10_000 });
     expect(navigations).toBe(0);
 
     // A job whose every file fails (Gen2 flush answers 500), then a validation of the good one.
@@ -139,8 +132,8 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const validation = await validateStores(openGen1(gen1.url, 'sales'), openGen2(gen2.url, 'lake'), { sourcePath: '', destPath: 'sales' });
     await recordValidation(jobDb, validation);
 
-    await page.waitForFunction(() => document.querySelectorAll('#jobs-table .badge-failed').length === 1 && document.querySelectorAll('#jobs-table .badge-completed').length === 1, undefined, { timeout: 10_000 });
-    await page.waitForFunction(() => document.querySelectorAll('#chart-states canvas').length > 0);
+    await page.waitForFunction("document.querySelectorAll('#jobs-table .badge-failed').length === 1 && document.querySelectorAll('#jobs-table .badge-completed').length === 1", undefined, { timeout: 10_000 });
+    await page.waitForFunction("document.querySelectorAll('#chart-states canvas').length > 0");
     await page.screenshot({ path: `${ARTIFACTS}/overview.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     const overviewKeys = await tabThrough(page);
@@ -168,7 +161,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     // Assessments, then the report itself through its link.
     for (const [path, name] of [['/reports', 'reports'], ['/plan', 'plan'], ['/validation', 'validation'], ['/conflicts', 'not-yet-available']] as const) {
       await page.goto(`${dash.baseUrl}${path}`);
-      await page.waitForFunction(() => document.getElementById('content')?.getAttribute('aria-busy') === 'false');
+      await page.waitForFunction("document.getElementById('content').getAttribute('aria-busy') === 'false'");
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
       expect(await seriousViolations(page)).toEqual([]);
       expect((await tabThrough(page)).missed).toEqual([]);
@@ -185,7 +178,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     await page.goto(dash.baseUrl);
     await page.locator('#jobs-table').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/overview-phone.png`, fullPage: true });
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
     expect(errors).toEqual([]);
     expect(foreign).toEqual([]);
