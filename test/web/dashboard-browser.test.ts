@@ -112,16 +112,17 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     closers.push(() => source.close(), () => dest.close());
     const run = runLiftAndShift({ source, dest, jobDb, include: ['sales/**'], concurrency: 4, capMbps: 16 });
     const readCopied = (): Promise<number> => page.locator('[data-field="filesDone"]').innerText().then((t) => Number(t.replace(/,/g, '')));
-    const copiedAbove = (n: number): string => `Number((document.querySelector('[data-field="filesDone"]') || {}).textContent.replace(/,/g, '')) > ${n}`;
-    await page.waitForFunction(copiedAbove(0), undefined, { timeout: 15_000 });
+    // Functions, not strings: the page's CSP forbids eval, and waitForFunction would eval a string.
+    const copiedAbove = (n: number): boolean => Number(((globalThis as any).document.querySelector('[data-field="filesDone"]')?.textContent ?? '0').replace(/,/g, '')) > n;
+    await page.waitForFunction(copiedAbove, 0, { timeout: 15_000 });
     const first = await readCopied();
-    await page.waitForFunction(copiedAbove(first), undefined, { timeout: 15_000 });
+    await page.waitForFunction(copiedAbove, first, { timeout: 15_000 });
     const second = await readCopied();
     expect(second).toBeGreaterThan(first);
     await page.screenshot({ path: `${ARTIFACTS}/overview-running.png` });
     const summary = await run;
     expect(summary.files.copied).toBe(48);
-    await page.waitForFunction(`document.querySelector('[data-field="filesDone"]').textContent === '48'`, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-field="filesDone"]')?.textContent === '48', undefined, { timeout: 10_000 });
     expect(navigations).toBe(0);
 
     // A job whose every file fails (Gen2 flush answers 500), then a validation of the good one.
@@ -132,8 +133,8 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const validation = await validateStores(openGen1(gen1.url, 'sales'), openGen2(gen2.url, 'lake'), { sourcePath: '', destPath: 'sales' });
     await recordValidation(jobDb, validation);
 
-    await page.waitForFunction("document.querySelectorAll('#jobs-table .badge-failed').length === 1 && document.querySelectorAll('#jobs-table .badge-completed').length === 1", undefined, { timeout: 10_000 });
-    await page.waitForFunction("document.querySelectorAll('#chart-states canvas').length > 0");
+    await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#jobs-table .badge-failed').length === 1 && (globalThis as any).document.querySelectorAll('#jobs-table .badge-completed').length === 1, undefined, { timeout: 10_000 });
+    await page.locator('#chart-states canvas').waitFor();
     await page.screenshot({ path: `${ARTIFACTS}/overview.png`, fullPage: true });
     expect(await seriousViolations(page)).toEqual([]);
     const overviewKeys = await tabThrough(page);
@@ -161,7 +162,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     // Assessments, then the report itself through its link.
     for (const [path, name] of [['/reports', 'reports'], ['/plan', 'plan'], ['/validation', 'validation'], ['/conflicts', 'not-yet-available']] as const) {
       await page.goto(`${dash.baseUrl}${path}`);
-      await page.waitForFunction("document.getElementById('content').getAttribute('aria-busy') === 'false'");
+      await page.locator('#content[aria-busy="false"]').waitFor();
       await page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
       expect(await seriousViolations(page)).toEqual([]);
       expect((await tabThrough(page)).missed).toEqual([]);
