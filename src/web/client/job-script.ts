@@ -6,17 +6,19 @@ export const CLIENT_JOB = String.raw`
     var out = [];
     for (var i = 1; i < samples.length; i++) {
       var a = samples[i - 1], b = samples[i];
-      if (a.runNo !== b.runNo || b.at <= a.at) continue;
+      if (a.runNo !== b.runNo) { out.push([b.at, null]); continue; }
+      if (b.at <= a.at) continue;
       out.push([b.at, Math.max(0, (b.bytesDone - a.bytesDone) / ((b.at - a.at) / 1000))]);
     }
     return out;
   }
   function drawRate(box, samples) {
     var series = rateSeries(samples);
-    var max = series.reduce(function (m, p) { return Math.max(m, p[1]); }, 0);
+    var max = series.reduce(function (m, p) { return Math.max(m, p[1] || 0); }, 0);
     var unit = max >= 1048576 ? ['MiB/s', 1048576] : max >= 1024 ? ['KiB/s', 1024] : ['B/s', 1];
-    LS.chart(box, series.length === 0 ? 'Throughput over time: no samples yet' : 'Throughput over time: ' + series.length + ' samples, latest ' + LS.fmtRate(series[series.length - 1][1]), {
-      grid: { left: 80, right: 20, top: 20, bottom: 40 },
+    var last = series.length === 0 ? null : series[series.length - 1][1];
+    LS.chart(box, series.length === 0 ? 'Throughput over time: no samples yet' : 'Throughput over time: ' + series.length + ' samples, latest ' + (last === null ? 'between runs' : LS.fmtRate(last)), {
+      grid: { left: 60, right: 20, top: 36, bottom: 40 },
       tooltip: { trigger: 'axis', valueFormatter: LS.fmtRate },
       xAxis: { type: 'time' },
       yAxis: { type: 'value', name: unit[0], nameTextStyle: { align: 'right' }, axisLabel: { formatter: function (v) { return v / unit[1] >= 10 || v === 0 ? String(Math.round(v / unit[1])) : (v / unit[1]).toFixed(1); } } },
@@ -26,7 +28,8 @@ export const CLIENT_JOB = String.raw`
   function datasetRows(d, waves) {
     var by = {};
     d.byDataset.forEach(function (r) {
-      var x = by[r.dataset] = by[r.dataset] || { files: 0, bytes: 0, done: 0, doneBytes: 0, failed: 0 };
+      var x = by[r.dataset] = by[r.dataset] || { files: 0, bytes: 0, done: 0, doneBytes: 0, failed: 0, skipped: 0 };
+      if (r.state === 'skipped') x.skipped += r.files;
       x.files += r.files; x.bytes += r.bytes;
       if (r.state === 'copied' || r.state === 'verified') { x.done += r.files; x.doneBytes += r.bytes; }
       if (r.state === 'failed') x.failed += r.files;
@@ -34,12 +37,12 @@ export const CLIENT_JOB = String.raw`
     var names = d.datasets.map(function (s) { return s.name; });
     Object.keys(by).forEach(function (n) { if (names.indexOf(n) < 0) names.push(n); });
     return names.map(function (n) {
-      var x = by[n] || { files: 0, bytes: 0, done: 0, doneBytes: 0, failed: 0 };
+      var x = by[n] || { files: 0, bytes: 0, done: 0, doneBytes: 0, failed: 0, skipped: 0 };
       var ds = d.datasets.filter(function (s) { return s.name === n; })[0];
-      var p = x.files > 0 ? Math.round((x.done * 100) / x.files) : 0;
+      var p = x.files > 0 ? Math.floor(((x.done + x.skipped) * 100) / x.files) : 0;
       return el('tr', {}, [LS.td(n), LS.td(waves[n] === undefined ? '–' : String(waves[n]), 'num'),
         el('td', { class: 'nowrap' }, [el('progress', { max: '100', value: String(p), 'aria-label': 'Progress of data set ' + n }), el('span', { class: 'pct', text: p + '%' })]),
-        LS.td(LS.fmtInt(x.done) + ' / ' + LS.fmtInt(x.files), 'num'), LS.td(LS.fmtBytes(x.doneBytes) + ' / ' + LS.fmtBytes(x.bytes), 'num'), LS.td(LS.fmtInt(x.failed), 'num'),
+        LS.td(LS.fmtInt(x.done) + ' / ' + LS.fmtInt(x.files) + (x.skipped > 0 ? ' (' + LS.fmtInt(x.skipped) + ' skipped)' : ''), 'num'), LS.td(LS.fmtBytes(x.doneBytes) + ' / ' + LS.fmtBytes(x.bytes), 'num'), LS.td(LS.fmtInt(x.failed), 'num'),
         LS.td(ds ? ds.dest : '–', 'path'), LS.td(ds && ds.watermark ? LS.fmtTime(ds.watermark) : '–', 'nowrap')]);
     });
   }
@@ -77,7 +80,7 @@ export const CLIENT_JOB = String.raw`
       var l = j.live;
       return el('div', { class: 'tiles' }, [
         el('div', { class: 'tile' }, [el('div', { class: 'tile-label', text: 'Status' }), el('div', { class: 'tile-value', 'data-field': 'status' }, [LS.badge(j.status)])]),
-        LS.tile('Files copied', LS.fmtInt(l ? Math.max(l.filesDone, j.files.done) : j.files.done), 'filesDone', l ? 'of ' + LS.fmtInt(l.filesToCopy) + ' to copy in run #' + l.runNo : 'of ' + LS.fmtInt(j.files.total)),
+        LS.tile('Files copied', LS.fmtInt(l ? Math.max(l.filesDone, j.files.done) : j.files.done), 'filesDone', l ? 'of ' + LS.fmtInt(l.filesToCopy) + ' to copy in run #' + l.runNo : 'of ' + LS.fmtInt(j.files.total) + (j.files.skipped > 0 ? ', ' + LS.fmtInt(j.files.skipped) + ' skipped' : '')),
         LS.tile('Data moved', LS.fmtBytes(l ? Math.max(l.bytesDone, j.bytes.done) : j.bytes.done), 'bytesDone', l ? 'of ' + LS.fmtBytes(l.bytesToCopy) : 'of ' + LS.fmtBytes(j.bytes.total)),
         LS.tile('Current rate', LS.fmtRate(l ? l.bytesPerSecond : 0), 'rate'),
         LS.tile('ETA', l ? LS.fmtDuration(l.etaSeconds) : '–', 'eta', l ? 'while the scan runs the total grows' : 'not running'),

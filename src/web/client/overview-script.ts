@@ -7,7 +7,12 @@ export const CLIENT_OVERVIEW = String.raw`
   function doneBytes(j) { var l = liveOf(j); return l ? Math.max(j.bytes.done, l.bytesDone) : j.bytes.done; }
   function failedFiles(j) { var l = liveOf(j); return l ? Math.max(j.files.failed, l.filesFailed) : j.files.failed; }
   function totalFiles(j) { var l = liveOf(j); return l ? Math.max(j.files.total, l.filesToCopy) : j.files.total; }
-  function pct(j) { var t = totalFiles(j); return t > 0 ? Math.min(100, Math.round((doneFiles(j) * 100) / t)) : (j.status === 'completed' ? 100 : 0); }
+  // Skipped files (names the destination refuses, existing files kept) are settled: they count as done for progress.
+  function pct(j) {
+    var l = liveOf(j), t = totalFiles(j);
+    var settled = l ? doneFiles(j) : j.files.done + j.files.skipped;
+    return t > 0 ? Math.min(100, Math.floor((settled * 100) / t)) : (j.status === 'completed' ? 100 : 0);
+  }
 
   function jobRow(j) {
     var p = pct(j);
