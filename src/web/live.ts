@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { JobDb } from '../state/db.js';
 import { lastProgressId, listProgress } from '../state/progress.js';
+import type { JobSummary } from './job-views.js';
 import { lastValidationId } from './validations.js';
 
 /** A client whose unsent output passes this is too slow to follow and is dropped (it reconnects). */
@@ -9,14 +10,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 const PROGRESS_PAGE = 500;
 
-interface JobSnapshot {
-  id: string;
-  status: string;
-  updatedAt: number;
-  runs: number;
-  files: { total: number; done: number; failed: number; skipped: number };
-  bytes: { total: number; done: number };
-}
+/** What a `jobs` event says of a changed job: its record's fields as in the API's Job. */
+type JobSnapshot = Pick<JobSummary, 'id' | 'status' | 'updatedAt' | 'runs' | 'files' | 'bytes'>;
 
 /**
  * The live feed behind `/api/events`: one poller for all clients reads what changed in the job

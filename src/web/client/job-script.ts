@@ -107,7 +107,7 @@ export const CLIENT_JOB = String.raw`
     }
     function load() {
       var plan = ctx.modules.some(function (m) { return m.id === 'plan' && m.available; }) ? LS.api('/api/plan').catch(function () { return null; }) : Promise.resolve(null);
-      return Promise.all([LS.api('/api/jobs/' + encodeURIComponent(id)), LS.api('/api/jobs/' + encodeURIComponent(id) + '/progress'), LS.api('/api/jobs/' + encodeURIComponent(id) + '/failures'), plan])
+      return Promise.all([LS.api('/api/jobs/' + encodeURIComponent(id)), LS.api('/api/jobs/' + encodeURIComponent(id) + '/progress?last=3000'), LS.api('/api/jobs/' + encodeURIComponent(id) + '/failures'), plan])
         .then(function (r) {
           var waves = {};
           if (r[3] && r[3].plan) r[3].plan.datasets.forEach(function (ds) { waves[ds.name] = ds.wave; });
@@ -123,7 +123,7 @@ export const CLIENT_JOB = String.raw`
         if (mine.length === 0) return;
         var holder = {}; holder[job.id] = job;
         LS.applyProgress(holder, mine);
-        samples = samples.concat(mine);
+        samples = samples.concat(mine).slice(-3000);
         var t = document.getElementById('job-tiles');
         if (t) t.replaceChildren(tiles(job));
         drawRate(chartBox, samples);

@@ -1,10 +1,15 @@
 import { z } from 'zod';
+import { getJob } from '../../state/jobs.js';
 import { listProgress } from '../../state/progress.js';
 import { ActionRefused, JOB_ACTIONS, JobRunner, crossSiteRefusal, runJobAction, type JobAction } from '../actions.js';
 import { readFailureGroups, readJobDetail, readJobSummaries } from '../job-views.js';
 import type { ChecklistItem, DashboardModule } from './types.js';
 
-const progressQuery = z.object({ after: z.coerce.number().int().nonnegative().optional(), limit: z.coerce.number().int().min(1).max(5000).optional() });
+const progressQuery = z.object({
+  after: z.coerce.number().int().nonnegative().optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+  last: z.coerce.number().int().min(1).max(5000).optional(),
+});
 const failuresQuery = z.object({ scan: z.coerce.number().int().min(1).max(20000).optional() });
 
 /** Jobs: the list, a job's detail, its progress samples and failures, and (with --allow-actions) pause/resume/retry-failed. */
@@ -22,10 +27,11 @@ export function jobsModule(runner: (ctx: ConstructorParameters<typeof JobRunner>
       app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request) => readJobDetail(ctx.jobDb, request.params.id));
       app.get<{ Params: { id: string } }>('/api/jobs/:id/progress', async (request, reply) => {
         const q = progressQuery.safeParse(request.query);
-        if (!q.success) return reply.code(400).send({ error: 'after and limit must be whole numbers (limit 1 to 5000).' });
-        const detail = await readJobDetail(ctx.jobDb, request.params.id);
-        const jobId = (detail['job'] as { id: string }).id;
-        const rows = await listProgress(ctx.jobDb, { jobId, afterId: q.data.after ?? 0, limit: q.data.limit ?? 5000 });
+        if (!q.success) return reply.code(400).send({ error: 'after, limit and last must be whole numbers (limit and last 1 to 5000).' });
+        const jobId = (await getJob(ctx.jobDb, request.params.id)).id;
+        const rows = q.data.last === undefined
+          ? await listProgress(ctx.jobDb, { jobId, afterId: q.data.after ?? 0, limit: q.data.limit ?? 5000 })
+          : (await ctx.jobDb.db.selectFrom('progress').selectAll().where('job_id', '=', jobId).orderBy('id', 'desc').limit(q.data.last).execute()).reverse();
         return {
           jobId,
           samples: rows.map((r) => ({ id: r.id, runNo: r.run_no, at: r.at, filesDone: r.files_done, filesFailed: r.files_failed, bytesDone: r.bytes_done, filesToCopy: r.files_to_copy, bytesToCopy: r.bytes_to_copy })),
@@ -34,8 +40,7 @@ export function jobsModule(runner: (ctx: ConstructorParameters<typeof JobRunner>
       app.get<{ Params: { id: string } }>('/api/jobs/:id/failures', async (request, reply) => {
         const q = failuresQuery.safeParse(request.query);
         if (!q.success) return reply.code(400).send({ error: 'scan must be a whole number from 1 to 20000.' });
-        const detail = await readJobDetail(ctx.jobDb, request.params.id);
-        const jobId = (detail['job'] as { id: string }).id;
+        const jobId = (await getJob(ctx.jobDb, request.params.id)).id;
         return { jobId, ...(await readFailureGroups(ctx.jobDb, jobId, q.data.scan)) };
       });
       app.post<{ Params: { id: string; action: string } }>('/api/jobs/:id/:action', async (request, reply) => {
