@@ -4,7 +4,8 @@
  * job whenever one finishes), while 20 "pages" follow it: each holds the live feed (/api/events) and
  * reloads the overview every 5 s, as a page does on a job change. The dashboard's RSS is sampled from
  * /proc every 10 s. The peer is the same server in the same run before any page connects (the first
- * minute): the figure is its RSS growth per minute with 20 pages beside the baseline's.
+ * minute): the figure is its RSS growth per minute with 20 pages (after a minute's warm-up) beside the
+ * baseline's, and the RSS range.
  *
  *   node --import tsx bench/dashboard/run.ts [--minutes 10] [--pages 20]
  */
@@ -95,10 +96,14 @@ const slope = (xs: typeof samples): number => {
   return a === undefined || b === undefined || b.t === a.t ? 0 : ((b.rss - a.rss) * 60) / (b.t - a.t);
 };
 const base = samples.filter((s) => s.phase === 'baseline');
-const withPages = samples.filter((s) => s.phase === 'pages');
+// The first minute with pages is warm-up (connections, caches, the first collections); the slope is taken after it.
+const withPages = samples.filter((s) => s.phase === 'pages' && s.t >= baselineMs / 1000 + 60);
 const firstPages = withPages[0];
 const lastPages = withPages[withPages.length - 1];
 console.log(`dashboard memory: ${minutes} min, ${pages} pages, ${jobs} migrate jobs, ${events} events delivered, ${reloads} overview reloads; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 console.log(`  RSS samples (s, MB): ${samples.map((s) => `${s.t.toFixed(0)}:${s.rss.toFixed(0)}`).join(' ')}`);
-console.log(`  baseline (0 pages): ${slope(base).toFixed(2)} MB/min; with ${pages} pages: ${slope(withPages).toFixed(2)} MB/min; max ${Math.max(...samples.map((s) => s.rss)).toFixed(0)} MB`);
-if (firstPages !== undefined && lastPages !== undefined) console.log(`  with pages: RSS ${firstPages.rss.toFixed(0)} -> ${lastPages.rss.toFixed(0)} MB (ratio last/first ${(lastPages.rss / firstPages.rss).toFixed(2)})`);
+console.log(`  baseline (0 pages): ${slope(base).toFixed(2)} MB/min; with ${pages} pages (after a minute's warm-up): ${slope(withPages).toFixed(2)} MB/min; max ${Math.max(...samples.map((s) => s.rss)).toFixed(0)} MB`);
+if (firstPages !== undefined && lastPages !== undefined) {
+  const range = withPages.map((s) => s.rss);
+  console.log(`  with pages: RSS ${firstPages.rss.toFixed(0)} -> ${lastPages.rss.toFixed(0)} MB (ratio last/first ${(lastPages.rss / firstPages.rss).toFixed(2)}; range ${Math.min(...range).toFixed(0)}-${Math.max(...range).toFixed(0)} MB)`);
+}

@@ -102,8 +102,27 @@ export async function readFailureGroups(jobDb: JobDb, jobId: string, scan = 2000
   return { total: Number(counted?.n ?? rows.length), groups: [...groups.values()].sort((a, b) => b.count - a.count) };
 }
 
-/** Items per data set and state (files and bytes): one grouped query over the job's items. */
-export async function readDatasetProgress(jobDb: JobDb, jobId: string): Promise<{ dataset: string; state: string; files: number; bytes: number }[]> {
+type DatasetProgress = { dataset: string; state: string; files: number; bytes: number }[];
+const DATASET_CACHE_MS = 5000;
+const datasetCache = new WeakMap<JobDb, Map<string, { at: number; value: Promise<DatasetProgress> }>>();
+
+/**
+ * Items per data set and state (files and bytes): one grouped query over the job's items, shared by
+ * every page for DATASET_CACHE_MS (pages of a running job refresh it; the query reads every item row).
+ */
+export function readDatasetProgress(jobDb: JobDb, jobId: string, now = Date.now()): Promise<DatasetProgress> {
+  let byJob = datasetCache.get(jobDb);
+  if (byJob === undefined) datasetCache.set(jobDb, (byJob = new Map()));
+  const hit = byJob.get(jobId);
+  if (hit !== undefined && now - hit.at < DATASET_CACHE_MS) return hit.value;
+  for (const [id, entry] of byJob) if (now - entry.at >= DATASET_CACHE_MS) byJob.delete(id);
+  const value = queryDatasetProgress(jobDb, jobId);
+  byJob.set(jobId, { at: now, value });
+  value.catch(() => byJob.delete(jobId));
+  return value;
+}
+
+async function queryDatasetProgress(jobDb: JobDb, jobId: string): Promise<DatasetProgress> {
   const rows = await jobDb.db.selectFrom('items')
     .select((eb) => ['dataset', 'state', eb.fn.countAll<number>().as('files'), eb.fn.sum<number>('size').as('bytes')])
     .where('job_id', '=', jobId).where('kind', '=', 'file').groupBy(['dataset', 'state']).execute();

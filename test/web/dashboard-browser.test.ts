@@ -120,6 +120,19 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const second = await readCopied();
     expect(second).toBeGreaterThan(first);
     await page.screenshot({ path: `${ARTIFACTS}/overview-running.png` });
+    // The job's own page, opened mid-run, moves too (tiles and chart from the same feed).
+    const jobPage = await context.newPage();
+    jobPage.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    jobPage.on('pageerror', (e) => errors.push(e.message));
+    await jobPage.goto(`${dash.baseUrl}/jobs/${await page.locator('#jobs-table tbody a').first().innerText()}`);
+    await jobPage.locator('#job-tiles [data-field="filesDone"]').waitFor();
+    const onJobPage = Number((await jobPage.locator('#job-tiles [data-field="filesDone"]').innerText()).replace(/,/g, ''));
+    const jobCopiedAbove = (n: number): boolean => Number(((globalThis as any).document.querySelector('#job-tiles [data-field="filesDone"]')?.textContent ?? '0').replace(/,/g, '')) > n;
+    await jobPage.waitForFunction(jobCopiedAbove, onJobPage, { timeout: 15_000 });
+    await jobPage.screenshot({ path: `${ARTIFACTS}/job-running.png` });
+    await jobPage.close();
     const summary = await run;
     expect(summary.files.copied).toBe(48);
     await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-field="filesDone"]')?.textContent === '48', undefined, { timeout: 10_000 });

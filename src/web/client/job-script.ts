@@ -46,6 +46,9 @@ export const CLIENT_JOB = String.raw`
         LS.td(ds ? ds.dest : '–', 'path'), LS.td(ds && ds.watermark ? LS.fmtTime(ds.watermark) : '–', 'nowrap')]);
     });
   }
+  function datasetTable(d, waves) {
+    return LS.table('Progress by data set', ['Data set', { label: 'Wave', num: true }, 'Progress', { label: 'Files', num: true }, { label: 'Data', num: true }, { label: 'Failed', num: true }, 'Destination', 'Complete up to'], datasetRows(d, waves));
+  }
   function failuresView(f) {
     if (f.total === 0) return LS.notice('No failed item.', 'ok');
     return el('div', { id: 'failures' }, [el('p', { text: LS.fmtInt(f.total) + ' failed items in ' + f.groups.length + ' reason' + (f.groups.length === 1 ? '' : 's') + '.' })].concat(f.groups.map(function (g) {
@@ -75,7 +78,7 @@ export const CLIENT_JOB = String.raw`
 
   LS.pages.job = function (root, ctx) {
     var id = root.getAttribute('data-job');
-    var samples = [], job = null, chartBox = null;
+    var samples = [], job = null, chartBox = null, planWaves = {};
     function tiles(j) {
       var l = j.live;
       return el('div', { class: 'tiles' }, [
@@ -96,7 +99,7 @@ export const CLIENT_JOB = String.raw`
         el('p', { class: 'lead' }, [el('span', { class: 'path', text: job.source }), ' → ', el('span', { class: 'path', text: job.dest }), ' · ' + job.kind + ' · ' + job.runs + ' run' + (job.runs === 1 ? '' : 's')]),
         el('div', { id: 'job-tiles' }, [tiles(job)]),
         LS.section('Throughput over time', [chartBox]),
-        LS.section('Progress by data set and wave', [LS.table('Progress by data set', ['Data set', { label: 'Wave', num: true }, 'Progress', { label: 'Files', num: true }, { label: 'Data', num: true }, { label: 'Failed', num: true }, 'Destination', 'Complete up to'], datasetRows(d, waves))]),
+        LS.section('Progress by data set and wave', [el('div', { id: 'datasets' }, [datasetTable(d, waves)])]),
         LS.section('Failures by reason', [failuresView(failures)]),
         LS.section('Runs', [runsTable(d.runs)]),
         LS.section('Actions', [actions(job.id, ctx.allowActions, function () { reloadSoon(); })]),
@@ -112,6 +115,7 @@ export const CLIENT_JOB = String.raw`
           var waves = {};
           if (r[3] && r[3].plan) r[3].plan.datasets.forEach(function (ds) { waves[ds.name] = ds.wave; });
           document.title = 'Job ' + r[0].job.id + ' · lakeshift';
+          planWaves = waves;
           render(r[0], r[1], r[2], waves);
         });
     }
@@ -128,8 +132,16 @@ export const CLIENT_JOB = String.raw`
         if (t) t.replaceChildren(tiles(job));
         drawRate(chartBox, samples);
         if (mine.some(function (s) { return s.filesFailed > 0; })) reloadFailures();
+        reloadDatasets();
       } else if (type === 'jobs' && data.changed.some(function (c) { return c.id === job.id; })) reloadSoon();
     });
+    // The data set table comes from a grouped query over the items (cached 5 s on the server): refreshed at that pace.
+    var reloadDatasets = LS.debounce(function () {
+      LS.api('/api/jobs/' + encodeURIComponent(job.id)).then(function (d) {
+        var box = document.getElementById('datasets');
+        if (box) box.replaceChildren(datasetTable(d, planWaves));
+      });
+    }, 5000);
     var reloadFailures = LS.debounce(function () {
       LS.api('/api/jobs/' + encodeURIComponent(job.id) + '/failures').then(function (f) {
         var old = document.getElementById('failures') || root.querySelector('#sec-failures-by-reason + .notice');
