@@ -13,15 +13,14 @@ const progressQuery = z.object({
 const failuresQuery = z.object({ scan: z.coerce.number().int().min(1).max(20000).optional() });
 
 /** Jobs: the list, a job's detail, its progress samples and failures, and (with --allow-actions) pause/resume/retry-failed. */
-export function jobsModule(runner: (ctx: ConstructorParameters<typeof JobRunner>[0]) => JobRunner = (c) => new JobRunner(c)): DashboardModule & { runner?: JobRunner } {
-  const mod: DashboardModule & { runner?: JobRunner } = {
+export function jobsModule(): DashboardModule {
+  return {
     id: 'jobs',
     title: 'Jobs',
     path: '/jobs',
     availability: () => Promise.resolve({ available: true }),
     register(app, ctx) {
-      const jobRunner = runner(ctx);
-      mod.runner = jobRunner;
+      const jobRunner = new JobRunner(ctx);
       app.addHook('onClose', () => jobRunner.stopAll());
       app.get('/api/jobs', async () => ({ jobs: await readJobSummaries(ctx.jobDb) }));
       app.get<{ Params: { id: string } }>('/api/jobs/:id', async (request) => readJobDetail(ctx.jobDb, request.params.id));
@@ -73,5 +72,4 @@ export function jobsModule(runner: (ctx: ConstructorParameters<typeof JobRunner>
       ];
     },
   };
-  return mod;
 }
