@@ -3,7 +3,7 @@ import { getJob } from '../../state/jobs.js';
 import { listProgress } from '../../state/progress.js';
 import { ActionRefused, JOB_ACTIONS, JobRunner, crossSiteRefusal, runJobAction, type JobAction } from '../actions.js';
 import { readFailureGroups, readJobDetail, readJobSummaries } from '../job-views.js';
-import type { ChecklistItem, DashboardModule } from './types.js';
+import { plural, type ChecklistItem, type DashboardModule } from './types.js';
 
 const progressQuery = z.object({
   after: z.coerce.number().int().nonnegative().optional(),
@@ -66,9 +66,9 @@ export function jobsModule(): DashboardModule {
         {
           label: 'Migration jobs complete',
           state: jobs.length === 0 ? 'todo' : done === jobs.length ? 'done' : jobs.some((j) => j.status === 'failed') ? 'blocked' : 'todo',
-          detail: jobs.length === 0 ? 'No job in the job database yet.' : `${done} of ${jobs.length} jobs completed.`,
+          detail: jobs.length === 0 ? 'No job in the job database yet.' : `${done} of ${plural(jobs.length, 'job')} completed.`,
         },
-        { label: 'No failed files', state: failedFiles === 0 ? (jobs.length === 0 ? 'todo' : 'done') : 'blocked', detail: failedFiles === 0 ? 'No file is in state failed.' : `${failedFiles} files failed: see the jobs' failure lists.` },
+        { label: 'No failed files', state: failedFiles === 0 ? (jobs.length === 0 ? 'todo' : 'done') : 'blocked', detail: failedFiles === 0 ? 'No file is in state failed.' : `${plural(failedFiles, 'file')} failed: see the jobs' failure lists.` },
       ];
     },
   };

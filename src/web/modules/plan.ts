@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadPlan } from '../../plan/load-plan.js';
-import type { ChecklistItem, DashboardContext, DashboardModule } from './types.js';
+import { plural, type ChecklistItem, type DashboardContext, type DashboardModule } from './types.js';
 import { redactValue } from '../redact.js';
 
 /** The plan file shown: --plan, else plan.yaml in the reports folder when there is one. */
@@ -38,7 +38,7 @@ export const planModule: DashboardModule = {
     if (file === undefined) return [{ label: 'Migration plan', state: 'todo', detail: 'No plan given (--plan).' }];
     try {
       const plan = await loadPlan(file);
-      return [{ label: 'Migration plan', state: 'done', detail: `${plan.datasets.length} data sets in ${plan.waves.length} waves.` }];
+      return [{ label: 'Migration plan', state: 'done', detail: `${plural(plan.datasets.length, 'data set')} in ${plural(plan.waves.length, 'wave')}.` }];
     } catch (error) {
       return [{ label: 'Migration plan', state: 'blocked', detail: error instanceof Error ? error.message : String(error) }];
     }

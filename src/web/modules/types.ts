@@ -47,3 +47,8 @@ export interface DashboardModule {
   /** Its lines of the overview's cutover checklist, if any. */
   checklist?(ctx: DashboardContext): Promise<ChecklistItem[]>;
 }
+
+/** `n thing` or `n things` (or the given plural). */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}

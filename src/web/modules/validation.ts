@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { listValidations } from '../validations.js';
-import type { ChecklistItem, DashboardModule } from './types.js';
+import { plural, type ChecklistItem, type DashboardModule } from './types.js';
 
 const query = z.object({ limit: z.coerce.number().int().min(1).max(200).optional() });
 
@@ -22,7 +22,7 @@ export const validationModule: DashboardModule = {
     if (newest === undefined) return [{ label: 'Validation clean', state: 'todo', detail: 'No validation recorded: run lakeshift validate SOURCE DEST --state-dir DIR.' }];
     const latestJob = await ctx.jobDb.db.selectFrom('jobs').select((eb) => eb.fn.max('updated_at').as('at')).executeTakeFirst();
     const stale = Number(latestJob?.at ?? 0) > newest.finishedAt;
-    if (!newest.ok) return [{ label: 'Validation clean', state: 'blocked', detail: `${newest.differenceCount} differences in the newest validation.` }];
-    return [{ label: 'Validation clean', state: stale ? 'todo' : 'done', detail: stale ? 'The newest validation found no difference, but a job ran after it: validate again.' : `No difference in ${newest.files} files and ${newest.directories} directories.` }];
+    if (!newest.ok) return [{ label: 'Validation clean', state: 'blocked', detail: `${plural(newest.differenceCount, 'difference')} in the newest validation.` }];
+    return [{ label: 'Validation clean', state: stale ? 'todo' : 'done', detail: stale ? 'The newest validation found no difference, but a job ran after it: validate again.' : `No difference in ${plural(newest.files, 'file')} and ${plural(newest.directories, 'directory', 'directories')}.` }];
   },
 };
