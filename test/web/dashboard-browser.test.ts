@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assessStore, writeAssessReports } from '../../src/assess/index.js';
 import { startGen1Emulator } from '../../src/emulators/gen1/index.js';
@@ -12,10 +12,9 @@ import { openSqliteJobDb } from '../../src/state/db.js';
 import { validateStores } from '../../src/validate/validate.js';
 import { recordValidation, startDashboard } from '../../src/web/index.js';
 import { openGen1, openGen2 } from '../migrate-helpers.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../browser-helpers.js';
 import { tempDir, writeFiles } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`dashboard-browser: skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ARTIFACTS = 'test-artifacts/dashboard';
@@ -80,11 +79,7 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const dash = await startDashboard({ jobDb, stateDir: join(work, 'state'), reportsDir: reports, allowActions: true, pollMs: 250 });
     closers.push(() => dash.close());
 
-    const context = await chromium.launchPersistentContext(tempDir('lakeshift-chromium-', cleanups), {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1366, height: 900 },
-    });
+    const context = await launchChromium(tempDir('lakeshift-chromium-', cleanups), { width: 1366, height: 900 });
     closers.push(() => context.close());
     const page = await context.newPage();
     const errors: string[] = [];
