@@ -1,0 +1,27 @@
+import type { DecommissionCondition } from './types.js';
+
+const SHOWN = 5;
+
+/** A workload scan of --workloads finds no Gen1 reference (rewritable or for a person to act on). */
+export const workloadsCondition: DecommissionCondition = {
+  id: 'workloads-clean',
+  title: 'Workloads name no Gen1 location',
+  async check(ctx) {
+    if (ctx.workloads.length === 0) {
+      return { ok: false, evidence: 'no workload paths given', hint: 'pass --workloads PATH... (repositories, notebooks, configs, pipelines that could name Gen1)' };
+    }
+    if (ctx.scanWorkloads === undefined) {
+      return { ok: false, evidence: 'the workload scanner is not available in this build', hint: 'run lakeshift cutover scan on the workloads and check by hand' };
+    }
+    const { filesScanned, findings } = await ctx.scanWorkloads(ctx.workloads);
+    const where = `${filesScanned} files under ${ctx.workloads.join(', ')}`;
+    if (findings.length === 0) return { ok: true, evidence: `${where}: no Gen1 reference` };
+    const rewritable = findings.filter((f) => f.action === 'rewrite').length;
+    const shown = findings.slice(0, SHOWN).map((f) => `${f.file}:${f.line}:${f.column} ${JSON.stringify(f.text)} (${f.action}${f.reason === undefined ? '' : `: ${f.reason}`})`).join('; ');
+    return {
+      ok: false,
+      evidence: `${where}: ${findings.length} Gen1 references (${rewritable} rewritable, ${findings.length - rewritable} for a person), e.g. ${shown}`,
+      hint: `lakeshift cutover rewrite ${ctx.workloads.join(' ')} --apply for the rewritable ones; change the others by hand`,
+    };
+  },
+};
