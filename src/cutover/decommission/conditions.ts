@@ -37,10 +37,9 @@ export const finalSyncCondition: DecommissionCondition = {
     if (last === undefined) return { ok: false, evidence: 'no final sync of this source to this destination is recorded', hint };
     const when = `final sync ${iso(last.startedAtMs)} (job ${last.jobId} run ${last.runNo})`;
     if (last.freezeId === null) return { ok: false, evidence: `${when} ran without a freeze (--allow-unfrozen)`, hint: `freeze first, then ${hint}` };
-    if (!last.ok) {
-      const why = last.copyStatus !== 'completed' ? `the copy ${last.copyStatus}` : last.filesFailed > 0 ? `${last.filesFailed} files failed` : last.deleteRefused !== null ? `deletion was refused (${last.deleteRefused})` : 'its validation found differences';
-      return { ok: false, evidence: `${when} did not succeed: ${why}`, hint };
-    }
+    // Whether its validation was clean is the next condition's question; this one asks about the copy.
+    const why = last.copyStatus !== 'completed' ? `the copy ${last.copyStatus}` : last.filesFailed > 0 ? `${last.filesFailed} files failed` : last.deleteRefused !== null ? `deletion was refused (${last.deleteRefused})` : undefined;
+    if (why !== undefined) return { ok: false, evidence: `${when} did not finish its copy: ${why}`, hint };
     const scan = await ctx.sourceScan();
     const now = `newest Gen1 change now ${iso(scan.latestChangeMs)} (${JSON.stringify(scan.latestChangePath)})`;
     if (scan.latestChangeMs > last.sourceLatestChangeMs) {
