@@ -73,7 +73,7 @@ function formatFreeze(r: FreezeReport): string {
   lines.push(`  ${r.seen} paths: ${r.changed} ${r.dryRun ? 'would lose their write bits' : 'lost their write bits'}, ${r.alreadyFrozen} already frozen, ${r.withoutWriteBits} had none${r.refrozen > 0 ? `, ${r.refrozen} frozen again (write bits had come back)` : ''}`);
   for (const e of r.examples.slice(0, 10)) lines.push(`    ${JSON.stringify(e.path === '' ? '/' : e.path)}: ${e.before} -> ${e.after}`);
   for (const f of r.failures.slice(0, 20)) lines.push(`  failed ${JSON.stringify(f.path)}: ${f.error}`);
-  if (r.failures.length > 20) lines.push(`  ... ${r.failures.length - 20} more failures (use --output json)`);
+  if (r.failed > 20) lines.push(`  ... ${r.failed - 20} more failures (use --output json for the first ${r.failures.length})`);
   lines.push(r.state === 'frozen' ? '  result: frozen; only superusers can write' : r.state === 'incomplete' ? '  result: incomplete; run the same command again to finish (or unfreeze to undo)' : '  result: nothing changed (dry run)');
   return `${lines.join('\n')}\n`;
 }

@@ -37,6 +37,8 @@ export interface FreezeReport {
   withoutWriteBits: number;
   /** Frozen paths someone gave a write bit again since, frozen again (their first record is kept). */
   refrozen: number;
+  /** Paths that could not be read or changed (all counted; the first MAX_LISTED listed in failures). */
+  failed: number;
   failures: { path: string; error: string }[];
   /** The first changed paths with their state before and after. */
   examples: { path: string; before: string; after: string }[];
@@ -44,6 +46,12 @@ export interface FreezeReport {
 }
 
 const EXAMPLES = 20;
+const MAX_LISTED = 1000;
+
+function fail(report: FreezeReport, path: string, error: string): void {
+  report.failed++;
+  if (report.failures.length < MAX_LISTED) report.failures.push({ path, error });
+}
 
 interface Seen {
   entry: Entry;
@@ -116,7 +124,7 @@ export async function freezeTree(store: Store, options: FreezeOptions = {}): Pro
   }
   const report: FreezeReport = {
     store: key, freezeId: freeze?.id ?? null, dryRun, state: dryRun ? 'would-freeze' : 'frozen', continued,
-    seen: 0, changed: 0, alreadyFrozen: 0, withoutWriteBits: 0, refrozen: 0, failures: [], examples: [], durationMs: 0,
+    seen: 0, changed: 0, alreadyFrozen: 0, withoutWriteBits: 0, refrozen: 0, failed: 0, failures: [], examples: [], durationMs: 0,
   };
   const signal = options.signal;
   for await (const page of treePages(store, signal)) {
@@ -125,7 +133,7 @@ export async function freezeTree(store: Store, options: FreezeOptions = {}): Pro
     const actions: Action[] = [];
     for (const s of seen) {
       report.seen++;
-      if (s.error !== undefined) report.failures.push({ path: s.entry.path, error: s.error });
+      if (s.error !== undefined) fail(report, s.entry.path, s.error);
       if (s.state === undefined) continue;
       const d = decide(s.entry.path, s.state, records.get(s.entry.path));
       if (d === 'frozen') report.alreadyFrozen++;
@@ -136,12 +144,12 @@ export async function freezeTree(store: Store, options: FreezeOptions = {}): Pro
     await applyActions(store, db, freeze?.id, actions, kinds, report, dryRun, concurrency, signal);
     options.onProgress?.({ seen: report.seen, changed: report.changed });
   }
-  if (report.failures.length > 0 && !dryRun) report.state = 'incomplete';
+  if (report.failed > 0 && !dryRun) report.state = 'incomplete';
   report.durationMs = Date.now() - started;
   if (db !== undefined && freeze !== undefined && !dryRun) {
     const changedTotal = (freeze.paths_changed ?? 0) + report.changed;
     await updateFreeze(db, freeze.id, { state: report.state === 'frozen' ? 'frozen' : 'freezing', finished_at: report.state === 'frozen' ? Date.now() : null, paths_seen: report.seen, paths_changed: changedTotal });
-    await recordCutoverEvent(db, { kind: 'freeze', source: key, ok: report.state === 'frozen', details: { ...report, examples: undefined, failures: report.failures.length } });
+    await recordCutoverEvent(db, { kind: 'freeze', source: key, ok: report.state === 'frozen', details: { ...report, examples: undefined, failures: undefined } });
   }
   return report;
 }
@@ -174,7 +182,7 @@ async function applyActions(
       return true;
     } catch (error) {
       if (isStorageError(error, 'cancelled')) throw error;
-      report.failures.push({ path: a.path, error: error instanceof Error ? error.message : String(error) });
+      fail(report, a.path, error instanceof Error ? error.message : String(error));
       return false;
     }
   });
