@@ -126,3 +126,40 @@ describe('cutover freeze through the Gen1 emulator', () => {
     expect(Object.keys(before).length).toBeGreaterThan(8);
   });
 });
+
+describe('cutover freeze of a seeded lake through the Gen1 emulator', () => {
+  it('restores every mode and ACL of the seeded lake exactly (large ACLs, default ACLs, sticky bits, awkward names)', async () => {
+    const { seedLake } = await import('../../src/seed/index.js');
+    const lake = openGen1(emu.url, 'seeded');
+    try {
+      await lake.mkdir('');
+      const seeded = await seedLake(lake, { profile: 'small', concurrency: 8 });
+      expect(seeded.aclPaths.length).toBeGreaterThan(0);
+      const snap = async (): Promise<Map<string, unknown>> => {
+        const out = new Map<string, unknown>();
+        const paths = [''];
+        for await (const page of lake.list('', { recursive: true })) for (const e of page) if (e.path !== '') paths.push(e.path);
+        for (const p of paths) {
+          const full = `/seeded${p === '' ? '' : `/${p}`}`;
+          const r = await admin({ method: 'GET', path: full.split('/').map(encodeURIComponent).join('/'), query: 'op=GETACLSTATUS' });
+          out.set(p, r.json);
+        }
+        return out;
+      };
+      const before = await snap();
+      const report = await freezeTree(lake, { jobDb, concurrency: 8 });
+      expect(report).toMatchObject({ state: 'frozen', failed: 0 });
+      const frozen = await snap();
+      for (const [p, s] of frozen) {
+        const status = (s as { AclStatus: { permission: string; entries: string[] } }).AclStatus;
+        expect(Number.parseInt(status.permission, 8) & 0o222, p).toBe(0);
+        expect(status.entries.filter((e) => !e.startsWith('default:') && /^[^:]*:[^:]*:.w.$/.test(e)), p).toEqual([]);
+      }
+      const undo = await unfreezeTree(lake, await resolveOpenFreeze(jobDb, lake.displayUri), { jobDb, concurrency: 8 });
+      expect(undo).toMatchObject({ state: 'unfrozen', counts: { restored: report.changed, failed: 0, conflict: 0 } });
+      expect(await snap()).toEqual(before);
+    } finally {
+      await lake.close();
+    }
+  }, 60_000);
+});
