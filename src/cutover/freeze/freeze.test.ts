@@ -123,6 +123,29 @@ describe('freeze and unfreeze on the memory store', () => {
     expect(await snapshot(store)).toEqual(before);
   });
 
+  it('undoes a freeze killed half way (some paths changed, some only recorded)', async () => {
+    const before = await snapshot(store);
+    let calls = 0;
+    const halfway = new Proxy(store, {
+      get(t, p, r) {
+        const v: unknown = Reflect.get(t, p, r);
+        if ((p === 'setPermissions' || p === 'setAcl') && typeof v === 'function') {
+          return (...a: unknown[]) => (++calls % 2 === 0 ? Promise.reject(new Error('killed')) : (v as (...x: unknown[]) => Promise<void>).apply(t, a));
+        }
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+      },
+    });
+    const broken = await freezeTree(halfway, { jobDb, concurrency: 1 });
+    expect(broken.state).toBe('incomplete');
+    expect(broken.changed).toBeGreaterThan(0);
+    expect(broken.failed).toBeGreaterThan(0);
+    const undo = await unfreezeTree(store, await resolveOpenFreeze(jobDb, undefined), { jobDb });
+    expect(undo.state).toBe('unfrozen');
+    expect(undo.counts.restored).toBe(broken.changed);
+    expect(undo.counts.unchanged).toBe(broken.failed);
+    expect(await snapshot(store)).toEqual(before);
+  });
+
   it('refuses to unfreeze a path changed since the freeze unless forced, and reports it', async () => {
     const before = await snapshot(store);
     await freezeTree(store, { jobDb });
