@@ -64,6 +64,18 @@ function gateRefusal(error: unknown): never {
   throw error;
 }
 
+/** LAKESHIFT_TEST_PAUSE_AT=freeze-apply:N holds the freeze before it changes page N (crash tests kill it there). */
+function freezePauseHook(): ((page: number) => Promise<void>) | undefined {
+  const m = /^freeze-apply:(\d+)$/.exec(process.env['LAKESHIFT_TEST_PAUSE_AT'] ?? '');
+  if (m === null) return undefined;
+  const at = Number(m[1]);
+  return async (page) => {
+    if (page !== at) return;
+    process.stderr.write(`lakeshift-test: paused at freeze-apply:${page}\n`);
+    await new Promise((r) => setTimeout(r, 120_000));
+  };
+}
+
 function concurrencyOf(o: Record<string, unknown>, fallback: number): number {
   return typeof o['concurrency'] === 'string' ? parseWholeNumber('--concurrency', o['concurrency'], 1, 256) : fallback;
 }
@@ -86,8 +98,9 @@ export async function runFreezeCommand(uri: string, o: Record<string, unknown>):
   const cancel = cancelOnSignal();
   try {
     const tty = process.stderr.isTTY === true && outputFrom(o) === 'text';
+    const pause = freezePauseHook();
     const report = await freezeTree(store, {
-      dryRun, concurrency: concurrencyOf(o, 16), signal: cancel.signal, ...(jobDb === undefined ? {} : { jobDb }),
+      dryRun, concurrency: concurrencyOf(o, 16), signal: cancel.signal, ...(jobDb === undefined ? {} : { jobDb }), ...(pause === undefined ? {} : { beforeApply: pause }),
       ...(tty ? { onProgress: (p: { seen: number; changed: number }) => void process.stderr.write(`\r  ${p.seen} paths seen, ${p.changed} changed`) } : {}),
     });
     if (tty) process.stderr.write('\n');

@@ -17,6 +17,8 @@ export interface FreezeOptions {
   concurrency?: number;
   signal?: AbortSignal;
   onProgress?: (p: { seen: number; changed: number }) => void;
+  /** Awaited after a page's records are written and before its paths change (tests kill the process here). */
+  beforeApply?: (page: number) => Promise<void>;
 }
 
 export interface FreezeReport {
@@ -127,7 +129,9 @@ export async function freezeTree(store: Store, options: FreezeOptions = {}): Pro
     seen: 0, changed: 0, alreadyFrozen: 0, withoutWriteBits: 0, refrozen: 0, failed: 0, failures: [], examples: [], durationMs: 0,
   };
   const signal = options.signal;
+  let pageNo = 0;
   for await (const page of treePages(store, signal)) {
+    pageNo++;
     const seen = await mapLimited(page, concurrency, (e) => readState(store, e, signal));
     const records = db !== undefined && freeze !== undefined ? await findFreezePaths(db, freeze.id, page.map((e) => e.path)) : new Map<string, FreezePathRow>();
     const actions: Action[] = [];
@@ -141,7 +145,9 @@ export async function freezeTree(store: Store, options: FreezeOptions = {}): Pro
       else actions.push(d);
     }
     const kinds = new Map(page.map((e) => [e.path, e.kind]));
-    await applyActions(store, db, freeze?.id, actions, kinds, report, dryRun, concurrency, signal);
+    const pause = options.beforeApply;
+    const n = pageNo;
+    await applyActions(store, db, freeze?.id, actions, kinds, report, dryRun, concurrency, signal, pause === undefined ? undefined : () => pause(n));
     options.onProgress?.({ seen: report.seen, changed: report.changed });
   }
   if (report.failed > 0 && !dryRun) report.state = 'incomplete';
@@ -156,7 +162,7 @@ export async function freezeTree(store: Store, options: FreezeOptions = {}): Pro
 
 async function applyActions(
   store: Store, db: CutoverDb | undefined, freezeId: string | undefined, actions: Action[], kinds: Map<string, Entry['kind']>,
-  report: FreezeReport, dryRun: boolean, concurrency: number, signal: AbortSignal | undefined,
+  report: FreezeReport, dryRun: boolean, concurrency: number, signal: AbortSignal | undefined, beforeApply: (() => Promise<void>) | undefined,
 ): Promise<void> {
   const count = (a: Action): void => {
     if (a.kind === 'refreeze') report.refrozen++;
@@ -175,6 +181,7 @@ async function applyActions(
   }));
   await insertFreezePaths(db, freezeId, fresh);
   await updateFreezePaths(db, actions.filter((a) => a.kind === 'refreeze' && a.rec !== undefined).map((a) => ({ id: a.rec?.id ?? -1, state: 'recorded', after: { mode: a.after.mode, acl: formatEntries(a.after.entries) } })));
+  await beforeApply?.();
   const done = await mapLimited(actions, concurrency, async (a) => {
     if (a.kind === 'mark') return true;
     try {
