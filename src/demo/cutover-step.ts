@@ -11,9 +11,9 @@ import { loadWorkloadTools } from './workload-tools.js';
 /** The mapping the demo workload is rewritten with (its Gen1 account -> the demo's Gen2 filesystem). */
 export const DEMO_WORKLOAD_MAP = ['adl://contosolake.azuredatalakestore.net/=abfss://gen1@contosolake2.dfs.core.windows.net/'];
 
-/** The bundled workload (src/demo/workload; dist/demo/workload does not exist, so always the sources). */
-function workloadDir(): string {
-  return fileURLToPath(new URL('../../src/demo/workload', import.meta.url));
+/** A bundled folder of src/demo (dist/ holds no copy, so always the sources). */
+function demoDir(name: 'workload' | 'workload-ported'): string {
+  return fileURLToPath(new URL(`../../src/demo/${name}`, import.meta.url));
 }
 
 /**
@@ -24,20 +24,27 @@ function workloadDir(): string {
  */
 export async function runCutoverStep(source: Store, dest: Store, jobDb: JobDb, work: string, write: (text: string) => void): Promise<boolean> {
   const copy = join(work, 'workload');
-  await cp(workloadDir(), copy, { recursive: true });
+  await cp(demoDir('workload'), copy, { recursive: true, filter: (from) => !from.endsWith('README.md') });
   const tools = await loadWorkloadTools(DEMO_WORKLOAD_MAP);
-  if (tools === undefined) {
-    write('  workload scan and rewrite: not in this build; the workload part is left out\n');
+  const found = await tools.scan([copy]);
+  const rewritable = found.findings.filter((f) => f.action === 'rewrite').length;
+  const kinds = new Map<string, number>();
+  for (const f of found.findings) kinds.set(f.kind ?? f.action, (kinds.get(f.kind ?? f.action) ?? 0) + 1);
+  write(`  scan: ${found.filesScanned} workload files, ${found.findings.length} Gen1 references (${rewritable} rewritable; ${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})\n`);
+  const rewrite = tools.rewrite;
+  if (rewrite === undefined) {
+    write('  diff and apply: the rewrite library is not in this build; the workload condition is left out of the gate below\n');
   } else {
-    const found = await tools.scan([copy]);
-    const rewritable = found.findings.filter((f) => f.action === 'rewrite').length;
-    write(`  scan: ${found.filesScanned} workload files, ${found.findings.length} Gen1 references (${rewritable} rewritable)\n`);
-    const { diff, files } = await tools.diff([copy]);
+    const { diff, files } = await rewrite.diff([copy]);
     const lines = diff.split('\n');
     write(`  diff: ${files} files would change; first lines:\n${lines.slice(0, 16).map((l) => `    ${l}`).join('\n')}\n${lines.length > 16 ? `    ... ${lines.length - 16} more lines\n` : ''}`);
-    const applied = await tools.apply([copy]);
+    const applied = await rewrite.apply([copy]);
     const left = await tools.scan([copy]);
-    write(`  apply (on a copy): ${applied.files} files rewritten; a second scan finds ${left.findings.length} Gen1 references\n`);
+    write(`  apply (on a copy): ${applied.files} files rewritten; a second scan finds ${left.findings.length} Gen1 references for a person\n`);
+    // What lakeshift reports a person changes: here the hand-written ports of src/demo/workload-ported.
+    await cp(demoDir('workload-ported'), copy, { recursive: true });
+    const ported = await tools.scan([copy]);
+    write(`  by hand: the reported SDK script, linked-service properties and token-provider keys ported (src/demo/workload-ported); a last scan finds ${ported.findings.length}\n`);
   }
   const frozen = await freezeTree(source, { jobDb, concurrency: 16 });
   write(`  freeze: ${frozen.changed} of ${frozen.seen} paths lost their write bits (recorded first); only superusers can write now\n`);
@@ -45,7 +52,7 @@ export async function runCutoverStep(source: Store, dest: Store, jobDb: JobDb, w
   write(`  final sync: ${sync.copy.files.copied} copied, ${sync.copy.deleted} deleted, ${sync.copy.files.unchanged} unchanged; checksum validation: ${sync.validation?.differenceCount ?? '-'} differences\n`);
   const check = await runDecommissionCheck(source, dest, {
     jobDb, workloads: [copy], acceptNotHeld: true,
-    ...(tools === undefined ? { conditions: DECOMMISSION_CONDITIONS.filter((c) => c.id !== 'workloads-clean') } : { scanWorkloads: tools.scan }),
+    scanWorkloads: tools.scan, ...(rewrite === undefined ? { conditions: DECOMMISSION_CONDITIONS.filter((c) => c.id !== 'workloads-clean') } : {}),
   });
   write('  decommission check:\n');
   for (const c of check.conditions) write(`    [${c.ok ? 'pass' : 'FAIL'}] ${c.title}: ${c.evidence}\n`);

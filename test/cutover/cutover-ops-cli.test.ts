@@ -91,6 +91,17 @@ describe('lakeshift cutover freeze, final-sync, decommission-check, unfreeze (CL
     expect(text.out).toMatch(/\[ \] RBAC:/);
     expect(text.out).toMatch(/do not delete the Gen1 account/);
 
+    const pass = await cli(['cutover', 'decommission-check', src, dst, '--workloads', workloads, '--state-dir', state]);
+    expect(pass.code, pass.out).toBe(0);
+    expect(pass.out).toMatch(/\[pass\] Workloads name no Gen1 location \(workloads-clean\)\n +1 file under .*: no Gen1 reference/);
+    expect(pass.out).toMatch(/result: every condition holds; the gate is passed/);
+    writeFileSync(join(workloads, 'mount.py'), 'dbutils.fs.mount(source="adl://contoso.azuredatalakestore.net/raw", mount_point="/mnt/raw", extra_configs=configs)\n');
+    const mapped = await cli(['cutover', 'decommission-check', src, dst, '--workloads', workloads, '--output', 'json', '--state-dir', state, '--map', 'adl://contoso.azuredatalakestore.net/=abfss://gen1@contoso2.dfs.core.windows.net/']);
+    expect(mapped.code).toBe(6);
+    const evidence = (JSON.parse(mapped.out) as { conditions: { id: string; evidence: string }[] }).conditions.find((c) => c.id === 'workloads-clean')?.evidence;
+    expect(evidence).toMatch(/mount\.py:1:\d+ .*adl:\/\/contoso\.azuredatalakestore\.net\/raw.*\(rewrite\)/);
+    expect((await cli(['cutover', 'decommission-check', src, dst, '--workloads', workloads, '--state-dir', state, '--map', 'nonsense=x'])).code).toBe(2);
+
     const dryUndo = await cli(['cutover', 'unfreeze', '--dry-run', '--state-dir', state]);
     expect(dryUndo.code).toBe(0);
     expect(dryUndo.out).toMatch(/would-restore +"raw\/2024"/);

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAclSpec } from '../../src/core/acl.js';
 import type { Store } from '../../src/core/store.js';
+import { scanWorkloads } from '../../src/cutover/index.js';
 import { runDecommissionCheck } from '../../src/cutover/decommission/decommission-check.js';
 import type { WorkloadScanner } from '../../src/cutover/decommission/types.js';
 import { runFinalSync } from '../../src/cutover/final-sync/final-sync.js';
@@ -17,9 +18,7 @@ import { openSqliteJobDb, type JobDb } from '../../src/state/db.js';
 import { openGen1, openGen2, storeRead } from '../migrate-helpers.js';
 
 // The decommission gate over both emulators: each condition is made to fail in turn (the others
-// holding), and the gate passes when all hold. The workload condition is fed by a stand-in scanner
-// here (any line naming adl:// or azuredatalakestore.net); test/cutover/cutover-ops-cli.test.ts runs
-// the command with the product's scanner.
+// holding), and the gate passes when all hold. The workload condition runs the product's scanner.
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
 
@@ -33,22 +32,9 @@ let admin: (c: RawCall) => Promise<RawResponse>;
 let clean: string;
 let dirty: string;
 
-const standInScanner: WorkloadScanner = (paths) => {
-  const findings: Awaited<ReturnType<WorkloadScanner>>['findings'] = [];
-  let filesScanned = 0;
-  const visit = (p: string): void => {
-    if (statSync(p).isDirectory()) {
-      for (const n of readdirSync(p)) visit(join(p, n));
-      return;
-    }
-    filesScanned++;
-    readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
-      const m = /adl:\/\/[^\s"<]+|[\w-]+\.azuredatalakestore\.net/.exec(line);
-      if (m !== null) findings.push({ file: p, line: i + 1, column: m.index + 1, text: m[0], action: 'rewrite' });
-    });
-  };
-  for (const p of paths) visit(p);
-  return Promise.resolve({ filesScanned, findings });
+const scanner: WorkloadScanner = async (paths) => {
+  const r = await scanWorkloads(paths);
+  return { filesScanned: r.files_scanned, findings: r.findings, skipped: r.skipped };
 };
 
 async function put(store: Store, path: string, text: string, properties?: Record<string, string>): Promise<void> {
@@ -58,7 +44,7 @@ async function put(store: Store, path: string, text: string, properties?: Record
 }
 
 async function gate(workloads = [clean], acceptNotHeld = false): Promise<Record<string, boolean> & { passed: boolean }> {
-  const r = await runDecommissionCheck(source, dest, { jobDb, workloads, scanWorkloads: standInScanner, acceptNotHeld });
+  const r = await runDecommissionCheck(source, dest, { jobDb, workloads, scanWorkloads: scanner, acceptNotHeld });
   return { ...Object.fromEntries(r.conditions.map((c) => [c.id, c.ok])), passed: r.passed };
 }
 
@@ -123,9 +109,9 @@ describe('decommission-check over the emulators', () => {
   });
 
   it('workloads that name Gen1 fail the workload condition alone', async () => {
-    const r = await runDecommissionCheck(source, dest, { jobDb, workloads: [clean, dirty], scanWorkloads: standInScanner });
+    const r = await runDecommissionCheck(source, dest, { jobDb, workloads: [clean, dirty], scanWorkloads: scanner });
     expect(Object.fromEntries(r.conditions.map((c) => [c.id, c.ok]))).toEqual({ ...allHold, 'workloads-clean': false, passed: undefined });
-    expect(r.conditions.find((c) => c.id === 'workloads-clean')?.evidence).toMatch(/core-site\.xml:2:\d+ "adl:\/\/contoso/);
+    expect(r.conditions.find((c) => c.id === 'workloads-clean')?.evidence).toMatch(/core-site\.xml:2:\d+ "adl:\/\/contoso\.azuredatalakestore\.net/);
     expect((await gate([])).passed).toBe(false);
   });
 

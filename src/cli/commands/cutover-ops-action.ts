@@ -216,11 +216,31 @@ export async function runFinalSyncCommand(sourceUri: string, destUri: string, o:
 }
 
 /**
- * The workload scanner for the gate: src/cutover's scanWorkloads (the scan/rewrite part), or
- * undefined while this build does not include it (the condition then fails and says so).
+ * The workload scanner for the gate: src/cutover's scanWorkloads with the mapping of --map (values
+ * GEN1=GEN2, or a mapping file) and --plan. The mapping only decides rewrite or report; every finding
+ * counts against the gate.
  */
-async function loadWorkloadScanner(_o: Record<string, unknown>): Promise<WorkloadScanner | undefined> {
-  return undefined;
+async function loadWorkloadScanner(o: Record<string, unknown>): Promise<WorkloadScanner> {
+  const { loadMapping, scanWorkloads } = await import('../../cutover/index.js');
+  const maps = Array.isArray(o['map']) ? (o['map'] as string[]) : [];
+  const files = maps.filter((m) => !m.includes('=') && existsSync(m));
+  if (files.length > 1) throw new UserError('--map: give at most one mapping file (and any number of GEN1=GEN2 values).');
+  let mapping;
+  try {
+    mapping = maps.length === 0 && typeof o['plan'] !== 'string' ? undefined : await loadMapping({
+      map: maps.filter((m) => !files.includes(m)),
+      ...(files[0] === undefined ? {} : { mapFile: files[0] }),
+      ...(typeof o['plan'] === 'string' ? { plan: o['plan'] } : {}),
+    });
+  } catch (error) {
+    if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
+    if (isStorageError(error, 'not-found')) throw new UserError(error.message, EXIT.unavailable);
+    throw error;
+  }
+  return async (paths) => {
+    const r = await scanWorkloads(paths, mapping === undefined ? {} : { mapping });
+    return { filesScanned: r.files_scanned, findings: r.findings, skipped: r.skipped };
+  };
 }
 
 export async function runDecommissionCheckCommand(sourceUri: string, destUri: string, o: Record<string, unknown>): Promise<void> {
@@ -237,8 +257,7 @@ export async function runDecommissionCheckCommand(sourceUri: string, destUri: st
   try {
     if (jobDb === undefined) throw new UserError('No job database here: nothing was frozen or final-synced from it (check --state-dir or LAKESHIFT_STATE_DIR).', EXIT.gate);
     const report = await runDecommissionCheck(source, dest, {
-      jobDb, workloads, acceptNotHeld: o['acceptNotHeld'] === true, dryRun: o['dryRun'] === true, flags: o,
-      ...(scanWorkloads === undefined ? {} : { scanWorkloads }),
+      jobDb, workloads, acceptNotHeld: o['acceptNotHeld'] === true, dryRun: o['dryRun'] === true, flags: o, scanWorkloads,
     });
     print(o, report, () => formatDecommissionReport(report));
     process.exitCode = report.passed ? EXIT.ok : EXIT.gate;

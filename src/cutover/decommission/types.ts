@@ -22,11 +22,13 @@ export interface WorkloadFinding {
   column: number;
   text: string;
   action: string;
+  /** The finding's family (uri, hadoop-config, sdk, ...), when the scanner gives one. */
+  kind?: string;
   reason?: string;
 }
 
 /** Scans workload files and folders for Gen1 references (src/cutover's scanWorkloads, wired by the caller). */
-export type WorkloadScanner = (paths: string[]) => Promise<{ filesScanned: number; findings: WorkloadFinding[] }>;
+export type WorkloadScanner = (paths: string[]) => Promise<{ filesScanned: number; findings: WorkloadFinding[]; skipped?: { file: string; reason: string }[] }>;
 
 /**
  * What every condition may read. The expensive parts (one listing of the source, the final-sync

@@ -13,8 +13,9 @@ export const workloadsCondition: DecommissionCondition = {
     if (ctx.scanWorkloads === undefined) {
       return { ok: false, evidence: 'the workload scanner is not available in this build', hint: 'run lakeshift cutover scan on the workloads and check by hand' };
     }
-    const { filesScanned, findings } = await ctx.scanWorkloads(ctx.workloads);
-    const where = `${filesScanned} files under ${ctx.workloads.join(', ')}`;
+    const { filesScanned, findings, skipped = [] } = await ctx.scanWorkloads(ctx.workloads);
+    const notScanned = skipped.length === 0 ? '' : ` (${skipped.length} not scanned, e.g. ${skipped.slice(0, 2).map((f) => `${f.file}: ${f.reason}`).join('; ')}; check those by hand)`;
+    const where = `${filesScanned} file${filesScanned === 1 ? '' : 's'} under ${ctx.workloads.join(', ')}${notScanned}`;
     if (findings.length === 0) return { ok: true, evidence: `${where}: no Gen1 reference` };
     const rewritable = findings.filter((f) => f.action === 'rewrite').length;
     const shown = findings.slice(0, SHOWN).map((f) => `${f.file}:${f.line}:${f.column} ${JSON.stringify(f.text)} (${f.action}${f.reason === undefined ? '' : `: ${f.reason}`})`).join('; ');
