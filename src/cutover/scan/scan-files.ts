@@ -30,6 +30,8 @@ export interface ScanOptions {
   signal?: AbortSignal;
   /** Keep what rewrite needs for files with edits (scan alone does not). */
   collectRewrites?: boolean;
+  /** Absolute paths never scanned (the mapping and plan files themselves). */
+  exclude?: readonly string[];
   /** Reads a file (tests replace it to simulate read failures as root). */
   readBytes?: (abs: string, maxBytes: number) => Promise<Buffer | { tooLarge: number }>;
 }
@@ -65,6 +67,7 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const perFile: { findings: Finding[] }[] = [];
   const rewrites: FileRewrite[] = [];
   let scanned = 0;
+  const exclude = new Set(options.exclude ?? []);
 
   const scanOne = async (f: WalkedFile, slot: { findings: Finding[] }): Promise<void> => {
     let buf: Buffer | { tooLarge: number };
@@ -95,6 +98,7 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const inFlight = new Set<Promise<void>>();
   for await (const f of walkPaths(paths, skipped, options.signal)) {
     throwIfCancelled(options.signal);
+    if (exclude.has(f.abs)) continue;
     const slot = { findings: [] as Finding[] };
     perFile.push(slot);
     const p: Promise<void> = scanOne(f, slot).finally(() => inFlight.delete(p));

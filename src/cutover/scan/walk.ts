@@ -17,6 +17,9 @@ interface IgnoreLevel {
   matcher: Ignore;
 }
 
+/** Marks the temp files of `cutover rewrite --apply` (a killed run may leave one; it is never scanned). */
+export const TEMP_MARK = '.lakeshift-rewrite-';
+
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
 }
@@ -89,7 +92,7 @@ async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[]
     entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
     const files: WalkedFile[] = [];
     for (const e of entries) {
-      if (e.name === '.git') continue;
+      if (e.name === '.git' || (e.name.includes(TEMP_MARK) && e.name.endsWith('.tmp'))) continue;
       const childRel = toPosix(rel === '' ? e.name : `${rel}/${e.name}`);
       const isDir = e.isDirectory();
       if (isIgnored(levels, childRel, isDir)) continue;
