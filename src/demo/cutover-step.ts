@@ -35,10 +35,10 @@ export async function runCutoverStep(source: Store, dest: Store, jobDb: JobDb, w
   if (rewrite === undefined) {
     write('  diff and apply: the rewrite library is not in this build; the workload condition is left out of the gate below\n');
   } else {
-    const { diff, files } = await rewrite.diff([copy]);
+    const { diff, files } = await rewrite.diff(copy);
     const lines = diff.split('\n');
     write(`  diff: ${files} files would change; first lines:\n${lines.slice(0, 16).map((l) => `    ${l}`).join('\n')}\n${lines.length > 16 ? `    ... ${lines.length - 16} more lines\n` : ''}`);
-    const applied = await rewrite.apply([copy]);
+    const applied = await rewrite.apply(copy);
     const left = await tools.scan([copy]);
     write(`  apply (on a copy): ${applied.files} files rewritten; a second scan finds ${left.findings.length} Gen1 references for a person\n`);
     // What lakeshift reports a person changes: here the hand-written ports of src/demo/workload-ported.
