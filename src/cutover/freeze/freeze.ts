@@ -180,7 +180,9 @@ async function applyActions(
     before_mode: a.before.mode, before_acl: formatEntries(a.before.entries), after_mode: a.after.mode, after_acl: formatEntries(a.after.entries),
   }));
   await insertFreezePaths(db, freezeId, fresh);
-  await updateFreezePaths(db, actions.filter((a) => a.kind === 'refreeze' && a.rec !== undefined).map((a) => ({ id: a.rec?.id ?? -1, state: 'recorded', after: { mode: a.after.mode, acl: formatEntries(a.after.entries) } })));
+  await updateFreezePaths(db, actions.flatMap((a) => (a.kind === 'refreeze' && a.rec !== undefined
+    ? [{ id: a.rec.id, state: 'recorded' as const, after: { mode: a.after.mode, acl: formatEntries(a.after.entries) } }]
+    : [])));
   await beforeApply?.();
   const done = await mapLimited(actions, concurrency, async (a) => {
     if (a.kind === 'mark') return true;
