@@ -120,6 +120,13 @@ export const IAC_RULES: readonly Rule[] = [
     negative: [{ text: "LOCATION 'abfss://raw@contosoadls.dfs.core.windows.net/logs/'", file: 't.hql' }],
   }),
   reportRule({
+    id: 'sql-gen1-credential', kind: 'credential', family: '1.7', description: 'PolyBase database-scoped credential in the Gen1 service-principal form (IDENTITY = \'<client_id>@<OAuth 2.0 token endpoint>\'), in SQL that also names Gen1',
+    pattern: /\bIDENTITY\s*=\s*'[^'@\s]+@https:\/\/login\.microsoftonline\.com\/[^']*\/oauth2\/token'/gi,
+    reason: 'Gen1 service-principal credential for PolyBase: Gen2 external data sources use a managed identity (IDENTITY = \'Managed Service Identity\') or a storage key; create the credential again and drop this one',
+    positive: [{ text: "LOCATION = 'adl://contoso.azuredatalakestore.net'\nCREATE DATABASE SCOPED CREDENTIAL c WITH IDENTITY = 'app@https://login.microsoftonline.com/t/oauth2/token', SECRET = 'k';", file: 'p.sql' }],
+    negative: [{ text: "adl://x\nCREATE DATABASE SCOPED CREDENTIAL c WITH IDENTITY = 'Managed Service Identity';", file: 'p.sql' }],
+  }),
+  reportRule({
     id: 'usql-script', kind: 'usql', family: '1.9', description: 'U-SQL scripts (EXTRACT/OUTPUT with extractors and outputters): Data Lake Analytics only, reported once per script',
     pattern: /\bUSING\s+(?:Extractors|Outputters)\.\w+/g, applies: (f) => f.usql,
     reason: (m, ctx) => (ctx.text.search(/\bUSING\s+(?:Extractors|Outputters)\.\w+/) === m.index ? 'U-SQL script: runs only on Data Lake Analytics, which cannot read Gen2; port it to Spark (extract the U-SQL tables to Parquet first)' : undefined),
