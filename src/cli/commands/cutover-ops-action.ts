@@ -216,29 +216,16 @@ export async function runFinalSyncCommand(sourceUri: string, destUri: string, o:
 }
 
 /**
- * The workload scanner for the gate: src/cutover's scanWorkloads with the mapping of --map (values
- * GEN1=GEN2, or a mapping file) and --plan. The mapping only decides rewrite or report; every finding
- * counts against the gate.
+ * The workload scanner for the gate: src/cutover's scan with the mapping of --map / --plan, read as
+ * `cutover scan` reads them (the mapping and plan files themselves are not scanned). The mapping only
+ * decides rewrite or report; every finding counts against the gate.
  */
 async function loadWorkloadScanner(o: Record<string, unknown>): Promise<WorkloadScanner> {
-  const { loadMapping, scanWorkloads } = await import('../../cutover/index.js');
-  const maps = Array.isArray(o['map']) ? (o['map'] as string[]) : [];
-  const files = maps.filter((m) => !m.includes('=') && existsSync(m));
-  if (files.length > 1) throw new UserError('--map: give at most one mapping file (and any number of GEN1=GEN2 values).');
-  let mapping;
-  try {
-    mapping = maps.length === 0 && typeof o['plan'] !== 'string' ? undefined : await loadMapping({
-      map: maps.filter((m) => !files.includes(m)),
-      ...(files[0] === undefined ? {} : { mapFile: files[0] }),
-      ...(typeof o['plan'] === 'string' ? { plan: o['plan'] } : {}),
-    });
-  } catch (error) {
-    if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
-    if (isStorageError(error, 'not-found')) throw new UserError(error.message, EXIT.unavailable);
-    throw error;
-  }
+  const { mappingFrom } = await import('./cutover-workloads-action.js');
+  const { planRewrite } = await import('../../cutover/index.js');
+  const { mapping, inputs } = await mappingFrom(o);
   return async (paths) => {
-    const r = await scanWorkloads(paths, mapping === undefined ? {} : { mapping });
+    const r = await planRewrite(paths, { exclude: inputs, ...(mapping === undefined ? {} : { mapping }) });
     return { filesScanned: r.files_scanned, findings: r.findings, skipped: r.skipped };
   };
 }

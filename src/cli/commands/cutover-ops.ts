@@ -50,8 +50,10 @@ export function registerCutoverOpsCommands(cutover: Command): void {
     .argument('<source>', 'the frozen Gen1 tree')
     .argument('<dest>', 'the Gen2 destination of the final sync')
     .option('--workloads <path...>', 'workload files and folders to scan for Gen1 references')
-    .option('--map <GEN1=GEN2>', 'mapping for the workload scan (as for cutover scan; repeatable)', collect)
+    .option('--map <MAP>', 'mapping for the workload scan, as for cutover scan: GEN1=GEN2 values or a mapping file (repeatable)', collect)
     .option('--plan <file>', 'plan whose mapping the workload scan uses')
+    .option('--gen2-account <name|uri>', 'Gen2 account for --plan (default: the plan\'s destination)')
+    .option('--gen1-account <name>', 'Gen1 account for --plan when its source is not an azuredatalakestore.net URI')
     .option('--accept-not-held', 'accept that source paths Gen2 cannot hold are lost with the account')
     .option('--dry-run', 'check only; do not record the check in the job database')
     .option(...stateOpt);

@@ -7,7 +7,7 @@ import { EXIT } from '../exit-codes.js';
 import { parseByteSize } from './plan.js';
 
 /** Mapping from the flags: `--map` values that contain `=` and `://` are rules, others are mapping files. */
-async function mappingFrom(opts: Record<string, unknown>): Promise<{ mapping: CutoverMapping | undefined; inputs: string[] }> {
+export async function mappingFrom(opts: Record<string, unknown>): Promise<{ mapping: CutoverMapping | undefined; inputs: string[] }> {
   const { loadMapping } = await import('../../cutover/mapping.js');
   const values = (opts['map'] as string[] | undefined) ?? [];
   const rules = values.filter((v) => /=/.test(v) && /:\/\//.test(v) && !existsSync(v));

@@ -16,6 +16,11 @@ export const workloadsCondition: DecommissionCondition = {
     const { filesScanned, findings, skipped = [] } = await ctx.scanWorkloads(ctx.workloads);
     const notScanned = skipped.length === 0 ? '' : ` (${skipped.length} not scanned, e.g. ${skipped.slice(0, 2).map((f) => `${f.file}: ${f.reason}`).join('; ')}; check those by hand)`;
     const where = `${filesScanned} file${filesScanned === 1 ? '' : 's'} under ${ctx.workloads.join(', ')}${notScanned}`;
+    // Unreadable or oversized files may hide references (binaries and links do not): the gate cannot vouch for them.
+    const hiding = skipped.filter((f) => /^cannot |larger than/.test(f.reason));
+    if (findings.length === 0 && hiding.length > 0) {
+      return { ok: false, evidence: `${where}: no Gen1 reference in what was scanned, but ${hiding.length} files could not be scanned`, hint: 'make them readable (or raise the size limit with cutover scan --max-file-size) and check them' };
+    }
     if (findings.length === 0) return { ok: true, evidence: `${where}: no Gen1 reference` };
     const rewritable = findings.filter((f) => f.action === 'rewrite').length;
     const shown = findings.slice(0, SHOWN).map((f) => `${f.file}:${f.line}:${f.column} ${JSON.stringify(f.text)} (${f.action}${f.reason === undefined ? '' : `: ${f.reason}`})`).join('; ');
