@@ -12,7 +12,7 @@ import { openStore } from '../../stores/open-store.js';
 import { UserError } from '../cli-error.js';
 import { outputFrom, parseWholeNumber, storeOptionsFrom } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { formatSummary } from '../progress.js';
+import { formatSummary, ProgressRenderer } from '../progress.js';
 import { checkReachable } from '../reachability.js';
 
 /** The cutover freeze/unfreeze/final-sync/decommission-check actions (loaded when one runs). */
@@ -200,8 +200,11 @@ export async function runFinalSyncCommand(sourceUri: string, destUri: string, o:
   const cancel = cancelOnSignal();
   try {
     if (jobDb === undefined) throw new UserError(`Final sync refused: ${source.displayUri} is not frozen (no job database here; check --state-dir).`, EXIT.gate);
+    // A progress bar on a terminal; nothing else on stderr (scripts read the report on stdout).
+    const renderer = process.stderr.isTTY === true && outputFrom(o) === 'text' ? new ProgressRenderer(process.stderr, 'bar') : undefined;
     const report = await runFinalSync(source, dest, {
       jobDb, dryRun, allowUnfrozen: o['allowUnfrozen'] === true, concurrency: concurrencyOf(o, 8), signal: cancel.signal,
+      ...(renderer === undefined ? {} : { onEvent: (e: Parameters<ProgressRenderer['handle']>[0]) => renderer.handle(e) }),
       ...(maxDelete === undefined ? {} : { maxDelete }), ...(identityMap === undefined ? {} : { identityMap }),
     });
     print(o, report, () => formatFinalSync(report));
