@@ -128,7 +128,8 @@ function formatUnfreeze(r: UnfreezeReport): string {
     incomplete: 'incomplete: some paths were not restored; run the same command again',
     'would-unfreeze': 'nothing changed (dry run)',
   }[r.state];
-  lines.push(`  result: ${result}`);
+  const wouldRefuse = r.dryRun && !r.force && r.counts.conflict > 0 ? ` (with ${r.counts.conflict} conflicts the unfreeze would be refused without --force)` : '';
+  lines.push(`  result: ${result}${wouldRefuse}`);
   return `${lines.join('\n')}\n`;
 }
 
