@@ -47,6 +47,9 @@ describe('lakeshift cutover freeze, final-sync, decommission-check, unfreeze (CL
 
   it('refuses bad input and unmet preconditions with their exit codes', async () => {
     expect((await cli(['cutover', 'freeze', 'adl://', '--state-dir', state])).code).toBe(2);
+    const notGen1 = await cli(['cutover', 'freeze', dst, '--state-dir', state]);
+    expect(notGen1.code).toBe(2);
+    expect(notGen1.err).toMatch(/works on Gen1 .* is a gen2 location/);
     const refused = await cli(['cutover', 'final-sync', src, dst, '--state-dir', state]);
     expect(refused.code).toBe(6);
     expect(refused.err).toMatch(/Final sync refused: .* is not frozen.*cutover freeze/);

@@ -93,6 +93,15 @@ function formatFreeze(r: FreezeReport): string {
 export async function runFreezeCommand(uri: string, o: Record<string, unknown>): Promise<void> {
   const dryRun = o['dryRun'] === true;
   const { freezeTree } = await import('../../cutover/freeze/freeze.js');
+  const { parseLocation } = await import('../../core/uri.js');
+  let kind: string;
+  try {
+    kind = parseLocation(uri).kind;
+  } catch (error) {
+    if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
+    throw error;
+  }
+  if (kind !== 'gen1') throw new UserError(`cutover freeze works on Gen1 (adl://ACCOUNT.azuredatalakestore.net/..., https://ACCOUNT.azuredatalakestore.net/webhdfs/v1/..., or a WebHDFS endpoint); '${uri}' is a ${kind} location.`);
   const store = await openChecked(uri, o, 'source');
   const jobDb = await openJobDb(o, dryRun);
   const cancel = cancelOnSignal();
