@@ -102,3 +102,20 @@ describe('cutover rewrite --apply on an awkward tree', () => {
     process.stdout.write(`(killed --apply: ${fresh} of ${count} files new, the rest old)\n`);
   }, 60_000);
 });
+
+describe('scan with worker threads', () => {
+  it('gives the same result when worker threads are allowed (they start after 1,024 files and take batches once loaded)', async () => {
+    const { scanFiles } = await import('../../src/cutover/scan/scan-files.js');
+    const big = await mkdtemp(join(tmpdir(), 'lakeshift-workers-'));
+    try {
+      for (let i = 0; i < 1300; i += 1) await writeFile(join(big, `f${i}.py`), i % 50 === 0 ? OLD : 'print("no gen1 here")\n');
+      const one = await scanFiles([big], { mapping, workers: 0 });
+      const two = await scanFiles([big], { mapping, workers: 2 });
+      expect(two.files_scanned).toBe(1300);
+      expect(two.findings).toEqual(one.findings);
+      expect(one.findings).toHaveLength(26);
+    } finally {
+      await rm(big, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
