@@ -23,6 +23,7 @@ function demoDir(name: 'workload' | 'workload-ported'): string {
  * check accepts them as lost with the account and says so.
  */
 export async function runCutoverStep(source: Store, dest: Store, jobDb: JobDb, work: string, write: (text: string) => void): Promise<boolean> {
+  const started = Date.now();
   const copy = join(work, 'workload');
   await cp(demoDir('workload'), copy, { recursive: true, filter: (from) => !from.endsWith('README.md') });
   const tools = await loadWorkloadTools(DEMO_WORKLOAD_MAP);
@@ -57,6 +58,6 @@ export async function runCutoverStep(source: Store, dest: Store, jobDb: JobDb, w
   write('  decommission check:\n');
   for (const c of check.conditions) write(`    [${c.ok ? 'pass' : 'FAIL'}] ${c.title}: ${c.evidence}\n`);
   write(`    ... and ${check.manualChecklist.length} checks for a person (RBAC, networking, diagnostic settings, the deletion itself)\n`);
-  write(`  gate: ${check.passed ? 'passed' : 'NOT passed'}\n`);
+  write(`  gate: ${check.passed ? 'passed' : 'NOT passed'} (cutover step ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return check.passed && sync.ok;
 }
