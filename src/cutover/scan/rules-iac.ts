@@ -114,7 +114,8 @@ export const IAC_RULES: readonly Rule[] = [
       if (ds !== null) return `PolyBase external data source ${ds[1] ?? ''}: DROP and CREATE it again with LOCATION = '${target}' and a Gen2 credential (managed identity or key; the service-principal IDENTITY string does not carry over)`;
       const table = [...stmt.matchAll(/\b(CREATE|ALTER)\s+(?:EXTERNAL\s+)?(TABLE|DATABASE|SCHEMA)\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`"[\]]+)/gi)].pop();
       const what = table === undefined ? 'TABLE <table>' : `${(table[2] ?? 'TABLE').toUpperCase()} ${table[3] ?? ''}`;
-      return `the metastore holds the live location: after the rewrite run ALTER ${what} SET LOCATION '${target}' (and ALTER TABLE ... PARTITION (...) SET LOCATION for each partition), or bulk-edit DBS.DB_LOCATION_URI and SDS.LOCATION with a reviewed script`;
+      const parts = /^TABLE/.test(what) ? ' (and ALTER TABLE ... PARTITION (...) SET LOCATION for each partition)' : '';
+      return `the metastore holds the live location: after the rewrite run ALTER ${what} SET LOCATION '${target}'${parts}, or bulk-edit DBS.DB_LOCATION_URI and SDS.LOCATION with a reviewed script`;
     },
     positive: [{ text: "CREATE EXTERNAL TABLE logs (a STRING)\nLOCATION 'adl://contoso.azuredatalakestore.net/raw/logs/';", file: 't.hql' }, { text: "CREATE EXTERNAL DATA SOURCE AzureDataLakeStore WITH (TYPE = HADOOP, LOCATION = 'adl://contoso.azuredatalakestore.net', CREDENTIAL = c);", file: 'p.sql' }],
     negative: [{ text: "LOCATION 'abfss://raw@contosoadls.dfs.core.windows.net/logs/'", file: 't.hql' }],

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { CutoverMapping } from '../mapping.js';
 import { analyzeText } from './analyze.js';
 import { passesPrefilter } from './engine.js';
@@ -32,16 +32,25 @@ export interface BatchResult {
   rewrites: FileRewrite[];
 }
 
+/** One read buffer per thread, grown as needed: most files are small and most never leave the prefilter. */
+let scratch = Buffer.allocUnsafe(1 << 20);
+
 /**
  * The same as an async open/fstat/read, synchronously: for many small files a blocking read is several
  * times cheaper than a round trip through libuv's thread pool, and a batch has nothing else to do.
+ * The bytes are in a shared scratch buffer, valid until the next call (copy them to keep them).
  */
 export function readBytesLimitedSync(abs: string, maxBytes: number): Buffer | { tooLarge: number } {
   const fd = openSync(abs, 'r');
   try {
     const { size } = fstatSync(fd);
     if (size > maxBytes) return { tooLarge: size };
-    return readFileSync(fd);
+    if (size + 1 > scratch.length) scratch = Buffer.allocUnsafe(Math.max(size + 1, scratch.length * 2));
+    let n = 0;
+    // Read to the end even if the file grew since fstat (up to the buffer), and stop at EOF.
+    for (let got = -1; got !== 0 && n < scratch.length; n += got) got = readSync(fd, scratch, n, scratch.length - n, null);
+    if (n >= scratch.length) return readFileSync(abs);
+    return scratch.subarray(0, n);
   } finally {
     closeSync(fd);
   }
@@ -52,7 +61,8 @@ export function readFailure(error: unknown): string {
 }
 
 /** Scans one file's bytes into `into` (skip reasons, findings, the rewrite if asked). */
-export function scanBytes(f: WalkedFile, buf: Buffer | { tooLarge: number }, options: BatchOptions, into: BatchResult): void {
+export function scanBytes(f: WalkedFile, bytes: Buffer | { tooLarge: number }, options: BatchOptions, into: BatchResult): void {
+  let buf = bytes;
   if (!Buffer.isBuffer(buf)) {
     into.skipped.push({ file: f.display, reason: `larger than the ${options.maxBytes} byte limit (${buf.tooLarge} bytes); raise --max-file-size to scan it` });
     return;
@@ -63,6 +73,7 @@ export function scanBytes(f: WalkedFile, buf: Buffer | { tooLarge: number }, opt
   }
   into.scanned += 1;
   if (!passesPrefilter(prefilterView(buf), f.abs)) return;
+  if (buf.buffer === scratch.buffer) buf = Buffer.from(buf);
   const decoded = decodeText(buf);
   const analysis = analyzeText(decoded.text, f.display, options.mapping);
   for (const finding of analysis.findings) into.findings.push(finding);

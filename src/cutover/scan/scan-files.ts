@@ -122,15 +122,14 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const walkSkipped: SkippedFile[] = [];
   const exclude = new Set(options.exclude ?? []);
   const results: (BatchResult | Promise<BatchResult>)[] = [];
-  const files = (async function* () {
-    for await (const f of walkPaths(paths, walkSkipped, options.signal)) if (!exclude.has(f.abs)) yield f;
-  })();
+  const files = walkPaths(paths, walkSkipped, options.signal);
 
   if (options.readBytes !== undefined) {
     const read = options.readBytes;
     const inFlight = new Set<Promise<BatchResult>>();
     for await (const f of files) {
       throwIfCancelled(options.signal);
+      if (exclude.has(f.abs)) continue;
       const p: Promise<BatchResult> = (async () => {
         const out: BatchResult = { scanned: 0, skipped: [], findings: [], rewrites: [] };
         try {
@@ -151,6 +150,7 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
       let batch: WalkedFile[] = [];
       let seen = 0;
       for await (const f of files) {
+        if (exclude.size > 0 && exclude.has(f.abs)) continue;
         batch.push(f);
         seen += 1;
         if (seen === WORKERS_FROM) pool.start();

@@ -13,7 +13,7 @@ export function checkYaml(before: string, after: string): string | undefined {
     }
     return undefined;
   };
-  if (errorsOf(before) !== undefined) return undefined;
   const broken = errorsOf(after);
-  return broken === undefined ? undefined : `YAML: ${broken}`;
+  if (broken === undefined || errorsOf(before) !== undefined) return undefined;
+  return `YAML: ${broken}`;
 }
