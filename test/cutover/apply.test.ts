@@ -119,3 +119,20 @@ describe('scan with worker threads', () => {
     }
   }, 60_000);
 });
+
+describe('file sizes', () => {
+  it('scans a file larger than a read chunk, and lists a file over the limit as skipped', async () => {
+    const d = await mkdtemp(join(tmpdir(), 'lakeshift-sizes-'));
+    try {
+      await writeFile(join(d, 'big.py'), `${'x = 1\n'.repeat(900_000)}${OLD}`);
+      await writeFile(join(d, 'small.py'), OLD);
+      const all = await planRewrite([d], { mapping });
+      expect(all.findings.map((f) => [f.file.slice(d.length + 1), f.line])).toEqual([['big.py', 900_001], ['small.py', 1]]);
+      const limited = await planRewrite([d], { mapping, maxFileBytes: 1024 });
+      expect(limited.skipped.map((s) => [s.file.slice(d.length + 1), s.reason.replace(/\(\d+ bytes\)/, '(N bytes)')])).toEqual([['big.py', 'larger than the 1024 byte limit (N bytes); raise --max-file-size to scan it']]);
+      expect(limited.findings).toHaveLength(1);
+    } finally {
+      await rm(d, { recursive: true, force: true });
+    }
+  });
+});
