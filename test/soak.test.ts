@@ -46,8 +46,12 @@ describe('soak (bounded): migrate --every', () => {
     const fds = settled.map((s) => s.openFds);
     const dbSlope = slopePerRun(settled, (s) => s.dbBytes);
     console.log(`[soak] growth per run after warm-up: rss ${rssSlope.toFixed(2)} MB, db ${(dbSlope / 1024).toFixed(1)} KiB; fds ${Math.min(...fds)}-${Math.max(...fds)}`);
-    // Bounds: a leak of one client, listener set or statement per run shows up well above these.
-    expect(rssSlope).toBeLessThan(1.5);
+    // V8 grows its heap lazily for the first ~25 runs (bench/soak: RSS then levels off, e.g. at ~180 MB
+    // with the heap capped at 96 MB), so RSS is bounded in total here rather than per run; a leak of a
+    // buffer, client or listener set per run exceeds this bound. bench/soak runs it for an hour.
+    const rss = settled.map((s) => s.rssMb);
+    expect(Math.max(...rss) - Math.min(...rss)).toBeLessThan(48);
+    expect(Math.max(...rss)).toBeLessThan(300);
     expect(Math.max(...fds) - Math.min(...fds)).toBeLessThanOrEqual(4);
     // Five new files a run need a few rows each; 48 KiB a run allows for those and the run's own rows.
     expect(dbSlope).toBeLessThan(48 * 1024);
