@@ -15,7 +15,8 @@ export interface Gen1Target {
   query: Map<string, string>;
 }
 
-const PREFIX = /^\/(webhdfs\/v1|webhdfsext)(?=\/|$)/i;
+// `/webhdfs/va` too: the 2016-11-01 swagger, and so the Node client, sends GETCONTENTSUMMARY there.
+const PREFIX = /^\/+(webhdfs\/+v[1a]|webhdfsext)(?=\/|$)/i;
 
 /**
  * Splits and checks a Gen1 path: percent-decoded, empty segments dropped, and any '.' or '..'
