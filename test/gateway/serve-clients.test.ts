@@ -97,7 +97,7 @@ describe.skipIf(opensslMissing)('gateway serve over the Gen2 emulator, official 
     const fileAcl = await fs.getFileClient('sdk/renamed.txt').getAccessControl();
     expect(fileAcl.owner).toBe(USER_OID);
     expect(fileAcl.acl.some((e) => e.accessControlType === 'user' && e.entityId === 'abc')).toBe(true);
-    expect(sdkMode(fileAcl.permissions) & 0o700).toBe(0o700);
+    expect(sdkMode(fileAcl.permissions!) & 0o700).toBe(0o700);
     const dirAcl = await fs.getDirectoryClient('sdk/dir').getAccessControl();
     expect(dirAcl).toMatchObject({ owner: 'owner-oid', group: 'group-oid' });
     expect(dirAcl.acl.some((e) => e.defaultScope && e.entityId === 'def')).toBe(true);
