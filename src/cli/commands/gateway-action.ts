@@ -86,3 +86,36 @@ export async function runGatewayServe(dest: string, o: Record<string, unknown>):
     for (const s of stores) await s.close().catch(() => undefined);
   }
 }
+
+/** `gateway mirror GEN1 DEST`: opens Gen1 at its root, the Gen2 rules and the journal, then serves. */
+export async function runGatewayMirror(gen1Uri: string, dest: string, o: Record<string, unknown>): Promise<void> {
+  const port = parsePort(o['port']);
+  const host = typeof o['host'] === 'string' ? o['host'] : '127.0.0.1';
+  const tls = tlsFlags(o);
+  let loc;
+  try {
+    loc = parseLocation(gen1Uri);
+  } catch (error) {
+    if (isStorageError(error)) throw new UserError(error.message);
+    throw error;
+  }
+  if (loc.kind !== 'gen1') throw new UserError(`gateway mirror: '${gen1Uri}' is not a Gen1 location; give adl://ACCOUNT.azuredatalakestore.net/ or a WebHDFS endpoint http(s)://HOST:PORT/webhdfs/v1/.`);
+  const { rules, stores } = openGatewayRules(dest, o);
+  const gen1 = openStore(`${loc.endpoint}/webhdfs/v1/`, { ...storeOptionsFrom(o), role: 'source' });
+  const { openSqliteJobDb, resolveStateDir } = await import('../../state/db.js');
+  const jobDb = await openSqliteJobDb(resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined));
+  const { openJournal } = await import('../../gateway/journal.js');
+  const { startMirror } = await import('../../gateway/mirror.js');
+  try {
+    const journal = await openJournal(jobDb);
+    await serveUntilSignal(
+      () => startMirror({ gen1Endpoint: loc.endpoint, gen1, rules, journal, port, host, ...tls, logger: gatewayLogger(), holdApplier: process.env['LAKESHIFT_TEST_MIRROR_HOLD'] === '1' }),
+      { port, host },
+      (m) => `lakeshift gateway mirror: Gen1 API on ${m.url}/webhdfs/v1 forwarding to ${loc.endpoint}, mirroring to ${rules.map((r) => r.store.displayUri).join(', ')} (journal ${jobDb.location})`,
+    );
+  } finally {
+    await gen1.close().catch(() => undefined);
+    for (const s of stores) await s.close().catch(() => undefined);
+    await jobDb.close();
+  }
+}

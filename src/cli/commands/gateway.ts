@@ -27,4 +27,16 @@ export function registerGatewayCommand(program: Command): void {
     const { runGatewayServe } = await import('./gateway-action.js');
     await runGatewayServe(dest, o);
   });
+  const mirror = addServerFlags(gateway
+    .command('mirror')
+    .description('Dual pipeline: forward every request to GEN1 (the system of record) and mirror each change to DEST by state, journalled in the job database, until SIGINT/SIGTERM')
+    .argument('<gen1>', 'Gen1 account, e.g. adl://ACCOUNT.azuredatalakestore.net/ or http://127.0.0.1:PORT/webhdfs/v1/')
+    .argument('<dest>', 'Gen2 location, e.g. abfss://gen1@ACCOUNT.dfs.core.windows.net/')
+    .option('--map <PREFIX=FS/PATH>', 'the migrate mapping (repeatable; default: everything at DEST)', collect)
+    .option('--state-dir <dir>', 'job database directory holding the journal (default $LAKESHIFT_STATE_DIR or .lakeshift/)'));
+  addStoreOptions(mirror);
+  mirror.action(async (gen1: string, dest: string, o: Record<string, unknown>) => {
+    const { runGatewayMirror } = await import('./gateway-action.js');
+    await runGatewayMirror(gen1, dest, o);
+  });
 }
