@@ -9,6 +9,7 @@ import { registerGen2Commands } from './emulator-gen2.js';
 import { registerSeedCommand } from './seed.js';
 import { registerCutoverCommand } from './cutover.js';
 import { registerGatewayCommand } from './gateway.js';
+import { registerDriftCommand } from './drift.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerJobsCommand(program);
   registerCutoverCommand(program);
   registerGatewayCommand(program);
+  registerDriftCommand(program);
 }
