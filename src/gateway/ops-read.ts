@@ -1,7 +1,7 @@
 import { compareNames, type Entry } from '../core/entry.js';
 import { formatAclEntry, formatOctalMode, parsePermissions, sortAclEntries, STICKY_BIT } from '../core/acl.js';
 import type { AclStatus } from '../core/acl-types.js';
-import { isStorageError } from '../core/errors.js';
+import { isStorageError, StorageError } from '../core/errors.js';
 import { baseName, emptyReply, fileStatus, jsonReply, mappedOrThrow, virtualStatus, type Gen1Reply, type OpContext } from './context.js';
 import { Gen1Failure, unsupported } from './gen1-errors.js';
 import { intParam, requiredParam } from './request.js';
@@ -13,13 +13,16 @@ export const MAX_LIST_SIZE = 4000;
 
 async function statWithOwner(ctx: OpContext): Promise<{ entry: Entry; props: Record<string, string> | undefined }> {
   const { store, path } = mappedOrThrow(ctx);
-  const entry = await store.stat(path);
+  // Both at once: the properties hold the Gen1 times migrate preserved (Gen2 cannot set its own).
+  const [entry, props] = await Promise.all([
+    store.stat(path),
+    store.capabilities.properties && path !== '' ? store.getProperties(path).catch(() => undefined) : Promise.resolve(undefined),
+  ]);
   if (entry.owner === undefined && store.capabilities.permissions) {
     // A filesystem root carries no owner in its properties: Get Access Control has it.
     const acl = await store.getAcl(path);
     Object.assign(entry, { owner: acl.owner, group: acl.group, permissions: acl.permissions, hasAcl: acl.entries.length > 3 });
   }
-  const props = store.capabilities.properties && path !== '' ? await store.getProperties(path) : undefined;
   return { entry, props };
 }
 
@@ -61,17 +64,29 @@ export async function handleListStatus(ctx: OpContext): Promise<Gen1Reply> {
   return jsonReply({ FileStatuses: { continuationToken: token, FileStatus: statuses } });
 }
 
+/**
+ * OPEN without a separate stat: the store reads the range (a length past the end is cut short, an
+ * offset at the end is empty) and refuses offsets past the end and directories itself.
+ */
 export async function handleOpen(ctx: OpContext): Promise<Gen1Reply> {
   const { store, path } = mappedOrThrow(ctx);
-  const entry = await store.stat(path);
-  if (entry.kind !== 'file') throw new Gen1Failure('FileNotFoundException', `OPEN failed: ${ctx.gen1Path} is a directory, not a file.`);
   const offset = intParam(ctx.target.query, 'offset') ?? 0;
-  if (offset > entry.size) throw new Gen1Failure('BadOffsetException', `OPEN failed with error 0x83090015 (Bad request. Invalid offset.): offset ${offset} is beyond the end of ${ctx.gen1Path} (${entry.size} bytes).`);
-  const wanted = intParam(ctx.target.query, 'length');
-  const length = Math.min(entry.size - offset, wanted ?? entry.size - offset);
+  const length = intParam(ctx.target.query, 'length');
   const headers = { 'Content-Type': 'application/octet-stream' };
-  if (length === 0) return { ...emptyReply(200), headers };
-  return { status: 200, stream: await store.openRead(path, { offset, length }), headers: { ...headers, 'Content-Length': String(length) } };
+  try {
+    if (length === 0) {
+      const entry = await store.stat(path);
+      if (entry.kind !== 'file' || offset > entry.size) throw new StorageError('invalid-argument', entry.kind !== 'file' ? 'is a directory' : 'beyond the end');
+      return { ...emptyReply(200), headers };
+    }
+    return { status: 200, stream: await store.openRead(path, { offset, ...(length === undefined ? {} : { length }) }), headers };
+  } catch (error) {
+    if (isStorageError(error, 'invalid-argument')) {
+      if (/beyond the end/.test(error.message)) throw new Gen1Failure('BadOffsetException', `OPEN failed with error 0x83090015 (Bad request. Invalid offset.): offset ${offset} is beyond the end of ${ctx.gen1Path}.`);
+      throw new Gen1Failure('FileNotFoundException', `OPEN failed: ${ctx.gen1Path} is a directory, not a file.`);
+    }
+    throw error;
+  }
 }
 
 export async function handleGetContentSummary(ctx: OpContext): Promise<Gen1Reply> {
