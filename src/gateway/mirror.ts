@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Store } from '../core/store.js';
@@ -142,7 +142,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       // Generic WebHDFS clients follow Gen1's 307 to itself: keep them on the mirror.
       const location = out['location'];
       if (location !== undefined && location.startsWith(origin)) out['location'] = `${selfOrigin}${location.slice(origin.length)}`;
-      void reply.code(res.statusCode).headers(out).send(Readable.from(res.body));
+      void reply.code(res.statusCode).headers(out).send(res.body);
       // Gen1 has answered: whatever it did, the paths' state is now Gen1's to read.
       if (!reply.raw.writableFinished) {
         await new Promise<void>((resolve) => {
