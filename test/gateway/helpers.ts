@@ -51,3 +51,12 @@ export async function runPython(python: string, script: string, args: string[], 
   });
   return JSON.parse(stdout);
 }
+
+/** The start of every Python script: an AzureDLFileSystem `fs` on argv[1] (the gateway URL) with token argv[2]. */
+export const PY_PROLOGUE = String.raw`import hashlib, json, os, sys, time
+from azure.datalake.store import core, lib
+url, token = sys.argv[1], sys.argv[2]
+cred = lib.DataLakeCredential({'tokenType': 'Bearer', 'access': token, 'time': time.time(), 'expiresIn': 3600})
+fs = core.AzureDLFileSystem(token=cred, store_name='lakeshift', url_suffix='unused.invalid')
+fs.azure.url = url + '/'
+`;

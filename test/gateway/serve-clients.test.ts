@@ -14,7 +14,7 @@ import { startGen2Emulator, type Gen2Emulator } from '../../src/emulators/gen2/i
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import type { Store } from '../../src/core/store.js';
 import { openGen2, sdkFilesystem, sdkMode, sdkRead } from '../migrate-helpers.js';
-import { call, findPythonWithAdls, gen1Token, hasOpenssl, runPython, selfSignedCert, USER_OID } from './helpers.js';
+import { PY_PROLOGUE, call, findPythonWithAdls, gen1Token, hasOpenssl, runPython, selfSignedCert, USER_OID } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const opensslMissing = !hasOpenssl();
@@ -108,13 +108,7 @@ describe.skipIf(opensslMissing)('gateway serve over the Gen2 emulator, official 
   });
 
   it.skipIf(python === undefined)('azure-datalake-store (Python): multi-chunk write, ls paging, ACLs, concat, move, delete', async () => {
-    const script = String.raw`import json, os, sys, time
-from azure.datalake.store import core, lib
-url, token = sys.argv[1], sys.argv[2]
-cred = lib.DataLakeCredential({'tokenType': 'Bearer', 'access': token, 'time': time.time(), 'expiresIn': 3600})
-fs = core.AzureDLFileSystem(token=cred, store_name='lakeshift', url_suffix='unused.invalid')
-fs.azure.url = url + '/'
-out = {}
+    const script = PY_PROLOGUE + String.raw`out = {}
 fs.mkdir('/py/dir')
 data = os.urandom(5 * 1024 * 1024 + 123)
 with fs.open('/py/dir/big.bin', 'wb') as f:

@@ -19,18 +19,12 @@ import { gen2NameRules } from '../../src/stores/gen2/index.js';
 
 const gen2Names = gen2NameRules('');
 import { gen1Uri, gen2Uri, openGen1, storeRead, walkAll } from '../migrate-helpers.js';
-import { findPythonWithAdls, gen1Token, hasOpenssl, runPython, selfSignedCert } from './helpers.js';
+import { PY_PROLOGUE, findPythonWithAdls, gen1Token, hasOpenssl, runPython, selfSignedCert } from './helpers.js';
 
 const python = hasOpenssl() ? findPythonWithAdls() : undefined;
 if (python === undefined) console.warn('gateway serve-migrated.test: skipping (needs openssl and python3-azure-datalake-store)');
 
-const WALK = String.raw`import hashlib, json, sys, time
-from azure.datalake.store import core, lib
-url, token = sys.argv[1], sys.argv[2]
-cred = lib.DataLakeCredential({'tokenType': 'Bearer', 'access': token, 'time': time.time(), 'expiresIn': 3600})
-fs = core.AzureDLFileSystem(token=cred, store_name='lakeshift', url_suffix='unused.invalid')
-fs.azure.url = url + '/'
-out = {}
+const WALK = PY_PROLOGUE + String.raw`out = {}
 def walk(p):
     for e in fs.ls(p, detail=True, invalidate_cache=True):
         name = e['name']
