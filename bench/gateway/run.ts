@@ -3,7 +3,8 @@
  *  - the same WebHDFS client workload (undici, keep-alive, concurrency 8) against the Gen1 emulator
  *    directly and against `gateway serve` over the Gen2 emulator: operations/s (CREATE 1 KiB,
  *    GETFILESTATUS, OPEN, LISTSTATUS) and MB/s (4 MiB CREATEs and OPENs, and APPENDs of 4 MiB to one file);
- *  - the latency of a 1 KiB CREATE through `gateway mirror` beside the same CREATE to Gen1 directly.
+ *  - the latency of a 1 KiB CREATE through `gateway mirror` beside the same CREATE to Gen1 directly (the
+ *    emulator as is, and with a simulated 10 ms service round trip).
  * Every server runs in its own process (the CLI), as deployed. Prints the ratios and the load average.
  *
  *   node --import tsx bench/gateway/run.ts [--files 400] [--mb 64]
@@ -122,6 +123,9 @@ async function main(): Promise<void> {
     const mirror = await startCli(['gateway', 'mirror', `${gen1}/webhdfs/v1/`, `${gen2}/devstoreaccount1/mirror`, '--port', '0', '--state-dir', join(state, 'm1')]);
     // The same mirror with its applier held: the journal and the extra hop alone, without the Gen2 copies competing for CPU.
     const mirrorHeld = await startCli(['gateway', 'mirror', `${gen1}/webhdfs/v1/`, `${gen2}/devstoreaccount1/mirror2`, '--port', '0', '--state-dir', join(state, 'm2')], { LAKESHIFT_TEST_MIRROR_HOLD: '1' });
+    // Gen1 with a service-like round trip (the emulator's --faults latency=10, 10 ms per request).
+    const gen1Slow = await startCli(['emulator', 'gen1', '--port', '0', '--in-memory', '--faults', 'latency=10']);
+    const mirrorSlow = await startCli(['gateway', 'mirror', `${gen1Slow}/webhdfs/v1/`, `${gen2}/devstoreaccount1/mirror3`, '--port', '0', '--state-dir', join(state, 'm3')]);
     const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
     console.log(`load average before: ${load()}  (files ${FILES}, ${MB} MiB, concurrency ${CONCURRENCY})`);
     // Warm-up of both paths (JIT, connections, filesystem creation).
@@ -147,6 +151,9 @@ async function main(): Promise<void> {
     const pct = (x: number): string => `${(((x - direct) / direct) * 100).toFixed(0)}%`;
     console.log(`write p50  Gen1 direct ${direct.toFixed(2)} ms  through mirror ${mirrored.toFixed(2)} ms  added ${pct(mirrored)} (target < 20%)`);
     console.log(`write p50  through mirror with its applier held ${held.toFixed(2)} ms  added ${pct(held)} (hop + journal only)`);
+    const slowDirect = await writeLatencyMs(gen1Slow, '/lat-s', 50);
+    const slowMirrored = await writeLatencyMs(mirrorSlow, '/lat-sm', 50);
+    console.log(`write p50  Gen1 with 10 ms service latency: direct ${slowDirect.toFixed(2)} ms  through mirror ${slowMirrored.toFixed(2)} ms  added ${(((slowMirrored - slowDirect) / slowDirect) * 100).toFixed(0)}%`);
     console.log(`load average after: ${load()}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
