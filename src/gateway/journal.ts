@@ -149,7 +149,9 @@ export class Journal {
     const current = new Set(seen.map((d) => `${d.path}\n${d.kind}`));
     await this.db.transaction().execute(async (tx) => {
       for (const r of known) {
-        if (!current.has(`${r.path}\n${r.kind}`)) await tx.deleteFrom('gateway_drift').where('pair', '=', pair).where('path', '=', r.path).where('kind', '=', r.kind).execute();
+        if (current.has(`${r.path}\n${r.kind}`)) continue;
+        firstSeen.delete(`${r.path}\n${r.kind}`);
+        await tx.deleteFrom('gateway_drift').where('pair', '=', pair).where('path', '=', r.path).where('kind', '=', r.kind).execute();
       }
       for (const d of seen) {
         const key = `${d.path}\n${d.kind}`;
