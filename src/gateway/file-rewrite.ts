@@ -86,19 +86,22 @@ export async function writeNewVersion(store: Store, path: string, sources: reado
 export async function keptMetadata(store: Store, path: string): Promise<{ accessControl?: AccessControlChange; properties?: Record<string, string> }> {
   const caps = store.capabilities;
   const out: { accessControl?: AccessControlChange; properties?: Record<string, string> } = {};
-  if (caps.permissions) {
-    const acl = await store.getAcl(path);
+  const [acl, props] = await Promise.all([
+    caps.permissions ? store.getAcl(path) : Promise.resolve(undefined),
+    caps.properties ? store.getProperties(path) : Promise.resolve(undefined),
+  ]);
+  if (acl !== undefined) {
     out.accessControl = {
       ...(caps.ownership && acl.owner !== '' ? { owner: acl.owner } : {}),
       ...(caps.ownership && acl.group !== '' ? { group: acl.group } : {}),
       ...(caps.acl ? { entries: acl.entries.filter((e) => e.scope === 'access') } : { permissions: acl.permissions }),
     };
   }
-  if (caps.properties) {
-    const props = { ...(await store.getProperties(path)) };
-    delete props[TIME_PROPERTIES.mtime];
-    delete props[TIME_PROPERTIES.atime];
-    out.properties = props;
+  if (props !== undefined) {
+    const kept = { ...props };
+    delete kept[TIME_PROPERTIES.mtime];
+    delete kept[TIME_PROPERTIES.atime];
+    out.properties = kept;
   }
   return out;
 }

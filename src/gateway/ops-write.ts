@@ -35,18 +35,17 @@ export async function handleCreate(ctx: OpContext): Promise<Gen1Reply> {
   const mode = requestedMode(ctx);
   const data = await readBody(ctx);
   await ctx.state.locks.run(path, async () => {
-    try {
-      const existing = await store.stat(path);
-      if (existing.kind === 'directory') throw new Gen1Failure('FileAlreadyExistsException', `CREATE failed: ${ctx.gen1Path} is a directory.`);
-      if (!overwrite) throw new Gen1Failure('FileAlreadyExistsException', `CREATE failed with error 0x83090a1c: ${ctx.gen1Path} already exists and overwrite is false.`);
-    } catch (error) {
-      if (!isStorageError(error, 'not-found')) throw error;
-    }
     if (boolParam(ctx.target.query, 'createparent', true) === false) {
       const parent = parentPath(path);
       if (parent !== '') await store.stat(parent);
     }
-    await writeNewVersion(store, path, [data], { overwrite: true, accessControl: creatorAccess(ctx, store, mode), permissions: mode });
+    // No stat first: the commit refuses an existing file without overwrite, and a directory always.
+    try {
+      await writeNewVersion(store, path, [data], { overwrite, accessControl: creatorAccess(ctx, store, mode), permissions: mode });
+    } catch (error) {
+      if (!isStorageError(error, 'already-exists')) throw error;
+      throw new Gen1Failure('FileAlreadyExistsException', `CREATE failed with error 0x83090a1c: ${ctx.gen1Path} already exists${overwrite ? ' as a directory' : ' and overwrite is false'}.`);
+    }
   });
   return { status: 201, headers: { Location: ctx.requestUrl } };
 }
