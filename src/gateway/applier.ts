@@ -23,7 +23,15 @@ export interface ApplierOptions {
   retryMaxMs?: number;
   /** How often to look for due intents when idle (default 500 ms). */
   pollMs?: number;
+  /**
+   * True while client requests are being answered: the applier then waits (up to 50 ms per intent)
+   * so that mirroring takes the machine's idle time, not the Gen1 writes' time.
+   */
+  busy?: () => boolean;
 }
+
+const YIELD_STEP_MS = 2;
+const YIELD_MAX_MS = 50;
 
 const CONTENT_OPS = new Set(['CREATE', 'APPEND', 'CONCURRENTAPPEND', 'CONCAT', 'MSCONCAT', 'TEE-WRITE']);
 const TREE_OPS = new Set(['DELETE', 'RENAME', 'REPAIR-TREE']);
@@ -117,6 +125,9 @@ export class Applier {
         if (due.slice(i + 1).some((x) => x.op === intent.op && x.path === intent.path && x.path2 === intent.path2)) {
           await journal.done([intent.id]);
           continue;
+        }
+        for (let waited = 0; this.o.busy?.() === true && waited < YIELD_MAX_MS; waited += YIELD_STEP_MS) {
+          await new Promise((r) => setTimeout(r, YIELD_STEP_MS));
         }
         try {
           await this.apply(intent);

@@ -90,6 +90,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
   const pair = options.pair ?? `${options.gen1.displayUri} -> ${[...new Set(options.rules.map((r) => r.store.displayUri))].join(' ')}`;
   const mapper = new PathMapper(options.rules);
   const journal = options.journal;
+  let inFlight = 0;
   const recovered = await journal.recoverPending(pair);
   if (recovered > 0) logger.info({ recovered }, 'mirror.recovered_intents');
   const applier = new Applier({
@@ -97,6 +98,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
+    busy: () => inFlight > 0,
   });
   const origin = options.gen1Endpoint.replace(/\/+$/, '');
   const ownAgent = options.gen1Dispatcher === undefined ? new Agent({ keepAliveTimeout: 30_000, connections: 64 }) : undefined;
@@ -109,6 +111,12 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     const method = raw.method ?? 'GET';
     let op = '';
     const ids: number[] = [];
+    inFlight++;
+    let counted = true;
+    const settle = (): void => {
+      if (counted) inFlight--;
+      counted = false;
+    };
     try {
       let target;
       try {
@@ -153,6 +161,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
           reply.raw.once('close', resolve);
         });
       }
+      settle();
       for (const id of ids) await journal.markReady(id);
       if (ids.length > 0 && options.holdApplier !== true) applier.kick();
     } catch (error) {
@@ -163,6 +172,8 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       const failure = error instanceof Gen1Failure ? error : toGen1Failure(new Gen1Failure('IOException', `Gen1 could not be reached through the mirror: ${error instanceof Error ? error.message : String(error)}`), op, '', requestId);
       logger.warn({ requestId, op, error: failure.message }, 'mirror.forward_failed');
       sendFailure(reply, failure, requestId);
+    } finally {
+      settle();
     }
   });
   selfOrigin = front.url;
