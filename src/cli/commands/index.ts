@@ -8,6 +8,7 @@ import { registerGen1Commands } from './emulator-gen1.js';
 import { registerGen2Commands } from './emulator-gen2.js';
 import { registerSeedCommand } from './seed.js';
 import { registerCutoverCommand } from './cutover.js';
+import { registerServeCommand } from './serve.js';
 import { registerGatewayCommand } from './gateway.js';
 import { registerDriftCommand } from './drift.js';
 
@@ -28,6 +29,7 @@ export function registerCommands(program: Command): void {
   registerValidateCommand(program);
   registerJobsCommand(program);
   registerCutoverCommand(program);
+  registerServeCommand(program);
   registerGatewayCommand(program);
   registerDriftCommand(program);
 }
