@@ -14,6 +14,11 @@ export const EXIT = {
   unavailable: 4,
   /** The job was cancelled (SIGINT/SIGTERM); it can be resumed. */
   cancelled: 5,
+  /**
+   * A cutover gate is not passed: decommission-check found a condition that does not hold, final-sync
+   * refused a source that is not frozen, or unfreeze refused paths changed since the freeze. Nothing was changed.
+   */
+  gate: 6,
   /** An unexpected internal error (a bug: please report it with the log). */
   internal: 70,
 } as const;

@@ -2,7 +2,9 @@
  * `npm run demo`: the main job on the embedded default. Starts both emulators in-process on free
  * ports with temporary storage, seeds the demo lake into Gen1, assesses it, migrates it to Gen2,
  * changes, adds and deletes a few Gen1 files, runs an incremental catch-up, validates with
- * checksums and ACLs, and prints a short summary. Exit 0 only when validation finds no difference.
+ * checksums and ACLs, cuts over (workload scan and rewrite on a bundled sample, freeze, final sync,
+ * decommission check) and prints a short summary. Exit 0 only when validation finds no difference and
+ * the decommission gate passes.
  */
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,11 +23,12 @@ import type { Store } from '../core/store.js';
 import type { MigrationSummary } from '../engine/types.js';
 import { proposePlan, renderPlanYaml } from '../plan/index.js';
 import { recordValidation, startDashboard } from '../web/index.js';
+import { runCutoverStep } from './cutover-step.js';
 
 const out = process.stdout;
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const step = (n: number, text: string): void => void out.write(`\n[${n}/6] ${text}\n`);
+const step = (n: number, text: string): void => void out.write(`\n[${n}/7] ${text}\n`);
 
 async function writeText(store: Store, path: string, text: string): Promise<void> {
   const data = Buffer.from(text);
@@ -119,13 +122,16 @@ async function main(): Promise<number> {
       out.write(`  differences: ${v.differenceCount}\n`);
       for (const d of v.differences.slice(0, 10)) out.write(`    ${d.kind} ${JSON.stringify(d.path)}: ${d.detail}\n`);
 
-      step(6, 'Summary');
+      step(6, 'Cutting over: workload scan, diff and rewrite (sample workload), freeze Gen1, final sync, decommission check');
+      const gatePassed = await runCutoverStep(source, dest, jobDb, work, (t) => void out.write(t));
+
+      step(7, 'Summary');
       out.write(`  ${first.scanned.files} files / ${mib(first.scanned.bytes)} migrated at ${mib(first.bytesPerSecond)}/s, catch-up ${catchUp ? secs(catchUp.durationMs) : '-'}, ${v.differenceCount} differences, total ${secs(Date.now() - started)}\n`);
       out.write(`  assessment report: ${files.find((f) => f.endsWith('.html')) ?? reportDir}\n`);
       const failed = first.files.failed + (catchUp?.files.failed ?? 0);
       if (serve) await serveUntilInterrupted(() => startDashboard({ jobDb, stateDir, reportsDir: reportDir, port: 0 }));
       else out.write(`\nNext: look at this run in the dashboard (the emulators are gone, the job database stays):\n  npx lakeshift serve --state-dir .lakeshift/demo-state --reports .lakeshift/demo-report\n  or keep everything up: npm run demo -- --serve\n`);
-      return v.ok && failed === 0 ? 0 : 1;
+      return v.ok && failed === 0 && gatePassed ? 0 : 1;
     } finally {
       await jobDb.close();
     }
