@@ -33,7 +33,7 @@ const defaultDeps: MigrateDeps = {
  * The destination URI of a mapping target: for a Gen2 destination FS/PATH names a filesystem of the
  * same account and a path in it; for other stores the target is a path under DEST.
  */
-function targetUri(destUri: string, target: string): { uri: string; destPath: string } {
+export function targetUri(destUri: string, target: string): { uri: string; destPath: string } {
   const loc = parseLocation(destUri);
   if (loc.kind !== 'gen2') return { uri: destUri, destPath: target };
   const [fs = '', ...rest] = target.split('/');
