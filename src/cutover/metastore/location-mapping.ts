@@ -1,0 +1,62 @@
+import { loadMapping, mapGen1Location, parseGen1Location, type Mapping } from './mapping-standin.js';
+
+/** What the metastore step does with one stored location. */
+export type LocationVerdict =
+  | { kind: 'not-gen1' }
+  | { kind: 'gen1'; action: 'rewrite'; replacement: string }
+  | { kind: 'gen1'; action: 'report'; reason: string };
+
+/** Decides, for each location text, whether it is Gen1 and what it becomes. */
+export interface LocationMapper {
+  classify(location: string): LocationVerdict;
+}
+
+/** Where the mapping comes from: the cutover mapping's own inputs. */
+export interface MappingInput {
+  map?: string[];
+  mapFile?: string;
+  plan?: string;
+}
+
+/**
+ * The text patterns a Gen1 location can start with or contain, lower-cased, for the SQL prefilter
+ * (LOWER(col) LIKE ...). A superset: the mapping decides what is really Gen1.
+ */
+export const GEN1_LIKE_PATTERNS = ['adl:%', 'swebhdfs:%', '%azuredatalake%'] as const;
+
+const SCHEME_HOST = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i;
+
+/** True when the location's scheme or host is Gen1's (a path that merely mentions it is not). */
+export function looksGen1(location: string): boolean {
+  const m = SCHEME_HOST.exec(location.trim());
+  if (m === null) return false;
+  const scheme = (m[1] ?? '').toLowerCase();
+  const host = (m[2] ?? '').toLowerCase();
+  return scheme === 'adl' || scheme === 'swebhdfs' || /azuredatalake/.test(host);
+}
+
+function fromMapping(mapping: Mapping | undefined): LocationMapper {
+  return {
+    classify(location) {
+      if (!looksGen1(location)) return { kind: 'not-gen1' };
+      const parsed = parseGen1Location(location);
+      if (parsed === undefined) return { kind: 'gen1', action: 'report', reason: 'malformed Gen1 location (not rewritten)' };
+      if (mapping === undefined) return { kind: 'gen1', action: 'report', reason: 'no --map or --plan given' };
+      const r = mapGen1Location(mapping, parsed);
+      return r.action === 'rewrite' ? { kind: 'gen1', action: 'rewrite', replacement: r.uri } : { kind: 'gen1', action: 'report', reason: r.reason };
+    },
+  };
+}
+
+/** Loads the cutover mapping (or none, when no input names one: every Gen1 location is reported). */
+export async function loadLocationMapper(input: MappingInput): Promise<LocationMapper> {
+  const given = (input.map?.length ?? 0) > 0 || input.mapFile !== undefined || input.plan !== undefined;
+  if (!given) return fromMapping(undefined);
+  const mapping = await loadMapping(input);
+  return fromMapping(mapping);
+}
+
+/** A mapper from a function (tests and the decommission check, which needs no mapping). */
+export function mapperFrom(classify: (location: string) => LocationVerdict): LocationMapper {
+  return { classify };
+}
