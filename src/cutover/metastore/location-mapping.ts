@@ -1,4 +1,4 @@
-import { loadMapping, mapGen1Location, parseGen1Location, type Mapping } from './mapping-standin.js';
+import { loadMapping, mapGen1Location, parseGen1Location, type CutoverMapping, type Gen2Target } from '../mapping.js';
 
 /** What the metastore step does with one stored location. */
 export type LocationVerdict =
@@ -35,15 +35,36 @@ export function looksGen1(location: string): boolean {
   return scheme === 'adl' || scheme === 'swebhdfs' || /azuredatalake/.test(host);
 }
 
-function fromMapping(mapping: Mapping | undefined): LocationMapper {
+const HOME_FORM = /^adl:\/\/(?:home(?=\/|$)|(?=\/))(.*)$/i;
+
+/**
+ * Hive keeps locations as Hadoop Path strings, not URIs: a space, a '%' or a non-ASCII letter is the
+ * file name itself (Hive writes its own escapes, such as %2F in partition values, literally). So the
+ * path text is carried over verbatim: '%' is protected from the mapping's percent-decoding, and the
+ * target is written without percent-encoding.
+ */
+function hadoopLocation(target: Gen2Target): string {
+  return `abfss://${target.filesystem}@${target.account}.dfs.${target.dnsSuffix ?? 'core.windows.net'}${target.path}`;
+}
+
+function fromMapping(mapping: CutoverMapping | undefined): LocationMapper {
   return {
     classify(location) {
       if (!looksGen1(location)) return { kind: 'not-gen1' };
-      const parsed = parseGen1Location(location);
-      if (parsed === undefined) return { kind: 'gen1', action: 'report', reason: 'malformed Gen1 location (not rewritten)' };
-      if (mapping === undefined) return { kind: 'gen1', action: 'report', reason: 'no --map or --plan given' };
+      const home = HOME_FORM.exec(location.trim());
+      let text = location.trim();
+      if (home !== null) {
+        if (mapping?.home === undefined) {
+          return { kind: 'gen1', action: 'report', reason: "HDInsight default-storage path (adl://home, adl:///): it resolves through the cluster's dfs.adls.home.hostname and mountpoint; give them as home: in the mapping file" };
+        }
+        const rel = (home[1] ?? '').replace(/^\/+/, '');
+        text = `adl://${mapping.home.account}.azuredatalakestore.net${mapping.home.mountpoint === '/' ? '' : mapping.home.mountpoint}/${rel}`;
+      }
+      const parsed = parseGen1Location(text.replace(/%/g, '%25'));
+      if (parsed === undefined) return { kind: 'gen1', action: 'report', reason: 'not a Gen1 location lakeshift can map (malformed, or no ACCOUNT.azuredatalakestore.net host); change it by hand' };
+      if (mapping === undefined) return { kind: 'gen1', action: 'report', reason: 'no --map, --map-file or --plan given' };
       const r = mapGen1Location(mapping, parsed);
-      return r.action === 'rewrite' ? { kind: 'gen1', action: 'rewrite', replacement: r.uri } : { kind: 'gen1', action: 'report', reason: r.reason };
+      return r.action === 'rewrite' ? { kind: 'gen1', action: 'rewrite', replacement: hadoopLocation(r.target) } : { kind: 'gen1', action: 'report', reason: r.reason };
     },
   };
 }
