@@ -105,12 +105,10 @@ async function runUndoFile(conn: MetastoreConnection, schema: MetastoreSchema, p
 }
 
 /**
- * `rewrite --apply`: writes every planned row's old value to `undoPath` (refused when it exists)
- * and syncs it, then updates all rows in one transaction in batches, each UPDATE carrying the
- * planned old value, re-reads them, and commits. A failure or a kill before the commit leaves every
- * row as it was.
+ * The first half of `--apply`: writes every planned row's old and new value to `undoPath` (refused
+ * when it exists) and syncs it. Changes nothing in the metastore.
  */
-export async function applyRewrite(conn: MetastoreConnection, schema: MetastoreSchema, mapper: LocationMapper, undoPath: string, o: ChangeOptions = {}): Promise<ApplySummary> {
+export async function planRewrite(conn: MetastoreConnection, schema: MetastoreSchema, mapper: LocationMapper, undoPath: string, o: ChangeOptions = {}): Promise<{ rows: number; reported: number }> {
   await assertUndoFileAbsent(undoPath);
   const writer = await UndoFileWriter.create(undoPath, {
     lakeshift: 'metastore-undo', version: 1, metastore: conn.where, dialect: conn.dialect.name, schema_version: schema.version, created_at: new Date().toISOString(),
@@ -130,8 +128,29 @@ export async function applyRewrite(conn: MetastoreConnection, schema: MetastoreS
     await writer.abandon();
     throw error;
   }
-  const rows = await writer.finish();
-  if (rows > 0) await runUndoFile(conn, schema, undoPath, 'apply', o);
+  return { rows: await writer.finish(), reported };
+}
+
+/**
+ * The second half of `--apply`: updates every row of a complete plan file in one transaction, in
+ * batches, each UPDATE carrying the planned old value; re-reads each batch and commits only when every
+ * row holds its new value. Throws precondition-failed (nothing changed) when a row changed since the plan.
+ */
+export async function applyPlan(conn: MetastoreConnection, schema: MetastoreSchema, undoPath: string, o: ChangeOptions = {}): Promise<number> {
+  const { header } = await readUndoHeader(undoPath);
+  if (header.dialect !== conn.dialect.name) {
+    throw new StorageError('invalid-argument', `${undoPath} was written for a ${header.dialect} metastore (${header.metastore}); ${conn.where} is ${conn.dialect.name}.`);
+  }
+  return runUndoFile(conn, schema, undoPath, 'apply', o);
+}
+
+/**
+ * `rewrite --apply`: planRewrite then applyPlan. A failure or a kill before the commit leaves every
+ * row as it was; the undo file then restores nothing that needs restoring.
+ */
+export async function applyRewrite(conn: MetastoreConnection, schema: MetastoreSchema, mapper: LocationMapper, undoPath: string, o: ChangeOptions = {}): Promise<ApplySummary> {
+  const { rows, reported } = await planRewrite(conn, schema, mapper, undoPath, o);
+  if (rows > 0) await applyPlan(conn, schema, undoPath, o);
   return { schema_version: schema.version, rows, reported, undo_file: undoPath };
 }
 

@@ -98,7 +98,9 @@ const mysql: Dialect = {
   literal: (value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
   limitQuery: (cols, from, where, order, limit) => `SELECT ${cols} FROM ${from} WHERE ${where} ORDER BY ${order} LIMIT ${limit}`,
   lowerLike: (expr, p) => `LOWER(${expr}) LIKE ${p}`,
-  exactEquals: (a, b) => `CAST(${a} AS BINARY) = CAST(${b} AS BINARY)`,
+  // Compared as characters (the Hive schema stores latin1, parameters arrive as utf8mb4) under a binary
+  // collation; the length check catches the trailing spaces a PAD SPACE collation would ignore.
+  exactEquals: (a, b) => `(CONVERT(${a} USING utf8mb4) COLLATE utf8mb4_bin = CONVERT(${b} USING utf8mb4) COLLATE utf8mb4_bin AND CHAR_LENGTH(${a}) = CHAR_LENGTH(${b}))`,
   batchUpdate(table, column, keys, rows) {
     const params: string[] = [];
     const selects = rows.map((r, idx) => {

@@ -22,7 +22,7 @@ function scriptHead(d: Dialect, schemaVersion: string): string[] {
     '-- that reports 0 rows means the row changed since this plan; then ROLLBACK and plan again.',
   ];
   if (d.name === 'postgres') lines.push('SET standard_conforming_strings = on;', 'BEGIN;');
-  else if (d.name === 'mysql') lines.push('-- Literals escape backslashes: run with the default sql_mode (not NO_BACKSLASH_ESCAPES).', 'START TRANSACTION;');
+  else if (d.name === 'mysql') lines.push('-- Literals escape backslashes: run with the default sql_mode (not NO_BACKSLASH_ESCAPES).', 'SET NAMES utf8mb4;', 'START TRANSACTION;');
   else lines.push('SET XACT_ABORT ON;', 'BEGIN TRANSACTION;');
   return lines;
 }
