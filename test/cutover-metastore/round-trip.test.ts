@@ -23,7 +23,7 @@ let tmp = '';
 beforeAll(async () => { tmp = await mkdtemp(join(tmpdir(), 'ls-ms-')); });
 afterAll(async () => { await rm(tmp, { recursive: true, force: true }); });
 
-function comparable(f: ExpectedFinding): string {
+function comparable(f: Omit<ExpectedFinding, 'replacement'> & { replacement?: string | undefined }): string {
   return JSON.stringify([f.table, f.column, f.object, f.location, f.action, f.replacement ?? null]);
 }
 
