@@ -1,6 +1,6 @@
 import { StorageError } from '../../core/errors.js';
 import { isNull, text, type MetastoreConnection } from './connection.js';
-import type { RowChange } from './dialect.js';
+import type { RowChange, SqlParam } from './dialect.js';
 import type { LocationMapper } from './location-mapping.js';
 import { DEFAULT_BATCH_SIZE, keyValues, scanFindings, sourceOf } from './scan.js';
 import type { MetastoreSchema } from './schema.js';
@@ -36,14 +36,8 @@ function keyString(values: readonly string[]): string {
 async function readCurrent(conn: MetastoreConnection, source: LocationSource, keys: readonly (readonly string[])[]): Promise<Map<string, string | null>> {
   const d = conn.dialect;
   const q = d.id.bind(d);
-  const params: string[] = [];
-  let where: string;
-  const first = source.keys[0];
-  if (source.keys.length === 1 && first !== undefined) {
-    where = `x.${q(first.name)} IN (${keys.map((k) => { params.push(k[0] ?? ''); return d.param(params.length, first.type); }).join(', ')})`;
-  } else {
-    where = keys.map((k) => `(${source.keys.map((c, i) => { params.push(k[i] ?? ''); return `x.${q(c.name)} = ${d.param(params.length, c.type)}`; }).join(' AND ')})`).join(' OR ');
-  }
+  const params: SqlParam[] = [];
+  const where = d.keysIn(source.keys.map((c) => `x.${q(c.name)}`), source.keys, keys, params);
   const cols = [...source.keys.map((c, i) => `x.${q(c.name)} AS k${i}`), `x.${q(source.column)} AS loc`].join(', ');
   const rows = await conn.query(`SELECT ${cols} FROM ${q(source.table)} x WHERE ${where}`, params);
   const out = new Map<string, string | null>();

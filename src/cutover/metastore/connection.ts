@@ -1,7 +1,7 @@
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import { StorageError } from '../../core/errors.js';
-import { dialectFor, type Dialect, type DialectName } from './dialect.js';
+import { dialectFor, type Dialect, type DialectName, type SqlParam } from './dialect.js';
 
 export type Row = Record<string, unknown>;
 
@@ -10,9 +10,9 @@ export interface MetastoreConnection {
   readonly dialect: Dialect;
   /** The URL without its password, for messages and files. */
   readonly where: string;
-  query(sql: string, params?: readonly string[]): Promise<Row[]>;
+  query(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
   /** Runs a statement and returns the number of rows it matched. */
-  execute(sql: string, params?: readonly string[]): Promise<number>;
+  execute(sql: string, params?: readonly SqlParam[]): Promise<number>;
   begin(): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
@@ -68,7 +68,7 @@ async function openPostgres(url: string, where: string, o: OpenOptions): Promise
   client.on('error', () => undefined); // a dropped connection surfaces on the next query
   await client.connect();
   if (o.readOnly === true) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
-  const run = async (sql: string, params: readonly string[] = []) => {
+  const run = async (sql: string, params: readonly SqlParam[] = []) => {
     try {
       return await client.query(sql, [...params]);
     } catch (error) {
@@ -91,7 +91,7 @@ async function openMysql(url: string, where: string, o: OpenOptions): Promise<Me
   const conn = await mysql.createConnection({ uri: url, connectTimeout: o.connectTimeoutMs ?? 5000, charset: 'utf8mb4', supportBigNumbers: true, bigNumberStrings: true });
   conn.on('error', () => undefined);
   if (o.readOnly === true) await conn.query('SET SESSION TRANSACTION READ ONLY');
-  const run = async (sql: string, params: readonly string[] = []) => {
+  const run = async (sql: string, params: readonly SqlParam[] = []) => {
     try {
       const [result] = await conn.query(sql, [...params]);
       return result;

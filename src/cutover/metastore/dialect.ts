@@ -5,6 +5,9 @@
  */
 export type DialectName = 'postgres' | 'mysql' | 'mssql';
 
+/** A statement parameter: a value, or (PostgreSQL) an array bound to one `$n::type[]`. */
+export type SqlParam = string | readonly string[];
+
 /** A column of a row's identity, and how its values are typed on the wire. */
 export interface KeyColumn {
   name: string;
@@ -36,7 +39,20 @@ export interface Dialect {
    * One UPDATE for a batch: sets `column` to each row's new value where the key matches AND the
    * column still holds the planned old value. Returns the text and its parameters in order.
    */
-  batchUpdate(table: string, column: string, keys: readonly KeyColumn[], rows: readonly RowChange[]): { sql: string; params: string[] };
+  batchUpdate(table: string, column: string, keys: readonly KeyColumn[], rows: readonly RowChange[]): { sql: string; params: SqlParam[] };
+  /** A condition that the key expressions are one of `rows`; appends its parameters to `params`. */
+  keysIn(exprs: readonly string[], keys: readonly KeyColumn[], rows: readonly (readonly string[])[], params: SqlParam[]): string;
+}
+
+const SQL_TYPE = { int: 'bigint', text: 'text' } as const;
+
+/** `IN (...)` with one placeholder per value, or OR-ed equalities for a composite key. */
+function keysInPlaceholders(d: Pick<Dialect, 'param'>, exprs: readonly string[], keys: readonly KeyColumn[], rows: readonly (readonly string[])[], params: SqlParam[]): string {
+  const first = keys[0];
+  if (keys.length === 1 && first !== undefined) {
+    return `${exprs[0] ?? ''} IN (${rows.map((r) => { params.push(r[0] ?? ''); return d.param(params.length, first.type); }).join(', ')})`;
+  }
+  return `(${rows.map((r) => `(${keys.map((k, i) => { params.push(r[i] ?? ''); return `${exprs[i] ?? ''} = ${d.param(params.length, k.type)}`; }).join(' AND ')})`).join(' OR ')})`;
 }
 
 /** Row-value comparison `(k1, k2) > (last)` written out so every dialect (and index) takes it. */
@@ -65,6 +81,7 @@ export function keysetParams(last: readonly string[]): string[] {
   return out;
 }
 
+// PostgreSQL takes each column of a batch as one array parameter (unnest): one plan, any batch size.
 const postgres: Dialect = {
   name: 'postgres',
   id: (name) => `"${name.replace(/"/g, '""')}"`,
@@ -74,19 +91,21 @@ const postgres: Dialect = {
   lowerLike: (expr, p) => `LOWER(${expr}) LIKE ${p}`,
   exactEquals: (a, b) => `${a} = ${b}`,
   batchUpdate(table, column, keys, rows) {
-    const params: string[] = [];
-    const tuples = rows.map((r) => {
-      const cells = [...keys.map((k, i) => { params.push(r.key[i] as string); return `$${params.length}::${k.type === 'int' ? 'bigint' : 'text'}`; })];
-      params.push(r.old);
-      cells.push(`$${params.length}::text`);
-      params.push(r.new);
-      cells.push(`$${params.length}::text`);
-      return `(${cells.join(', ')})`;
-    });
+    const params: SqlParam[] = [...keys.map((_, i) => rows.map((r) => r.key[i] ?? '')), rows.map((r) => r.old), rows.map((r) => r.new)];
+    const arrays = [...keys.map((k, i) => `$${i + 1}::${SQL_TYPE[k.type]}[]`), `$${keys.length + 1}::text[]`, `$${keys.length + 2}::text[]`].join(', ');
     const names = [...keys.map((_, i) => `k${i}`), 'old_value', 'new_value'].join(', ');
     const on = keys.map((k, i) => `t.${this.id(k.name)} = v.k${i}`).join(' AND ');
-    const sql = `UPDATE ${this.id(table)} AS t SET ${this.id(column)} = v.new_value FROM (VALUES ${tuples.join(', ')}) AS v(${names}) WHERE ${on} AND t.${this.id(column)} = v.old_value`;
+    const sql = `UPDATE ${this.id(table)} AS t SET ${this.id(column)} = v.new_value FROM unnest(${arrays}) AS v(${names}) WHERE ${on} AND t.${this.id(column)} = v.old_value`;
     return { sql, params };
+  },
+  keysIn(exprs, keys, rows, params) {
+    const first = keys[0];
+    if (keys.length === 1 && first !== undefined) {
+      params.push(rows.map((r) => r[0] ?? ''));
+      return `${exprs[0] ?? ''} = ANY($${params.length}::${SQL_TYPE[first.type]}[])`;
+    }
+    const arrays = keys.map((k, i) => { params.push(rows.map((r) => r[i] ?? '')); return `$${params.length}::${SQL_TYPE[k.type]}[]`; });
+    return `(${exprs.join(', ')}) IN (SELECT * FROM unnest(${arrays.join(', ')}))`;
   },
 };
 
@@ -113,6 +132,9 @@ const mysql: Dialect = {
     const sql = `UPDATE ${this.id(table)} AS t JOIN (${selects.join(' UNION ALL ')}) AS v ON ${on} AND ${this.exactEquals(`t.${this.id(column)}`, 'v.old_value')} SET t.${this.id(column)} = v.new_value`;
     return { sql, params };
   },
+  keysIn(exprs, keys, rows, params) {
+    return keysInPlaceholders(this, exprs, keys, rows, params);
+  },
 };
 
 const mssql: Dialect = {
@@ -138,6 +160,9 @@ const mssql: Dialect = {
     const on = keys.map((k, i) => `t.${this.id(k.name)} = v.k${i}`).join(' AND ');
     const sql = `UPDATE t SET t.${this.id(column)} = v.new_value FROM ${this.id(table)} AS t JOIN (VALUES ${tuples.join(', ')}) AS v(${names}) ON ${on} AND ${this.exactEquals(`t.${this.id(column)}`, 'v.old_value')}`;
     return { sql, params };
+  },
+  keysIn(exprs, keys, rows, params) {
+    return keysInPlaceholders(this, exprs, keys, rows, params);
   },
 };
 

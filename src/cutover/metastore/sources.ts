@@ -1,5 +1,5 @@
 import { text, type MetastoreConnection } from './connection.js';
-import type { KeyColumn } from './dialect.js';
+import type { KeyColumn, SqlParam } from './dialect.js';
 import type { MetastoreSchema } from './schema.js';
 
 /** Which metastore object a location row belongs to, found through the row's first key. */
@@ -32,10 +32,6 @@ export function locationSources(schema: MetastoreSchema): LocationSource[] {
   return out;
 }
 
-function inList(conn: MetastoreConnection, count: number): string {
-  return Array.from({ length: count }, (_, i) => conn.dialect.param(i + 1, 'int')).join(', ');
-}
-
 function dbName(schema: MetastoreSchema, row: Record<string, unknown>): string {
   const name = text(row, 'db');
   const catalog = schema.hasCatalogs ? text(row, 'ctlg') : '';
@@ -48,29 +44,35 @@ export async function nameOwners(conn: MetastoreConnection, schema: MetastoreSch
   if (ids.length === 0) return names;
   const q = conn.dialect.id.bind(conn.dialect);
   const ctlg = schema.hasCatalogs ? `, d.${q('CTLG_NAME')} AS ctlg` : '';
-  const list = inList(conn, ids.length);
-  const params = [...ids];
+  const idRows = ids.map((i) => [i]);
+  const int = [{ name: 'id', type: 'int' as const }];
+  /** Runs `select` restricted to rows whose `expr` is one of the ids. */
+  const among = (select: string, expr: string) => {
+    const params: SqlParam[] = [];
+    const where = conn.dialect.keysIn([expr], int, idRows, params);
+    return conn.query(`${select} WHERE ${where}`, params);
+  };
   const tables = `${q('TBLS')} t JOIN ${q('DBS')} d ON d.${q('DB_ID')} = t.${q('DB_ID')}`;
   if (owner === 'db') {
-    const rows = await conn.query(`SELECT d.${q('DB_ID')} AS id, d.${q('NAME')} AS db${ctlg} FROM ${q('DBS')} d WHERE d.${q('DB_ID')} IN (${list})`, params);
+    const rows = await among(`SELECT d.${q('DB_ID')} AS id, d.${q('NAME')} AS db${ctlg} FROM ${q('DBS')} d`, `d.${q('DB_ID')}`);
     for (const r of rows) names.set(text(r, 'id'), dbName(schema, r));
   } else if (owner === 'tbl') {
-    const rows = await conn.query(`SELECT t.${q('TBL_ID')} AS id, d.${q('NAME')} AS db, t.${q('TBL_NAME')} AS tbl${ctlg} FROM ${tables} WHERE t.${q('TBL_ID')} IN (${list})`, params);
+    const rows = await among(`SELECT t.${q('TBL_ID')} AS id, d.${q('NAME')} AS db, t.${q('TBL_NAME')} AS tbl${ctlg} FROM ${tables}`, `t.${q('TBL_ID')}`);
     for (const r of rows) names.set(text(r, 'id'), `${dbName(schema, r)}.${text(r, 'tbl')}`);
   } else if (owner === 'func') {
-    const rows = await conn.query(`SELECT f.${q('FUNC_ID')} AS id, d.${q('NAME')} AS db, f.${q('FUNC_NAME')} AS fn${ctlg} FROM ${q('FUNCS')} f JOIN ${q('DBS')} d ON d.${q('DB_ID')} = f.${q('DB_ID')} WHERE f.${q('FUNC_ID')} IN (${list})`, params);
+    const rows = await among(`SELECT f.${q('FUNC_ID')} AS id, d.${q('NAME')} AS db, f.${q('FUNC_NAME')} AS fn${ctlg} FROM ${q('FUNCS')} f JOIN ${q('DBS')} d ON d.${q('DB_ID')} = f.${q('DB_ID')}`, `f.${q('FUNC_ID')}`);
     for (const r of rows) names.set(text(r, 'id'), `${dbName(schema, r)}.${text(r, 'fn')}`);
   } else if (owner === 'serde') {
-    const rows = await conn.query(`SELECT s.${q('SERDE_ID')} AS sid, s.${q('SD_ID')} AS id FROM ${q('SDS')} s WHERE s.${q('SERDE_ID')} IN (${list})`, params);
+    const rows = await among(`SELECT s.${q('SERDE_ID')} AS sid, s.${q('SD_ID')} AS id FROM ${q('SDS')} s`, `s.${q('SERDE_ID')}`);
     const sdNames = await nameOwners(conn, schema, 'sd', [...new Set(rows.map((r) => text(r, 'id')))]);
     for (const r of rows) {
       const n = sdNames.get(text(r, 'id'));
       if (n !== undefined && !names.has(text(r, 'sid'))) names.set(text(r, 'sid'), n);
     }
   } else {
-    const tbls = await conn.query(`SELECT t.${q('SD_ID')} AS id, d.${q('NAME')} AS db, t.${q('TBL_NAME')} AS tbl${ctlg} FROM ${tables} WHERE t.${q('SD_ID')} IN (${list})`, params);
+    const tbls = await among(`SELECT t.${q('SD_ID')} AS id, d.${q('NAME')} AS db, t.${q('TBL_NAME')} AS tbl${ctlg} FROM ${tables}`, `t.${q('SD_ID')}`);
     for (const r of tbls) names.set(text(r, 'id'), `${dbName(schema, r)}.${text(r, 'tbl')}`);
-    const parts = await conn.query(`SELECT p.${q('SD_ID')} AS id, d.${q('NAME')} AS db, t.${q('TBL_NAME')} AS tbl, p.${q('PART_NAME')} AS part${ctlg} FROM ${q('PARTITIONS')} p JOIN ${q('TBLS')} t ON t.${q('TBL_ID')} = p.${q('TBL_ID')} JOIN ${q('DBS')} d ON d.${q('DB_ID')} = t.${q('DB_ID')} WHERE p.${q('SD_ID')} IN (${list})`, params);
+    const parts = await among(`SELECT p.${q('SD_ID')} AS id, d.${q('NAME')} AS db, t.${q('TBL_NAME')} AS tbl, p.${q('PART_NAME')} AS part${ctlg} FROM ${q('PARTITIONS')} p JOIN ${q('TBLS')} t ON t.${q('TBL_ID')} = p.${q('TBL_ID')} JOIN ${q('DBS')} d ON d.${q('DB_ID')} = t.${q('DB_ID')}`, `p.${q('SD_ID')}`);
     for (const r of parts) names.set(text(r, 'id'), `${dbName(schema, r)}.${text(r, 'tbl')}/${text(r, 'part')}`);
   }
   return names;
