@@ -25,6 +25,8 @@ function mappingInput(o: Record<string, unknown>): MappingInput {
   if (Array.isArray(o['map'])) input.map = o['map'].filter((m): m is string => typeof m === 'string');
   if (typeof o['mapFile'] === 'string') input.mapFile = o['mapFile'];
   if (typeof o['plan'] === 'string') input.plan = o['plan'];
+  if (typeof o['gen1Account'] === 'string') input.gen1Account = o['gen1Account'];
+  if (typeof o['gen2Account'] === 'string') input.gen2Account = o['gen2Account'];
   return input;
 }
 

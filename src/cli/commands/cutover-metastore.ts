@@ -13,7 +13,9 @@ function addMapping(cmd: Command): Command {
   return cmd
     .option('--map <GEN1=GEN2>', 'map a Gen1 location prefix to a Gen2 one (repeatable; as for cutover rewrite)', collect)
     .option('--map-file <file>', 'the cutover mapping file')
-    .option('--plan <plan.yaml>', 'take the mapping from the migration plan');
+    .option('--plan <plan.yaml>', 'take the mapping from the migration plan')
+    .option('--gen1-account <name>', 'with --plan: the Gen1 account when the plan source is not an azuredatalakestore.net URI')
+    .option('--gen2-account <name|uri>', "with --plan: the Gen2 account (default: the plan's destination)");
 }
 
 /**

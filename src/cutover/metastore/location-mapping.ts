@@ -1,4 +1,4 @@
-import { loadMapping, mapGen1Location, parseGen1Location, type CutoverMapping, type Gen2Target } from '../mapping.js';
+import { loadMapping, mapGen1Location, parseGen1Location, type CutoverMapping, type Gen2Target, type LoadMappingOptions } from '../mapping.js';
 
 /** What the metastore step does with one stored location. */
 export type LocationVerdict =
@@ -11,12 +11,8 @@ export interface LocationMapper {
   classify(location: string): LocationVerdict;
 }
 
-/** Where the mapping comes from: the cutover mapping's own inputs. */
-export interface MappingInput {
-  map?: string[];
-  mapFile?: string;
-  plan?: string;
-}
+/** Where the mapping comes from: the cutover mapping's own inputs (--map, --map-file, --plan). */
+export type MappingInput = LoadMappingOptions;
 
 /**
  * The text patterns a Gen1 location can start with or contain, lower-cased, for the SQL prefilter
