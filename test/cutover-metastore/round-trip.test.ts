@@ -116,7 +116,8 @@ describe.skipIf(problems.postgres !== undefined)('decommission condition: metast
       const first = await metastoreHasNoGen1(ms.url);
       expect(first.ok).toBe(false);
       expect(first.remaining).toBe(expected.length);
-      expect(first.detail).toContain('Hive 3.1.0');
+      expect(first.evidence).toContain('Hive 3.1.0');
+      expect(first.hint).toContain('cutover metastore rewrite');
       const undoFile = join(tmp, `decom-${ms.database}.jsonl`);
       expect((await runCliCaptured(['cutover', 'metastore', 'rewrite', '--metastore', ms.url, '--map', MAP, '--apply', '--undo-file', undoFile])).code).toBe(0);
       expect((await metastoreHasNoGen1(ms.url)).remaining).toBe(2);

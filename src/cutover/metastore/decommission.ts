@@ -10,7 +10,10 @@ export interface MetastoreCondition {
   remaining: number;
   /** The first few, for the report. */
   examples: Finding[];
-  detail: string;
+  /** One line for the decommission report (the shape of the decommission check's conditions). */
+  evidence: string;
+  /** What to run when locations remain. */
+  hint?: string;
 }
 
 /**
@@ -31,10 +34,11 @@ export async function metastoreHasNoGen1(url: string, o: { limit?: number } = {}
       remaining += batch.length;
       if (remaining >= limit) break;
     }
-    const detail = remaining === 0
+    const evidence = remaining === 0
       ? `metastore ${conn.where} (Hive ${schema.version}): no Gen1 location`
       : `metastore ${conn.where} (Hive ${schema.version}): ${remaining >= limit ? `at least ${limit}` : remaining} Gen1 location(s) remain, e.g. ${examples.slice(0, 3).map((f) => `${f.object} ${f.table}.${f.column}`).join(', ')}`;
-    return { ok: remaining === 0, remaining, examples, detail };
+    if (remaining === 0) return { ok: true, remaining, examples, evidence };
+    return { ok: false, remaining, examples, evidence, hint: `lakeshift cutover metastore rewrite --metastore ${conn.where} --map-file MAP --apply --undo-file FILE (reported ones by hand)` };
   } finally {
     await conn.close();
   }
