@@ -17,8 +17,25 @@ export { DEFAULT_MAX_FILE_BYTES } from './scan/scan-files.js';
  */
 export async function scanWorkloads(
   paths: readonly string[],
-  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal } = {},
+  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal; /** absolute paths not to scan */ exclude?: readonly string[] } = {},
 ): Promise<{ files_scanned: number; findings: Finding[]; skipped: SkippedFile[] }> {
   const r = await scanFiles(paths, options);
   return { files_scanned: r.files_scanned, findings: r.findings, skipped: r.skipped };
+}
+
+export type { FileRewrite } from './scan/scan-files.js';
+export { applyRewrites, type ApplyOutcome, type ApplyOptions } from './rewrite/apply.js';
+export { unifiedDiff } from './rewrite/diff.js';
+export { scanReportSchema, rewriteReportSchema, type ScanReport, type RewriteReport } from './scan-schema.js';
+
+/**
+ * The scan `cutover rewrite` starts from: the same findings as scanWorkloads, plus, for every file
+ * with something to rewrite, its text before and after and the hash of the bytes read (applyRewrites
+ * refuses a file whose bytes changed since). Writes nothing.
+ */
+export async function planRewrite(
+  paths: readonly string[],
+  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal; /** absolute paths not to scan */ exclude?: readonly string[] } = {},
+): Promise<Awaited<ReturnType<typeof scanFiles>>> {
+  return scanFiles(paths, { ...options, collectRewrites: true });
 }

@@ -66,7 +66,7 @@ describe('loadMapping inputs', () => {
     expect(() => parseMappingFile('mappings:\n  - gen1: adl://contoso.azuredatalakestore.net/x\n    gen2: nope\n', 'm.yaml')).toThrow(/m\.yaml: mappings\[0\]\.gen2:.*not a Gen2 location/);
     expect(() => parseMappingFile('mapings: []\n', 'm.yaml')).toThrow(/m\.yaml: .*mapings|m\.yaml: mappings/);
     expect(() => parseMappingFile('mappings: [\n', 'm.yaml')).toThrow(/m\.yaml: .*not valid YAML/);
-    await expect(loadMapping({ mapFile: join(dir, 'missing.yaml') })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(loadMapping({ mapFile: join(dir, 'missing.yaml') })).rejects.toMatchObject({ code: 'invalid-argument' });
   });
   it('refuses the same prefix mapped twice to different targets', async () => {
     await expect(

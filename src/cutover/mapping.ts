@@ -228,7 +228,7 @@ async function readText(path: string, what: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new StorageError(code === 'ENOENT' ? 'not-found' : 'invalid-argument', `${path}: cannot read the ${what} (${code}).`, { cause: error });
+    throw new StorageError('invalid-argument', `${path}: cannot read the ${what} (${code}).`, { cause: error });
   }
 }
 

@@ -36,8 +36,9 @@ function abfsKey(suffix: string, perAccount: { account: string; suffix: string }
   return perAccount === undefined ? `fs.azure.account.${suffix}` : `fs.azure.account.${suffix}.${perAccount.account}.dfs.${perAccount.suffix}`;
 }
 
-const LINE_BEFORE_KEY = /^\s*(?:\.?[\w.()[\]]*\(\s*)?["']?(?:[\w.-]+\.)?$/;
-const LINE_AFTER_VALUE = /^["']?\s*[)\]},;]*\s*(?:\\|#.*|\/\/.*)?\s*$/;
+// A quote may be JSON-escaped (a notebook cell line inside a JSON string), and the line itself may be a JSON string element.
+const LINE_BEFORE_KEY = /^\s*"?(?:\.?[\w.()[\]]*\(\s*)?(?:\\?["'])?(?:[\w.-]+\.)?$/;
+const LINE_AFTER_VALUE = /^(?:\\?["'])?\s*[)\]},;]*\s*(?:\\n",?|\\|#.*|\/\/.*)?\s*$/;
 
 /**
  * The two ABFS settings that replace one Gen1 provider-type setting (`KEY VALUE`), or why there are none.
@@ -66,7 +67,7 @@ export function providerTypeSettings(key: string, value: string, mapping: Cutove
 function providerType(m: RegExpExecArray, ctx: RuleContext, perAccount: { account: string; suffix: string } | undefined): RuleOutcome {
   const keyStart = m.index;
   const keyEnd = keyStart + m[0].length;
-  const after = /^(["']?\s*(?:[:=,]\s*|\s+)["']?)([A-Za-z]+)\b/.exec(ctx.text.slice(keyEnd, keyEnd + 200));
+  const after = /^((?:\\?["'])?\s*(?:[:=,]\s*|\s+)(?:\\?["'])?)([A-Za-z]+)\b/.exec(ctx.text.slice(keyEnd, keyEnd + 200));
   const manual = `set fs.azure.account.auth.type${perAccount === undefined ? '' : '.ACCOUNT2.dfs.core.windows.net'} OAuth and fs.azure.account.oauth.provider.type to the ABFS provider class`;
   if (after === null) return { action: 'report', reason: `token provider type whose value is not next to the key: ${manual}` };
   const value = after[2] ?? '';
@@ -92,7 +93,9 @@ function providerType(m: RegExpExecArray, ctx: RuleContext, perAccount: { accoun
   if (!LINE_BEFORE_KEY.test(before) || !LINE_AFTER_VALUE.test(ctx.text.slice(valueEnd, line.end))) {
     return { action: 'report', reason: `token provider type on a line with other settings: ${manual} (${cls})` };
   }
-  return { action: 'rewrite', replacement, edit: { start: line.start, end: line.end, text: `${pair(k1, 'OAuth', line.start, line.end)}${line.eol}${pair(k2, cls, line.start, line.end)}` } };
+  // In JSON (a notebook's source array) the first copy needs the comma the last element lacks.
+  const comma = (ctx.file.format === 'notebook' || ctx.file.format === 'json') && /"\s*$/.test(ctx.text.slice(line.start, line.end)) ? ',' : '';
+  return { action: 'rewrite', replacement, edit: { start: line.start, end: line.end, text: `${pair(k1, 'OAuth', line.start, line.end)}${comma}${line.eol}${pair(k2, cls, line.start, line.end)}` } };
 }
 
 export const HADOOP_RULES: readonly Rule[] = [

@@ -114,10 +114,18 @@ export const IAC_RULES: readonly Rule[] = [
       if (ds !== null) return `PolyBase external data source ${ds[1] ?? ''}: DROP and CREATE it again with LOCATION = '${target}' and a Gen2 credential (managed identity or key; the service-principal IDENTITY string does not carry over)`;
       const table = [...stmt.matchAll(/\b(CREATE|ALTER)\s+(?:EXTERNAL\s+)?(TABLE|DATABASE|SCHEMA)\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`"[\]]+)/gi)].pop();
       const what = table === undefined ? 'TABLE <table>' : `${(table[2] ?? 'TABLE').toUpperCase()} ${table[3] ?? ''}`;
-      return `the metastore holds the live location: after the rewrite run ALTER ${what} SET LOCATION '${target}' (and ALTER TABLE ... PARTITION (...) SET LOCATION for each partition), or bulk-edit DBS.DB_LOCATION_URI and SDS.LOCATION with a reviewed script`;
+      const parts = /^TABLE/.test(what) ? ' (and ALTER TABLE ... PARTITION (...) SET LOCATION for each partition)' : '';
+      return `the metastore holds the live location: after the rewrite run ALTER ${what} SET LOCATION '${target}'${parts}, or bulk-edit DBS.DB_LOCATION_URI and SDS.LOCATION with a reviewed script`;
     },
     positive: [{ text: "CREATE EXTERNAL TABLE logs (a STRING)\nLOCATION 'adl://contoso.azuredatalakestore.net/raw/logs/';", file: 't.hql' }, { text: "CREATE EXTERNAL DATA SOURCE AzureDataLakeStore WITH (TYPE = HADOOP, LOCATION = 'adl://contoso.azuredatalakestore.net', CREDENTIAL = c);", file: 'p.sql' }],
     negative: [{ text: "LOCATION 'abfss://raw@contosoadls.dfs.core.windows.net/logs/'", file: 't.hql' }],
+  }),
+  reportRule({
+    id: 'sql-gen1-credential', kind: 'credential', family: '1.7', description: 'PolyBase database-scoped credential in the Gen1 service-principal form (IDENTITY = \'<client_id>@<OAuth 2.0 token endpoint>\'), in SQL that also names Gen1',
+    pattern: /\bIDENTITY\s*=\s*'[^'@\s]+@https:\/\/login\.microsoftonline\.com\/[^']*\/oauth2\/token'/gi,
+    reason: 'Gen1 service-principal credential for PolyBase: Gen2 external data sources use a managed identity (IDENTITY = \'Managed Service Identity\') or a storage key; create the credential again and drop this one',
+    positive: [{ text: "LOCATION = 'adl://contoso.azuredatalakestore.net'\nCREATE DATABASE SCOPED CREDENTIAL c WITH IDENTITY = 'app@https://login.microsoftonline.com/t/oauth2/token', SECRET = 'k';", file: 'p.sql' }],
+    negative: [{ text: "adl://x\nCREATE DATABASE SCOPED CREDENTIAL c WITH IDENTITY = 'Managed Service Identity';", file: 'p.sql' }],
   }),
   reportRule({
     id: 'usql-script', kind: 'usql', family: '1.9', description: 'U-SQL scripts (EXTRACT/OUTPUT with extractors and outputters): Data Lake Analytics only, reported once per script',

@@ -145,6 +145,13 @@ export const SDK_RULES: readonly Rule[] = [
     negative: ['import com.azure.storage.file.datalake.DataLakeServiceClient;'],
   }),
   reportRule({
+    id: 'sdk-java-auth', kind: 'sdk', family: '2.1', description: 'Java Gen1 token providers (com.microsoft.azure.datalake.store.oauth2.*TokenProvider) in Gen1 SDK code',
+    pattern: /\bnew\s+(ClientCredsTokenProvider|RefreshTokenBasedTokenProvider|MsiTokenProvider|DeviceCodeTokenProvider|UserPasswordTokenProvider)\s*\(/g, group: 1, applies: (f) => jvm(f) && f.gen1Sdk,
+    reason: 'Gen1 SDK token provider: use an @azure/identity-style credential from com.azure.identity (ClientSecretCredentialBuilder, ManagedIdentityCredentialBuilder, ...) with DataLakeServiceClientBuilder',
+    positive: [{ text: 'import com.microsoft.azure.datalake.store.oauth2.ClientCredsTokenProvider;\nAccessTokenProvider p = new ClientCredsTokenProvider(ep, id, key);', file: 'A.java' }],
+    negative: [{ text: 'conf.set("fs.azure.account.oauth.provider.type", ClientCredsTokenProvider.class.getName());', file: 'B.java' }],
+  }),
+  reportRule({
     id: 'sdk-java-gap', kind: 'sdk', family: '2.2', description: 'Java Gen1 calls with no or a different Gen2 equivalent',
     pattern: /\.(concatenateFiles|getContentSummary|setTimes|removeAclEntries|removeDefaultAcls|removeAllAcls|setExpiryTime|createFile)\s*\(/g, group: 1, applies: (f) => jvm(f) && f.gen1Sdk,
     reason: (m) => JAVA_GAPS[m[1] ?? ''],
@@ -158,6 +165,13 @@ export const SDK_RULES: readonly Rule[] = [
       : 'Gen1 .NET SDK: use Azure.Storage.Files.DataLake (data plane) and Azure.ResourceManager.Storage (management); the Gen1 packages are obsolete'),
     positive: ['using Microsoft.Azure.DataLake.Store;', 'var client = AdlsClient.CreateClient("contoso.azuredatalakestore.net", creds);', 'new DataLakeStoreFileSystemManagementClient(creds)'],
     negative: ['using Azure.Storage.Files.DataLake;'],
+  }),
+  reportRule({
+    id: 'sdk-dotnet-auth', kind: 'sdk', family: '2.1', description: '.NET Gen1 SDK login (Microsoft.Rest.Azure.Authentication ApplicationTokenProvider / UserTokenProvider) in Gen1 SDK code',
+    pattern: /\b(?:ApplicationTokenProvider|UserTokenProvider)\.Login\w*\s*\(/g, applies: (f) => dotnet(f) && f.gen1Sdk,
+    reason: 'Gen1 SDK login (ms-rest credentials for https://datalake.azure.net/): use Azure.Identity (new ClientSecretCredential(tenant, app, secret)) with DataLakeServiceClient',
+    positive: [{ text: 'using Microsoft.Azure.DataLake.Store;\nvar creds = await ApplicationTokenProvider.LoginSilentAsync(t, cc);', file: 'A.cs' }],
+    negative: [{ text: 'var creds = await ApplicationTokenProvider.LoginSilentAsync(t, cc);', file: 'Mgmt.cs' }],
   }),
   reportRule({
     id: 'sdk-dotnet-gap', kind: 'sdk', family: '2.2', description: '.NET Gen1 calls with no or a different Gen2 equivalent',

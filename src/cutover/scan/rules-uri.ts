@@ -224,8 +224,8 @@ export const URI_RULES: readonly Rule[] = [
     decide(m, ctx) {
       const account = gen1AccountOfHost(m[0]);
       if (account === undefined) return undefined;
-      if (ctx.file.gen1Sdk) return undefined;
       const t = gen2AccountFor(ctx.mapping, account);
+      if (ctx.file.gen1Sdk) return { action: 'report', reason: `Gen1 account host passed to a Gen1 SDK client: the Gen2 client takes the URL https://${'reason' in t ? 'ACCOUNT2' : t.account}.dfs.core.windows.net (see the client finding for the call)` };
       if ('reason' in t) return { action: 'report', reason: t.reason };
       return { action: 'rewrite', replacement: `${t.account}.dfs.${t.suffix}` };
     },
@@ -236,6 +236,18 @@ export const URI_RULES: readonly Rule[] = [
         { text: 'host fabrikam.azuredatalakestore.net', action: 'report', reason: /not in the mapping/ },
       ],
       negative: [{ text: 'adl://contoso.azuredatalakestore.net/x' }, { text: 'contoso.dfs.core.windows.net' }, { text: '*.azuredatalakestore.net' }],
+    },
+  },
+  {
+    id: 'endpoint-gen1-host-template',
+    kind: 'endpoint',
+    family: 'U11',
+    description: 'A Gen1 host built from a variable or placeholder (${name}.azuredatalakestore.net, {acct}..., <<name>>...) outside a URI: reported',
+    pattern: /(?<![A-Za-z0-9_.@/${<-])(?:\$\{[^}\s]{1,60}\}|\{[A-Za-z0-9_]{1,40}\}|<<?[A-Za-z0-9_ -]{1,40}>>?|\$[A-Za-z_][A-Za-z0-9_]{0,40})\.azuredatalakestore\.net\b/g,
+    decide: () => ({ action: 'report', reason: 'Gen1 host name built from a variable: lakeshift cannot tell the account; change it to ACCOUNT2.dfs.core.windows.net (the Gen2 account) where the variable is set' }),
+    examples: {
+      positive: [{ text: "output endpoint string = '${lake.name}.azuredatalakestore.net'", action: 'report', reason: /variable/ }, { text: 'host = f"{account}.azuredatalakestore.net"', action: 'report' }],
+      negative: [{ text: 'adl://${acct}.azuredatalakestore.net/x' }, { text: '${acct}.dfs.core.windows.net' }],
     },
   },
   {

@@ -15,13 +15,13 @@ const OPTS = { allowTrailingComma: true, disallowComments: false } as const;
 
 /** Why `after` no longer parses when `before` did (undefined: fine). */
 export function checkJson(before: string, after: string, _notebook: boolean): string | undefined {
-  const e1: ParseError[] = [];
-  parse(before, e1, OPTS);
-  if (e1.length > 0) return undefined;
   const e2: ParseError[] = [];
   parse(after, e2, OPTS);
   const first = e2[0];
-  return first === undefined ? undefined : `JSON ${printParseErrorCode(first.error)} at offset ${first.offset}`;
+  if (first === undefined) return undefined;
+  const e1: ParseError[] = [];
+  parse(before, e1, OPTS);
+  return e1.length > 0 ? undefined : `JSON ${printParseErrorCode(first.error)} at offset ${first.offset}`;
 }
 
 function props(obj: Node | undefined): Map<string, Node> {

@@ -70,8 +70,10 @@ export function checkXml(before: string, after: string): string | undefined {
   const parses = (xml: string): string | undefined => {
     const parser = new SaxesParser();
     let message: string | undefined;
+    // Stop at the first error: the rest of a broken document is not needed.
     parser.on('error', (e) => {
       message ??= e.message;
+      throw e;
     });
     try {
       parser.write(xml).close();
@@ -80,9 +82,9 @@ export function checkXml(before: string, after: string): string | undefined {
     }
     return message;
   };
-  if (parses(before) !== undefined) return undefined;
   const broken = parses(after);
-  return broken === undefined ? undefined : `XML: ${broken}`;
+  if (broken === undefined || parses(before) !== undefined) return undefined;
+  return `XML: ${broken}`;
 }
 
 /** Replaces the token-provider-type reports inside `<property>` elements with the element rewrite. */

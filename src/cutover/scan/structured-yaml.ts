@@ -7,13 +7,13 @@ import { parseAllDocuments } from 'yaml';
  */
 export function checkYaml(before: string, after: string): string | undefined {
   const errorsOf = (t: string): string | undefined => {
-    for (const doc of parseAllDocuments(t)) {
+    for (const doc of parseAllDocuments(t, { prettyErrors: false })) {
       const first = doc.errors[0];
       if (first !== undefined) return first.message.split('\n')[0] ?? 'error';
     }
     return undefined;
   };
-  if (errorsOf(before) !== undefined) return undefined;
   const broken = errorsOf(after);
-  return broken === undefined ? undefined : `YAML: ${broken}`;
+  if (broken === undefined || errorsOf(before) !== undefined) return undefined;
+  return `YAML: ${broken}`;
 }

@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { readFileSync, readdirSync, type Dirent } from 'node:fs';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { StorageError, throwIfCancelled } from '../../core/errors.js';
@@ -16,6 +16,9 @@ interface IgnoreLevel {
   base: string;
   matcher: Ignore;
 }
+
+/** Marks the temp files of `cutover rewrite --apply` (a killed run may leave one; it is never scanned). */
+export const TEMP_MARK = '.lakeshift-rewrite-';
 
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/');
@@ -72,7 +75,7 @@ async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[]
     const dirAbs = rel === '' ? rootAbs : join(rootAbs, rel);
     let entries: Dirent[];
     try {
-      entries = await readdir(dirAbs, { withFileTypes: true });
+      entries = readdirSync(dirAbs, { withFileTypes: true });
     } catch (error) {
       skipped.push({ file: display(rel), reason: `cannot list the folder (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
       continue;
@@ -80,7 +83,7 @@ async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[]
     let levels = parentLevels;
     if (entries.some((e) => e.name === '.gitignore' && e.isFile())) {
       try {
-        const text = await readFile(join(dirAbs, '.gitignore'), 'utf8');
+        const text = readFileSync(join(dirAbs, '.gitignore'), 'utf8');
         levels = [...parentLevels, { base: rel, matcher: ignore().add(text) }];
       } catch (error) {
         skipped.push({ file: display(rel === '' ? '.gitignore' : `${rel}/.gitignore`), reason: `cannot read the .gitignore (${(error as NodeJS.ErrnoException).code ?? 'error'}); its rules were not applied` });
@@ -89,7 +92,7 @@ async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[]
     entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
     const files: WalkedFile[] = [];
     for (const e of entries) {
-      if (e.name === '.git') continue;
+      if (e.name === '.git' || (e.name.includes(TEMP_MARK) && e.name.endsWith('.tmp'))) continue;
       const childRel = toPosix(rel === '' ? e.name : `${rel}/${e.name}`);
       const isDir = e.isDirectory();
       if (isIgnored(levels, childRel, isDir)) continue;
