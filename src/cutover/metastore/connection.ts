@@ -67,6 +67,8 @@ async function openPostgres(url: string, where: string, o: OpenOptions): Promise
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: o.connectTimeoutMs ?? 5000 });
   client.on('error', () => undefined); // a dropped connection surfaces on the next query
   await client.connect();
+  // Pages of a few thousand rows by primary key: a parallel plan only adds worker start-up to each page.
+  await client.query('SET max_parallel_workers_per_gather = 0');
   if (o.readOnly === true) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   const run = async (sql: string, params: readonly SqlParam[] = []) => {
     try {

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLocationMapper, looksGen1 } from './location-mapping.js';
 
@@ -19,5 +22,18 @@ describe('metastore locations through the cutover mapping', () => {
       expect(m.classify(other)).toEqual({ kind: 'not-gen1' });
     }
     expect((await loadLocationMapper({})).classify('adl://contoso.azuredatalakestore.net/x')).toMatchObject({ action: 'report', reason: expect.stringMatching(/no --map/) });
+  });
+
+  it("resolves adl://home and adl:/// through the mapping file's home (the cluster's hostname and mountpoint)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ls-msmap-'));
+    try {
+      const file = join(dir, 'map.yaml');
+      await writeFile(file, 'mappings:\n  - gen1: adl://contoso.azuredatalakestore.net/clusters/c1\n    gen2: abfss://cluster1@contoso2.dfs.core.windows.net/\nhome:\n  hostname: contoso.azuredatalakestore.net\n  mountpoint: /clusters/c1\n');
+      const m = await loadLocationMapper({ mapFile: file });
+      expect(m.classify('adl:///hive/warehouse/t 1')).toEqual({ kind: 'gen1', action: 'rewrite', replacement: 'abfss://cluster1@contoso2.dfs.core.windows.net/hive/warehouse/t 1' });
+      expect(m.classify('adl://home/hive/warehouse/t')).toEqual({ kind: 'gen1', action: 'rewrite', replacement: 'abfss://cluster1@contoso2.dfs.core.windows.net/hive/warehouse/t' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
