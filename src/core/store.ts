@@ -35,6 +35,11 @@ export interface Capabilities {
    * those options only to stores that say so.
    */
   createWithMetadata: boolean;
+  /**
+   * Largest file a writer takes whole in `commit({ data })` without any write() call (one request on
+   * Gen2: Put Blob); 0 or absent = the store has no such path.
+   */
+  oneShotMaxBytes?: number;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -96,6 +101,11 @@ export interface CommitOptions extends CallOptions {
   size: number;
   /** MD5 of the whole content, recorded where the store supports it. */
   contentMd5?: Uint8Array;
+  /**
+   * The whole content, for a writer that got no write() call (only stores with
+   * capabilities.oneShotMaxBytes >= size); its length must equal `size`.
+   */
+  data?: Uint8Array;
 }
 
 /**

@@ -138,7 +138,7 @@ export class Gen2Client {
         break;
     }
     this.fs = new DataLakeFileSystemClient(url, pipeline);
-    this.lean = settings.leanWrites ? LeanGen2.for(location.dfsEndpoint, location.filesystem, this.credential, settings.concurrency) : undefined;
+    this.lean = settings.leanWrites ? LeanGen2.for(location, location.filesystem, this.credential, settings.concurrency) : undefined;
   }
 
   /**

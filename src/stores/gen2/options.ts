@@ -33,6 +33,11 @@ export interface Gen2StoreOptions {
    * instead of the SDK client, for Shared Key, SAS and anonymous access. Default true.
    */
   leanWrites?: boolean;
+  /**
+   * Which API writes files on the lean path: 'blob' (default; Put Blob, or Put Block + Put Block List,
+   * no temporary name) or 'dfs' (create + append + flush + rename). Token credentials always use DFS.
+   */
+  writeApi?: 'blob' | 'dfs';
   /** Environment to read AZURE_STORAGE_* variables from. Default process.env (tests inject their own). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -46,6 +51,7 @@ export interface ResolvedGen2Options {
   retryDelayMs: number;
   maxRetryDelayMs: number;
   leanWrites: boolean;
+  writeApi: 'blob' | 'dfs';
 }
 
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -69,5 +75,11 @@ export function resolveGen2Options(options: Gen2StoreOptions): ResolvedGen2Optio
     retryDelayMs: positiveInt(options.retryDelayMs, 500, 'retryDelayMs', true),
     maxRetryDelayMs: positiveInt(options.maxRetryDelayMs, 30_000, 'maxRetryDelayMs', true),
     leanWrites: options.leanWrites ?? true,
+    writeApi: writeApiOf(options.writeApi),
   };
+}
+
+function writeApiOf(value: string | undefined): 'blob' | 'dfs' {
+  if (value === undefined || value === 'blob' || value === 'dfs') return value ?? 'blob';
+  throw new StorageError('invalid-argument', `Gen2 store option writeApi must be 'blob' or 'dfs', got '${value}'.`);
 }
