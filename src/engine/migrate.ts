@@ -12,6 +12,7 @@ import type { MetadataContext } from './metadata.js';
 import { itemKey, ScanEntries } from './scan-entries.js';
 import { newScanCounters, scanMapping, type ResolvedMapping, type ScanCounters } from './plan.js';
 import { DEFAULT_RETRY } from './retry.js';
+import { DirectoryChecks } from './source-check.js';
 import { refreshJobCounters } from './job-counters.js';
 import type { MigrationEvent, MigrationOptions, MigrationSummary, Phase, PreserveKey } from './types.js';
 import { PRESERVE_KEYS } from './types.js';
@@ -109,6 +110,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       onBytes: (bytes) => emit({ type: 'bytes', bytes }),
     },
     sourceChangeAttempts: options.sourceChangeAttempts ?? 3, fileAttempts: 3, scanEntries,
+    checks: new DirectoryChecks(options.source, opts.retry, signal), settling: new Set(), sourceChanges: new Map(),
   };
   const byName = new Map(mappings.map((m) => [m.name, m]));
   const mappingOf = (row: ItemRow): ResolvedMapping => {
@@ -138,9 +140,17 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     for (;;) {
       if (failure !== undefined || signal?.aborted) break;
       const doneBefore = scanDone;
-      const batch = await claimWork(jobDb, job.id);
+      let batch = await claimWork(jobDb, job.id);
+      if (batch.length === 0 && doneBefore) {
+        // Everything is claimed: let the copies in flight finish and their source checks answer (a file
+        // that changed while it was copied goes back to pending), then look again.
+        await pool.drain();
+        await settleChecks(ctx);
+        await updates.flush();
+        batch = await claimWork(jobDb, job.id);
+        if (batch.length === 0) break;
+      }
       if (batch.length === 0) {
-        if (doneBefore) break;
         await new Promise<void>((resolve) => {
           wake = resolve;
           setTimeout(resolve, 50);
@@ -165,6 +175,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       }
     }
     await pool.drain();
+    await settleChecks(ctx);
     await scan;
     await updates.flush();
     if (failure !== undefined) throw failure;
@@ -213,6 +224,12 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 export function predictJobId(options: MigrationOptions): string {
   const opts = resolveOptions(options);
   return `j${computeJobKey(options, opts.mappings, opts.preserve).slice(0, 11)}`;
+}
+
+/** Waits until every copy's source check has answered and its outcome is recorded. */
+async function settleChecks(ctx: WorkerContext): Promise<void> {
+  await ctx.checks.drain();
+  while (ctx.settling.size > 0) await Promise.all([...ctx.settling]);
 }
 
 async function claimWork(jobDb: JobDb, jobId: string): Promise<ItemRow[]> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { BlobServiceClient, StorageSharedKeyCredential as BlobKey, type RestError } from '@azure/storage-blob';
+import { BlobServiceClient, StorageSharedKeyCredential as BlobKey, type BlockBlobUploadOptions, type RestError } from '@azure/storage-blob';
 import { DataLakeServiceClient, StorageSharedKeyCredential } from '@azure/storage-file-datalake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startGen2Emulator, type Gen2Emulator } from './index.js';
@@ -24,6 +24,15 @@ afterAll(async () => {
 });
 
 const md5 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('md5').update(data).digest());
+/**
+ * Upload options with the transactional Content-MD5: the SDK's generated Put Blob operation sends
+ * `transactionalContentMD5` as Content-MD5, though the public BlockBlobUploadOptions type omits it
+ * (the wrong-MD5 case below proves it is sent).
+ */
+const withMd5 = (digest: Uint8Array, rest: BlockBlobUploadOptions = {}): BlockBlobUploadOptions => {
+  const options: BlockBlobUploadOptions & { transactionalContentMD5: Uint8Array } = { ...rest, transactionalContentMD5: digest };
+  return options;
+};
 const failure = async (p: Promise<unknown>): Promise<{ status: number; code: string | undefined }> => {
   try {
     await p;
@@ -38,7 +47,7 @@ describe('Put Blob on the hierarchical namespace', () => {
   it('checks and stores the Content-MD5, creates parents and gives the file the umask mode and the caller as owner', async () => {
     const data = Buffer.from('hello, lake');
     const client = blob.getContainerClient('wfs').getBlockBlobClient('a/b/c.txt');
-    await client.upload(data, data.length, { transactionalContentMD5: md5(data), metadata: { lakeshift_mtime: '1700000000000' } });
+    await client.upload(data, data.length, withMd5(md5(data), { metadata: { lakeshift_mtime: '1700000000000' } }));
     const props = await client.getProperties();
     expect(Buffer.from(props.contentMD5 ?? new Uint8Array()).equals(Buffer.from(md5(data)))).toBe(true);
     expect(props.metadata).toEqual({ lakeshift_mtime: '1700000000000' });
@@ -54,7 +63,7 @@ describe('Put Blob on the hierarchical namespace', () => {
   it('refuses a wrong Content-MD5 with 400 Md5Mismatch and leaves nothing', async () => {
     const client = blob.getContainerClient('wfs').getBlockBlobClient('bad/md5.txt');
     const data = Buffer.from('payload');
-    expect(await failure(client.upload(data, data.length, { transactionalContentMD5: md5(Buffer.from('other')) }))).toEqual({ status: 400, code: 'Md5Mismatch' });
+    expect(await failure(client.upload(data, data.length, withMd5(md5(Buffer.from('other')))))).toEqual({ status: 400, code: 'Md5Mismatch' });
     expect(await client.exists()).toBe(false);
   });
 
