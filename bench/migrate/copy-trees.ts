@@ -53,9 +53,9 @@ async function azcopyUpload(s: CopySetup, localDir: string, fs: string, fromTo: 
   await service.getContainerClient(fs).create();
   const sas = makeAccountSas(DEV_ACCOUNT, DEV_ACCOUNT_KEY);
   const before = cpu(s.gen2.pid);
-  // Default mode: what `azcopy copy LOCAL/* URL --recursive` infers for a blob URL (LocalBlob); only
-  // LocalBlobFS is named.
-  const az = await runAzCopy(s.azcopyPath, ['copy', `${localDir}/*`, `${s.gen2.accountUrl}/${fs}?${sas}`, '--recursive', ...(fromTo === 'LocalBlobFS' ? ['--from-to', 'LocalBlobFS'] : []), '--log-level', 'ERROR'], s.scratch);
+  // Default mode: what `azcopy copy LOCAL/* URL --recursive` infers for a *.blob.core.windows.net URL
+  // (LocalBlob); it cannot infer it from an emulator URL, so --from-to names it. Nothing else is set.
+  const az = await runAzCopy(s.azcopyPath, ['copy', `${localDir}/*`, `${s.gen2.accountUrl}/${fs}?${sas}`, '--recursive', '--from-to', fromTo, '--log-level', 'ERROR'], s.scratch);
   const gen2CpuSeconds = cpu(s.gen2.pid) - before;
   if (az.exitCode !== 0) throw new Error(`azcopy ${fromTo} upload into ${fs} failed (exit ${az.exitCode}):\n${redactSas(az.stdout + az.stderr).slice(-2000)}`);
   const elapsed = /Elapsed Time \(Minutes\):\s*([0-9.]+)/.exec(az.stdout)?.[1];

@@ -14,7 +14,7 @@ export interface Gen2StoreOptions {
   connectionString?: string;
   /** Any @azure/identity credential; DefaultAzureCredential is used for real accounts when nothing else is given. */
   credential?: TokenCredential;
-  /** Most requests in flight at once (excluding streaming bodies), and the lean path's connections. Default 128. */
+  /** Most requests in flight at once (excluding streaming bodies), and the lean path's connections. Default 256. */
   concurrency?: number;
   /** Chunk size hint for writers, bytes. Default 8 MiB. */
   chunkSize?: number;
@@ -67,7 +67,7 @@ function positiveInt(value: number | undefined, fallback: number, name: string, 
 /** Fills in defaults and checks ranges. Throws invalid-argument naming the bad option. */
 export function resolveGen2Options(options: Gen2StoreOptions): ResolvedGen2Options {
   return {
-    concurrency: positiveInt(options.concurrency, 128, 'concurrency'),
+    concurrency: positiveInt(options.concurrency, 256, 'concurrency'),
     chunkSize: positiveInt(options.chunkSize, DEFAULT_CHUNK_SIZE, 'chunkSize'),
     createFilesystem: options.createFilesystem ?? true,
     timeoutMs: positiveInt(options.timeoutMs, 120_000, 'timeoutMs'),
