@@ -108,6 +108,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
       budget: new ByteBudget(opts.memoryBudget), bucket: opts.capMbps === undefined ? undefined : new TokenBucket(opts.capMbps),
       blockSize: opts.blockSize, chunkConcurrency: opts.chunkConcurrency, retry: opts.retry, signal,
       onBytes: (bytes) => emit({ type: 'bytes', bytes }),
+      onResumed: (staged, chunks) => logger.info({ staged, chunks }, 'file.resumed'),
     },
     sourceChangeAttempts: options.sourceChangeAttempts ?? 3, fileAttempts: 3, scanEntries,
     checks: new DirectoryChecks(options.source, opts.retry, signal), settling: new Set(), sourceChanges: new Map(),

@@ -24,6 +24,8 @@ export interface TransferContext {
   retry: RetryPolicy;
   signal?: AbortSignal | undefined;
   onBytes?: (bytes: number) => void;
+  /** A file resumed with `staged` of its `chunks` chunks already at the destination. */
+  onResumed?: (staged: number, chunks: number) => void;
 }
 
 export interface CopyResult {
@@ -68,6 +70,14 @@ export async function copyFileData(
   const hash = createHash('md5');
   try {
     const chunks = Math.ceil(size / block);
+    // Chunks an interrupted run already staged for this version (Gen2 blocks): read again only to hash
+    // them (the whole-file MD5 needs every byte in order), not written again.
+    const staged = new Set<number>();
+    if (writer.resume !== undefined && chunks > 1) {
+      const layout = Array.from({ length: chunks }, (_, i) => ({ offset: i * block, length: Math.min(block, size - i * block) }));
+      for (const part of await withRetry(() => writer.resume?.(layout, call) ?? Promise.resolve([]), { policy: ctx.retry, signal: ctx.signal })) staged.add(part.offset);
+      if (staged.size > 0) ctx.onResumed?.(staged.size, chunks);
+    }
     const parallel = dest.capabilities.parallelChunkWrites ? Math.max(1, ctx.chunkConcurrency) : 1;
     const done = new Map<number, { data: Uint8Array; held: number }>();
     let nextToHash = 0;
@@ -79,7 +89,7 @@ export async function copyFileData(
       try {
         if (ctx.bucket) await ctx.bucket.take(length, ctx.signal);
         const data = await withRetry(() => readRange(source, sourcePath, offset, length, ctx.signal), { policy: ctx.retry, signal: ctx.signal });
-        await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
+        if (!staged.has(offset)) await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
         ctx.onBytes?.(length);
         done.set(index, { data, held });
         for (let c = done.get(nextToHash); c !== undefined; c = done.get(nextToHash)) {

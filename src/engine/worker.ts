@@ -118,6 +118,8 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       const atCreate = accessControlAtCreate(dest, 'file', acl, ctx.meta);
       const writeOptions = {
         overwrite: true,
+        // The version being copied: an interrupted copy of the same version can be taken over.
+        resumeKey: `${entry.size}:${entry.mtimeMs}:${entry.etag ?? ''}:${ctx.transfer.blockSize}`,
         ...(atCreate === undefined && (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
         ...(atCreate === undefined ? {} : { accessControl: atCreate }),
         ...(Object.keys(props).length > 0 ? { properties: props } : {}),

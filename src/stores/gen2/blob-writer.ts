@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { StorageError, isStorageError, throwIfCancelled, type AccessControlChange, type CallOptions, type ChunkedWriter, type CommitOptions, type Entry, type WriteOptions } from '../../core/index.js';
 import type { LeanGen2, LeanResponse } from './lean.js';
 import { GEN2_MAX_BLOCK_BYTES } from './names.js';
-import { findCoverageProblem, type WriterHost } from './writer.js';
+import { checkWrite, findCoverageProblem, type WriterHost } from './writer.js';
 
 /**
  * The Blob-API writer (Shared Key, SAS and anonymous access; token credentials keep the DFS writer).
@@ -29,9 +29,22 @@ export interface BlobWriterHost extends WriterHost {
 
 type State = 'open' | 'committing' | 'done' | 'aborted';
 
-/** Block IDs of one blob must all have the same length: the offset, zero-padded, base64. */
-export function blockIdFor(offset: number): string {
-  return Buffer.from(`lakeshift-${offset.toString().padStart(16, '0')}`, 'utf8').toString('base64');
+/**
+ * Block IDs of one blob must all have the same length (the service refuses a block whose id length
+ * differs from staged ones): `ls-` + 8 hex digits of the writer's resumeKey + `-` + the offset,
+ * zero-padded, base64. A later writer with the same key finds an interrupted writer's blocks by name.
+ */
+export function blockIdFor(key8: string, offset: number): string {
+  return Buffer.from(`ls-${key8}-${offset.toString().padStart(16, '0')}`, 'utf8').toString('base64');
+}
+
+function offsetOfBlockId(key8: string, id: string): number | undefined {
+  const m = /^ls-([0-9a-f]{8})-(\d{16})$/.exec(Buffer.from(id, 'base64').toString('utf8'));
+  return m?.[1] === key8 && m[2] !== undefined ? Number(m[2]) : undefined;
+}
+
+function keyOf(resumeKey: string | undefined): string {
+  return resumeKey === undefined ? '00000000' : createHash('sha256').update(resumeKey).digest('hex').slice(0, 8);
 }
 
 function modifiedOf(res: LeanResponse): number {
@@ -45,9 +58,41 @@ export class BlobWriter implements ChunkedWriter {
   private readonly blocks = new Map<number, { id: string; length: number }>();
   private readonly inflight = new Set<Promise<void>>();
   private readonly fsPath: string;
+  private readonly key8: string;
 
   private constructor(private readonly host: BlobWriterHost, readonly path: string, private readonly options: WriteOptions) {
     this.fsPath = host.toFs(path);
+    this.key8 = keyOf(options.resumeKey);
+  }
+
+  /**
+   * The blocks of `layout` an interrupted writer with the same resumeKey staged (Get Block List of the
+   * uncommitted blocks, matched by id and size); they count as written. Each was checked against its
+   * Content-MD5 when it was staged. Without a resumeKey nothing is taken over.
+   */
+  async resume(layout: readonly { offset: number; length: number }[], options: CallOptions = {}): Promise<{ offset: number; length: number }[]> {
+    this.ensureOpen();
+    if (this.options.resumeKey === undefined || layout.length === 0) return [];
+    let staged: { id: string; size: number }[];
+    try {
+      staged = (await this.host.client.run('getBlockList', this.path, options.signal, ({ signal }) => this.host.lean.uncommittedBlocks(this.fsPath, signal))).blocks;
+    } catch (err) {
+      if (isStorageError(err, 'not-found')) return [];
+      throw err;
+    }
+    const sizes = new Map<number, { id: string; size: number }>();
+    for (const b of staged) {
+      const offset = offsetOfBlockId(this.key8, b.id);
+      if (offset !== undefined) sizes.set(offset, b);
+    }
+    const taken: { offset: number; length: number }[] = [];
+    for (const part of layout) {
+      const b = sizes.get(part.offset);
+      if (b === undefined || b.size !== part.length || this.blocks.has(part.offset)) continue;
+      this.blocks.set(part.offset, { id: b.id, length: part.length });
+      taken.push({ offset: part.offset, length: part.length });
+    }
+    return taken;
   }
 
   /** Starts a writer: no request (the filesystem is made sure of once per store). */
@@ -61,24 +106,15 @@ export class BlobWriter implements ChunkedWriter {
   }
 
   private ensureOpen(): void {
-    if (this.state !== 'open') {
-      throw new StorageError('invalid-argument', `The writer for '${this.path}' is ${this.state === 'committing' ? 'committing' : 'finished'}; start a new writer.`, { path: this.path });
-    }
+    checkWrite(this.path, this.state, 0, new Uint8Array(0), {}, 0, 'block');
   }
 
   async write(offset: number, data: Uint8Array, options: CallOptions = {}): Promise<void> {
-    this.ensureOpen();
-    throwIfCancelled(options.signal, this.path);
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new StorageError('invalid-argument', `Write offset ${String(offset)} for '${this.path}' is invalid; give a non-negative whole number.`, { path: this.path });
-    }
-    if (data.length > GEN2_MAX_BLOCK_BYTES) {
-      throw new StorageError('invalid-argument', `A chunk of ${data.length} bytes for '${this.path}' exceeds the Gen2 block limit of ${GEN2_MAX_BLOCK_BYTES}; write smaller chunks.`, { path: this.path });
-    }
+    checkWrite(this.path, this.state, offset, data, options, GEN2_MAX_BLOCK_BYTES, 'block');
     if (data.length === 0) return;
     if (this.blocks.has(offset)) throw new StorageError('integrity-mismatch', `Bytes at offset ${offset} of '${this.path}' were written twice.`, { path: this.path });
     const { client } = this.host;
-    const id = blockIdFor(offset);
+    const id = blockIdFor(this.key8, offset);
     const md5 = createHash('md5').update(data).digest();
     const timeoutMs = client.settings.timeoutMs + Math.ceil(data.length / 1_048_576) * 1000;
     const task = client.run('putBlock', this.path, options.signal, ({ signal }) => this.host.lean.putBlock(this.fsPath, id, data, md5, signal), { timeoutMs }).then(() => {

@@ -25,6 +25,8 @@ export interface LeanResponse {
   status: number;
   headers: HttpHeaders;
   _response: { headers: HttpHeaders };
+  /** The answer's body as text (empty for most write answers). */
+  bodyText?: string | undefined;
 }
 
 /** An error shaped like the SDK's RestError (statusCode, details.errorCode, response.headers). */
@@ -147,7 +149,7 @@ export class LeanGen2 {
       }
       throw new LeanRestError(message, response.status, code === undefined ? {} : { errorCode: code }, { headers: response.headers });
     }
-    return { status: response.status, headers: response.headers, _response: { headers: response.headers } };
+    return { status: response.status, headers: response.headers, _response: { headers: response.headers }, bodyText: response.bodyAsText ?? undefined };
   }
 
   /** Creates (or replaces) a file with its access control and properties. */
@@ -205,6 +207,14 @@ export class LeanGen2 {
     const headers: Record<string, string> = { 'Content-Type': 'application/xml; charset=utf-8', ...metadataHeaders(properties), ...(overwrite ? {} : { 'If-None-Match': '*' }) };
     if (contentMd5 !== undefined) headers['x-ms-blob-content-md5'] = Buffer.from(contentMd5).toString('base64');
     return this.send('PUT', this.url(fsPath, 'comp=blocklist', this.blob.url), headers, xml, signal, this.blob);
+  }
+
+  /** Get Block List of the uncommitted (staged) blocks: their ids and sizes (none when nothing is staged). */
+  async uncommittedBlocks(fsPath: string, signal: AbortSignal): Promise<LeanResponse & { blocks: { id: string; size: number }[] }> {
+    const res = await this.send('GET', this.url(fsPath, 'comp=blocklist&blocklisttype=uncommitted', this.blob.url), {}, undefined, signal, this.blob);
+    const xml = /<UncommittedBlocks>([\s\S]*?)<\/UncommittedBlocks>/.exec(res.bodyText ?? '')?.[1] ?? '';
+    const blocks = [...xml.matchAll(/<Block>\s*<Name>([^<]*)<\/Name>\s*<Size>(\d+)<\/Size>\s*<\/Block>/g)].map((m) => ({ id: m[1] ?? '', size: Number(m[2]) }));
+    return { ...res, blocks };
   }
 
   /** Delete Blob (a file whose access control could not be applied after its commit). */
