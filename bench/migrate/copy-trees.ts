@@ -11,15 +11,18 @@ import { request } from 'undici';
 import { GEN1_AUDIENCE, mintToken } from '../../src/emulators/kit/jwt.js';
 import { GEN1_EMULATOR_ADMIN_OID } from '../../src/emulators/gen1/index.js';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY } from '../../src/emulators/gen2/index.js';
-import { makeAccountSas, redactSas, runAzCopy } from '../lib/azcopy.js';
+import { mkdirSync } from 'node:fs';
+import { makeAccountSas, redactSas } from '../lib/azcopy.js';
 import { readProcessCpuSeconds } from '../lib/proc-cpu.js';
 import type { ServerProcess } from '../lib/server-process.js';
 import { listFiles } from '../lib/trees.js';
-import { runLakeshift } from './child-process.js';
+import { runChild, runLakeshift } from './child-process.js';
 import { lastJsonLine, MB } from './env.js';
 
 export interface ToolRun {
   wallSeconds: number;
+  /** CPU seconds of the tool's own process (all threads). */
+  cpuSeconds: number;
   /** CPU seconds of the Gen2 emulator while the tool ran. */
   gen2CpuSeconds: number;
 }
@@ -31,7 +34,7 @@ export interface CopyCell {
   files: number;
   /** Items as the figures count them: files plus directories. */
   items: number;
-  lakeshift: ToolRun & { cpuSeconds: number; engineSeconds: number; gen1CpuSeconds: number; peakRssMb: number; differences: number; validateSeconds: number };
+  lakeshift: ToolRun & { engineSeconds: number; gen1CpuSeconds: number; peakRssMb: number; differences: number; validateSeconds: number };
   azcopyBlob: ToolRun & { ownElapsedSeconds: number | undefined };
   azcopyBlobFs: (ToolRun & { ownElapsedSeconds: number | undefined }) | undefined;
 }
@@ -55,11 +58,17 @@ async function azcopyUpload(s: CopySetup, localDir: string, fs: string, fromTo: 
   const before = cpu(s.gen2.pid);
   // Default mode: what `azcopy copy LOCAL/* URL --recursive` infers for a *.blob.core.windows.net URL
   // (LocalBlob); it cannot infer it from an emulator URL, so --from-to names it. Nothing else is set.
-  const az = await runAzCopy(s.azcopyPath, ['copy', `${localDir}/*`, `${s.gen2.accountUrl}/${fs}?${sas}`, '--recursive', '--from-to', fromTo, '--log-level', 'ERROR'], s.scratch);
+  // Run like runAzCopy (logs and plans under the scratch folder) but through runChild, which samples the
+  // child's CPU time (all its threads) from /proc.
+  const logs = `${s.scratch}/azcopy-logs`;
+  const plans = `${s.scratch}/azcopy-plans`;
+  mkdirSync(logs, { recursive: true });
+  mkdirSync(plans, { recursive: true });
+  const az = await runChild(s.azcopyPath, ['copy', `${localDir}/*`, `${s.gen2.accountUrl}/${fs}?${sas}`, '--recursive', '--from-to', fromTo, '--log-level', 'ERROR'], { AZCOPY_LOG_LOCATION: logs, AZCOPY_JOB_PLAN_LOCATION: plans, AZCOPY_DISABLE_SYSLOG: 'true' });
   const gen2CpuSeconds = cpu(s.gen2.pid) - before;
   if (az.exitCode !== 0) throw new Error(`azcopy ${fromTo} upload into ${fs} failed (exit ${az.exitCode}):\n${redactSas(az.stdout + az.stderr).slice(-2000)}`);
   const elapsed = /Elapsed Time \(Minutes\):\s*([0-9.]+)/.exec(az.stdout)?.[1];
-  return { wallSeconds: az.wallSeconds, gen2CpuSeconds, ownElapsedSeconds: elapsed === undefined ? undefined : Number(elapsed) * 60 };
+  return { wallSeconds: az.wallSeconds, cpuSeconds: az.cpuSeconds, gen2CpuSeconds, ownElapsedSeconds: elapsed === undefined ? undefined : Number(elapsed) * 60 };
 }
 
 /**

@@ -21,7 +21,6 @@ import { dirname, join } from 'node:path';
 import type { BulkEntry } from '../../src/emulators/gen1/bulk-load.js';
 import { bulkLoadNamespace } from '../../src/emulators/gen1/bulk-load.js';
 import { findAzCopy } from '../lib/azcopy.js';
-import type { ServerProcess } from '../lib/server-process.js';
 import { PEER_TREES, writeTree, type TreeSpec } from '../lib/trees.js';
 import { buildLakeshiftCli, tsxLakeshiftCli } from './build-cli.js';
 import { runChild, useLakeshiftCli } from './child-process.js';
@@ -113,8 +112,8 @@ function printCell(c: CopyCell): void {
   log(`${part} ${c.tree}${lat}: ${c.files} files + ${c.items - c.files} dirs, ${(c.bytes / 1e6).toFixed(1)} MB (${loadNote()} after)`);
   log(`    lakeshift migrate: wall ${l.wallSeconds.toFixed(2)} s = ${(c.items / l.wallSeconds).toFixed(0)} items/s, ${mbps(c.bytes, l.wallSeconds).toFixed(1)} MB/s (engine ${l.engineSeconds.toFixed(2)} s); CPU lakeshift ${l.cpuSeconds.toFixed(1)} s, Gen1 emu ${l.gen1CpuSeconds.toFixed(1)} s, Gen2 emu ${l.gen2CpuSeconds.toFixed(1)} s; peak RSS ${l.peakRssMb.toFixed(0)} MB`);
   log(`    lakeshift validate: ${l.differences} differences (${l.validateSeconds.toFixed(1)} s)${l.differences === 0 ? '' : '  <-- NOT CLEAN'}`);
-  log(`    AzCopy default (LocalBlob): wall ${a.wallSeconds.toFixed(2)} s = ${(c.items / a.wallSeconds).toFixed(0)} items/s, ${mbps(c.bytes, a.wallSeconds).toFixed(1)} MB/s (own elapsed ${a.ownElapsedSeconds?.toFixed(2) ?? '?'} s); Gen2 emu CPU ${a.gen2CpuSeconds.toFixed(1)} s`);
-  if (fs !== undefined) log(`    AzCopy LocalBlobFS: wall ${fs.wallSeconds.toFixed(2)} s = ${(c.items / fs.wallSeconds).toFixed(0)} items/s (own elapsed ${fs.ownElapsedSeconds?.toFixed(2) ?? '?'} s); Gen2 emu CPU ${fs.gen2CpuSeconds.toFixed(1)} s`);
+  log(`    AzCopy default (LocalBlob): wall ${a.wallSeconds.toFixed(2)} s = ${(c.items / a.wallSeconds).toFixed(0)} items/s, ${mbps(c.bytes, a.wallSeconds).toFixed(1)} MB/s (own elapsed ${a.ownElapsedSeconds?.toFixed(2) ?? '?'} s); CPU AzCopy ${a.cpuSeconds.toFixed(1)} s, Gen2 emu ${a.gen2CpuSeconds.toFixed(1)} s`);
+  if (fs !== undefined) log(`    AzCopy LocalBlobFS: wall ${fs.wallSeconds.toFixed(2)} s = ${(c.items / fs.wallSeconds).toFixed(0)} items/s (own elapsed ${fs.ownElapsedSeconds?.toFixed(2) ?? '?'} s); CPU AzCopy ${fs.cpuSeconds.toFixed(1)} s, Gen2 emu ${fs.gen2CpuSeconds.toFixed(1)} s`);
   const vsFs = fs === undefined ? '' : `, vs LocalBlobFS ${(l.wallSeconds / fs.wallSeconds).toFixed(2)}`;
   log(`    ratio lakeshift/AzCopy wall: vs default ${(l.wallSeconds / a.wallSeconds).toFixed(2)}${vsFs}; target lakeshift <= AzCopy default: ${judge(l.wallSeconds, a.wallSeconds, 'lower', 's')}`);
 }
