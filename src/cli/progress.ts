@@ -117,13 +117,15 @@ export class ProgressRenderer {
     return { bytes: ((this.bytes - first.bytes) * 1000) / span, files: ((this.done - first.files) * 1000) / span };
   }
 
-  /** Remaining time from whichever of bytes and files is further behind; undefined while not yet sane. */
+  /**
+   * Remaining time from the byte rate (bytes move steadily; files count as done only once their
+   * directory's source check confirmed them, in batches), or from the file rate when there are no bytes
+   * to copy; undefined while not yet sane (the first seconds, nothing moved yet).
+   */
   private eta(now: number, rate: { bytes: number; files: number }): number | undefined {
-    if (this.transferStarted === undefined || now - this.transferStarted < ETA_AFTER_MS || this.done === 0) return undefined;
-    const byBytes = rate.bytes > 0 ? (Math.max(0, this.bytesToCopy - this.bytes) / rate.bytes) * 1000 : undefined;
-    const byFiles = rate.files > 0 ? (Math.max(0, this.toCopy - this.done) / rate.files) * 1000 : undefined;
-    if (byBytes === undefined && byFiles === undefined) return undefined;
-    return Math.max(byBytes ?? 0, byFiles ?? 0);
+    if (this.transferStarted === undefined || now - this.transferStarted < ETA_AFTER_MS) return undefined;
+    if (this.bytesToCopy > 0) return rate.bytes > 0 && this.bytes > 0 ? (Math.max(0, this.bytesToCopy - this.bytes) / rate.bytes) * 1000 : undefined;
+    return rate.files > 0 && this.done > 0 ? (Math.max(0, this.toCopy - this.done) / rate.files) * 1000 : undefined;
   }
 
   private tick(force: boolean): void {
