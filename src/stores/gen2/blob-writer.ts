@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { StorageError, isStorageError, throwIfCancelled, type AccessControlChange, type CallOptions, type ChunkedWriter, type CommitOptions, type Entry, type WriteOptions } from '../../core/index.js';
 import type { LeanGen2, LeanResponse } from './lean.js';
 import { GEN2_MAX_BLOCK_BYTES } from './names.js';
-import { checkWrite, findCoverageProblem, type WriterHost } from './writer.js';
+import { bodyTimeoutMs, checkWrite, findCoverageProblem, trackWrite, type WriterHost } from './writer.js';
 
 /**
  * The Blob-API writer (Shared Key, SAS and anonymous access; token credentials keep the DFS writer).
@@ -116,16 +116,10 @@ export class BlobWriter implements ChunkedWriter {
     const { client } = this.host;
     const id = blockIdFor(this.key8, offset);
     const md5 = createHash('md5').update(data).digest();
-    const timeoutMs = client.settings.timeoutMs + Math.ceil(data.length / 1_048_576) * 1000;
-    const task = client.run('putBlock', this.path, options.signal, ({ signal }) => this.host.lean.putBlock(this.fsPath, id, data, md5, signal), { timeoutMs }).then(() => {
+    const task = client.run('putBlock', this.path, options.signal, ({ signal }) => this.host.lean.putBlock(this.fsPath, id, data, md5, signal), { timeoutMs: bodyTimeoutMs(client, data.length) }).then(() => {
       this.blocks.set(offset, { id, length: data.length });
     });
-    this.inflight.add(task);
-    try {
-      await task;
-    } finally {
-      this.inflight.delete(task);
-    }
+    await trackWrite(this.inflight, task);
   }
 
   async commit(options: CommitOptions): Promise<Entry> {
@@ -146,8 +140,7 @@ export class BlobWriter implements ChunkedWriter {
         if (this.blocks.size > 0 || whole.length !== options.size) {
           throw new StorageError('integrity-mismatch', `Commit of '${this.path}' refused: ${this.blocks.size > 0 ? 'data given at commit after write() calls' : `${whole.length} bytes given for a declared size of ${options.size}`}. Nothing was made visible.`, { path: this.path });
         }
-        const timeoutMs = client.settings.timeoutMs + Math.ceil(whole.length / 1_048_576) * 1000;
-        res = await client.run('putBlob', this.path, options.signal, ({ signal }) => lean.putBlob(this.fsPath, whole, md5, props, overwrite, signal), { timeoutMs });
+        res = await client.run('putBlob', this.path, options.signal, ({ signal }) => lean.putBlob(this.fsPath, whole, md5, props, overwrite, signal), { timeoutMs: bodyTimeoutMs(client, whole.length) });
         // The service checked the body against the Content-MD5 sent with it.
         vouched = md5 !== undefined;
       } else {

@@ -42,6 +42,21 @@ export function checkWrite(path: string, state: string, offset: number, data: Ui
   }
 }
 
+/** Per-attempt time limit of a request carrying `bytes`: the client's limit plus a second per MiB. */
+export function bodyTimeoutMs(client: Gen2Client, bytes: number): number {
+  return client.settings.timeoutMs + Math.ceil(bytes / 1_048_576) * 1000;
+}
+
+/** Awaits a write request while it is listed in `inflight` (commit and abort wait for the listed ones). */
+export async function trackWrite(inflight: Set<Promise<void>>, task: Promise<void>): Promise<void> {
+  inflight.add(task);
+  try {
+    await task;
+  } finally {
+    inflight.delete(task);
+  }
+}
+
 /** Checks that [0, size) is covered exactly once by the written ranges. Returns the problem or undefined. */
 export function findCoverageProblem(ranges: readonly { offset: number; length: number }[], size: number): string | undefined {
   const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
@@ -110,17 +125,11 @@ export class Gen2Writer implements ChunkedWriter {
     if (data.length === 0) return;
     const { client } = this.host;
     const lean = client.lean;
-    const timeoutMs = client.settings.timeoutMs + Math.ceil(data.length / 1_048_576) * 1000;
     const task = client.run<unknown>('append', this.path, options.signal, ({ signal }) =>
-      lean !== undefined ? lean.append(this.tempFs, offset, data, signal) : client.fileClient(this.tempFs).append(data, offset, data.length, { abortSignal: signal }), { timeoutMs }).then(() => {
+      lean !== undefined ? lean.append(this.tempFs, offset, data, signal) : client.fileClient(this.tempFs).append(data, offset, data.length, { abortSignal: signal }), { timeoutMs: bodyTimeoutMs(client, data.length) }).then(() => {
       this.ranges.push({ offset, length: data.length });
     });
-    this.inflight.add(task);
-    try {
-      await task;
-    } finally {
-      this.inflight.delete(task);
-    }
+    await trackWrite(this.inflight, task);
   }
 
   async commit(options: CommitOptions): Promise<Entry> {
