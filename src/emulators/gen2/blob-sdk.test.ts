@@ -107,6 +107,9 @@ describe('Put Block and Put Block List on the hierarchical namespace', () => {
     const names: string[] = [];
     for await (const b of container.listBlobsFlat({ prefix: 'big/' })) names.push(b.name);
     expect(names).toEqual([]);
+    // Get Block List names the staged blocks and their sizes (a resumed writer takes them over by name).
+    const staged = await client.getBlockList('uncommitted');
+    expect(staged.uncommittedBlocks?.map((b) => [b.name, b.size]).sort()).toEqual(ids.map((id, i) => [id, parts[i]?.length]).sort());
     const whole = Buffer.concat(parts);
     await client.commitBlockList(ids, { blobHTTPHeaders: { blobContentMD5: md5(whole) }, metadata: { lakeshift_mtime: '5' }, conditions: { ifNoneMatch: '*' } });
     const props = await client.getProperties();
