@@ -6,7 +6,10 @@ import type { CredentialChoice } from './credentials.js';
 import { encodeProperties, octalMode } from './convert.js';
 
 /**
- * The writer's four requests per file (create, append, flush, rename) without the SDK's client layer.
+ * The write path's requests without the SDK's client layer: Blob Put Blob, Put Block, Put Block List,
+ * Get Block List (the Blob writer, blob-writer.ts), DFS create, append, flush, rename (the DFS writer),
+ * directory create and Set Access Control. Blob requests go to the Blob endpoint (its own pool when it
+ * is another origin, as on Azure).
  *
  * Why: through DataLakeFileClient each request costs about half a millisecond of CPU (a new client
  * per path, operation-spec serialisation, tracing spans), which on small files is more than the rest
