@@ -53,6 +53,10 @@ export interface Gen2Emulator {
   /** Faults injected so far, by kind (all zero without --faults). */
   faultsInjected(): Readonly<FaultInjector['injected']>;
   accounts: string[];
+  /** Requests answered so far, by operation name (e.g. PutBlob, SetAccessControl), for request-count tests. */
+  requestCounts(): Record<string, number>;
+  /** Starts the request counts from zero. */
+  resetRequestCounts(): void;
   close(): Promise<void>;
 }
 
@@ -105,6 +109,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
   let baseUrl = '';
+  const counts = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawUrl = req.url ?? '/';
@@ -118,6 +123,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts);
       const operation = route(req, query, target.level);
+      counts.set(operation.name, (counts.get(operation.name) ?? 0) + 1);
       ex.api = operation.api;
       if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
         throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
@@ -172,6 +178,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     port: running.port,
     faultsInjected: () => ({ ...(faults?.injected ?? NO_FAULTS) }),
     accounts: [...accounts.keys()],
+    requestCounts: () => Object.fromEntries(counts),
+    resetRequestCounts: () => counts.clear(),
     async close() {
       await running.close();
       db.close();
