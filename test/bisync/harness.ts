@@ -106,17 +106,18 @@ export async function runOnce(p: PairUnderTest, opts: Step['run'] = {}): Promise
 }
 
 export async function runScenario(base: PairUnderTest, sc: Scenario): Promise<void> {
-  const wrapped = sc.wrap ? sc.wrap(base.p1, base.p2) : { p1: base.p1, p2: base.p2 };
-  const p: PairUnderTest = { ...base, ...wrapped };
   for (const [path, data] of Object.entries(sc.initial1 ?? {})) await writeFile(base.p1, path, data);
   for (const [path, data] of Object.entries(sc.initial2 ?? sc.initial1 ?? {})) await writeFile(base.p2, path, data);
   if (sc.resyncFirst !== false) {
-    const r = await runOnce(p, { resync: true });
+    const r = await runOnce(base, { resync: true });
     expect(r.stop, r.message).toBeUndefined();
     const union = { ...(sc.initial2 ?? {}), ...(sc.initial1 ?? {}) };
     expect(await readTree(base.p1)).toEqual(union);
     expect(await readTree(base.p2)).toEqual(union);
   }
+  // Faults and concurrent edits apply to the steps, not to the initial resync.
+  const wrapped = sc.wrap ? sc.wrap(base.p1, base.p2) : { p1: base.p1, p2: base.p2 };
+  const p: PairUnderTest = { ...base, ...wrapped };
   let n = 0;
   for (const step of sc.steps) {
     n++;

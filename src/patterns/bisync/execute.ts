@@ -4,7 +4,7 @@ import { StorageError, isStorageError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import { walk } from '../../core/walk.js';
 import { accessControlAtCreate, applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from '../../engine/metadata.js';
-import { describeError, withRetry } from '../../engine/retry.js';
+import { backoffDelay, describeError, isRetryable, sleep, withRetry } from '../../engine/retry.js';
 import { copyFileData, type TransferContext } from '../../engine/transfer.js';
 import type { DialectName } from '../../state/db.js';
 import { backupPath, suffixPath } from './conflicts.js';
@@ -51,6 +51,9 @@ export interface Tally {
 }
 
 class PreconditionFailed extends Error {}
+
+/** Attempts of a whole action when it fails with a retryable error. */
+const ACTION_ATTEMPTS = 3;
 
 const call = (ctx: ExecContext): { signal?: AbortSignal } => (ctx.signal ? { signal: ctx.signal } : {});
 
@@ -152,7 +155,16 @@ export async function runAction(ctx: ExecContext, p: Planned): Promise<void> {
   const a = p.action;
   const d = p.delta;
   try {
-    await perform(ctx, a, d);
+    // Whole-action attempts for retryable failures (a commit is not retried inside the copy path).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await perform(ctx, a, d);
+        break;
+      } catch (error) {
+        if (attempt >= ACTION_ATTEMPTS || !isRetryable(error) || ctx.signal?.aborted === true) throw error;
+        await sleep(backoffDelay(attempt, ctx.meta[1].retry, error), ctx.signal);
+      }
+    }
     ctx.tally.done[a.op] = (ctx.tally.done[a.op] ?? 0) + 1;
     ctx.emit({ type: 'action', action: a, outcome: 'done' });
   } catch (error) {

@@ -96,6 +96,8 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, 
   const seen = new Set<string>();
   const out: ListResult = { deltas: [], deferred: [], files: { path1: 0, path2: 0 }, changedFiles: { path1: 0, path2: 0 }, t0: o.now, ...(o.keepAll ? { both: [] } : {}) };
   const settledBefore = o.now - o.settleMs;
+  // An mtime far in the future is clock skew, not a file being written: deferring it would be forever.
+  const skewedAfter = o.now + Math.max(o.settleMs, 60_000);
   const keep = (e: Entry | undefined): Entry | undefined => {
     if (e === undefined || isReserved(e.path)) return undefined;
     if (e.kind === 'directory' && !o.withDirs) return undefined;
@@ -117,7 +119,7 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, 
       return;
     }
     if (c1 === 'none' && c2 === 'none') return;
-    const fresh = (c: Change, e: Entry | undefined): boolean => (c === 'new' || c === 'changed' || c === 'meta') && e !== undefined && e.mtimeMs > settledBefore;
+    const fresh = (c: Change, e: Entry | undefined): boolean => (c === 'new' || c === 'changed' || c === 'meta') && e !== undefined && e.mtimeMs > settledBefore && e.mtimeMs <= skewedAfter;
     if (fresh(c1, e1) || fresh(c2, e2)) {
       out.deferred.push(path);
       return;

@@ -167,6 +167,7 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
       }
     }
     summary.bytes = tally.bytes;
+    summary.skipped.push(...tally.skipped);
     const unresolved = tally.conflicts.some((c) => c.winner === undefined);
     summary.outcome = tally.failures.length > 0 || unresolved ? 'failures' : 'ok';
     summary.durationMs = Date.now() - started;

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { Store } from '../../src/core/store.js';
+import { startGen1Emulator, type Gen1Emulator } from '../../src/emulators/gen1/index.js';
+import { startGen2Emulator, type Gen2Emulator } from '../../src/emulators/gen2/index.js';
+import { openSqliteJobDb, type JobDb } from '../../src/state/db.js';
+import { openGen1, openGen2 } from '../migrate-helpers.js';
+import { runScenario } from './harness.js';
+import { SCENARIOS } from './scenarios.js';
+
+/** The bisync scenarios on the Gen1 emulator <-> the Gen2 emulator (both in this process, loopback). */
+
+describe('bisync scenarios, Gen1 emulator <-> Gen2 emulator', () => {
+  let dir: string;
+  let jobDb: JobDb;
+  let gen1: Gen1Emulator;
+  let gen2: Gen2Emulator;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lakeshift-bisync-emu-'));
+    jobDb = await openSqliteJobDb(dir);
+    gen1 = await startGen1Emulator({ port: 0, inMemory: true });
+    gen2 = await startGen2Emulator({ port: 0, inMemory: true });
+  }, 30_000);
+  afterAll(async () => {
+    await jobDb?.close();
+    await gen1?.close();
+    await gen2?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  SCENARIOS.forEach((sc, i) => {
+    it(sc.name, async () => {
+      const p1: Store = openGen1(gen1.url, `bisync${i}`);
+      const p2: Store = openGen2(gen2.url, `bisync${i}`);
+      await p1.mkdir('');
+      await p2.mkdir('');
+      try {
+        await runScenario({ label: 'gen1-emulator <-> gen2-emulator', p1, p2, jobDb }, sc);
+      } finally {
+        await p1.close();
+        await p2.close();
+      }
+    }, 30_000);
+  });
+});
