@@ -14,6 +14,10 @@ export const EXIT = {
   unavailable: 4,
   /** The job was cancelled (SIGINT/SIGTERM); it can be resumed. */
   cancelled: 5,
+  /** bisync: a safety guard stopped the run before any write (max-delete, all-changed, empty side, max-conflicts). */
+  guard: 6,
+  /** bisync: the pair has no baseline, or its filters or compare mode changed: run with --resync. */
+  needsResync: 7,
   /** An unexpected internal error (a bug: please report it with the log). */
   internal: 70,
 } as const;

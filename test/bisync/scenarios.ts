@@ -89,7 +89,7 @@ export const SCENARIOS: Scenario[] = [
     name: '07 max-delete per side, then a higher limit or --force',
     initial1: base,
     steps: [
-      { edits: [{ delete: 1, path: 'a.txt' }, { delete: 1, path: 'd/b.txt' }, { delete: 1, path: 'd/e/c.txt' }], expect: { stop: 'guard', both: undefined, side2: base } },
+      { edits: [{ delete: 1, path: 'a.txt' }, { delete: 1, path: 'd/b.txt' }, { delete: 1, path: 'd/e/c.txt' }], expect: { stop: 'guard', side2: base } },
       { run: { maxDeletePercent: 80 }, expect: { planned: { delete: 3 }, both: { 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6' } } },
       { edits: [{ delete: 2, path: 'raw/x.csv' }, { delete: 2, path: 'curated/y.csv' }], run: { maxDeleteCount: 1, force: true }, expect: { stop: 'guard', side1: { 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6' } } },
       { run: { force: true }, expect: { planned: { delete: 2 }, both: {} } },
@@ -133,7 +133,7 @@ export const SCENARIOS: Scenario[] = [
     name: '17 file rename and directory rename are renames, not deletes',
     initial1: { ...base, 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf' },
     steps: [
-      { edits: [{ rename: 1, from: 'a.txt', to: 'moved/a2.txt' }], run: { maxDeleteCount: 0 }, expect: { planned: { rename: 1, delete: 0, copy: 0 }, both: { ...base, 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf', 'a.txt': undefined, 'moved/a2.txt': 'alpha' } as Record<string, string> } },
+      { edits: [{ rename: 1, from: 'a.txt', to: 'moved/a2.txt' }], run: { maxDeleteCount: 0 }, expect: { planned: { rename: 1, delete: 0, copy: 0 }, both: { 'd/b.txt': 'bravo', 'd/e/c.txt': 'charlie', 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6', 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf', 'moved/a2.txt': 'alpha' } } },
       { edits: [{ rename: 2, from: 'd/e', to: 'd/renamed' }], run: { maxDeleteCount: 0 }, expect: { planned: { 'rename-dir': 1, delete: 0, copy: 0 }, both: { 'd/b.txt': 'bravo', 'd/renamed/c.txt': 'charlie', 'd/renamed/f.txt': 'foxtrot', 'd/renamed/g.txt': 'golf', 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6', 'moved/a2.txt': 'alpha' } } },
       { edits: [{ rename: 1, from: 'd/b.txt', to: 'd/B.txt' }], run: { maxDeleteCount: 0 }, expect: { planned: { rename: 1, delete: 0 } } },
       { expect: { planned: { copy: 0, delete: 0, rename: 0 } } },

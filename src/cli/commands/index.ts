@@ -8,6 +8,7 @@ import { registerGen1Commands } from './emulator-gen1.js';
 import { registerGen2Commands } from './emulator-gen2.js';
 import { registerSeedCommand } from './seed.js';
 import { registerCutoverCommand } from './cutover.js';
+import { registerBisyncCommand } from './bisync.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerValidateCommand(program);
   registerJobsCommand(program);
   registerCutoverCommand(program);
+  registerBisyncCommand(program);
 }

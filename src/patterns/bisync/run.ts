@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
+import { parentPath } from '../../core/entry.js';
 import { isStorageError } from '../../core/errors.js';
+import { cleanupTempFiles } from '../../engine/worker.js';
 import { createPathFilter } from '../../engine/filters.js';
 import { ByteBudget } from '../../engine/limits.js';
 import type { MetadataContext } from '../../engine/metadata.js';
@@ -153,6 +155,7 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     if (!dryRun && lease !== undefined) {
       emit({ type: 'phase', phase: 'execute' });
       const ctx = execContext(o, db, lease, pairId, runId, baseline, signal, tally, logger, emit);
+      await cleanUpAfterCrash(db, o, lease, runId, plan, logger);
       for (const ops of PHASES) {
         let items = plan.items.filter((p) => ops.includes(p.action.op));
         if (ops.includes('mkdir')) items = items.sort((a, b) => a.action.path.split('/').length - b.action.path.split('/').length);
@@ -192,6 +195,28 @@ async function finishRun(db: BisyncKysely, dialect: 'sqlite' | 'postgres', lease
       counts_json: JSON.stringify({ planned: s.planned, done: s.done, failures: s.failures.length, conflicts: s.conflicts.length, bytes: s.bytes }),
     }).where('run_id', '=', runId).execute();
     await trx.updateTable('bisync_pair').set({ last_run: runId }).where('pair_id', '=', lease.pairId).execute();
+  });
+}
+
+/**
+ * After a run that did not finish (killed), removes the hidden writer temporaries it may have left
+ * in the directories this run writes to (stores hide them from listings), and closes its record.
+ */
+async function cleanUpAfterCrash(db: BisyncKysely, o: BisyncOptions, lease: Lease, runId: string, plan: Plan, logger: ExecContext['logger']): Promise<void> {
+  const open = await db.selectFrom('bisync_run').select('run_id').where('pair_id', '=', lease.pairId).where('finished_at', 'is', null).where('run_id', '!=', runId).execute();
+  if (open.length === 0) return;
+  const dirs = { 1: new Set<string>(), 2: new Set<string>() };
+  for (const { action } of plan.items) {
+    if ((action.op === 'copy' || action.op === 'conflict') && action.side !== undefined) dirs[action.side].add(parentPath(action.path));
+    if (action.op === 'conflict') {
+      dirs[1].add(parentPath(action.path));
+      dirs[2].add(parentPath(action.path));
+    }
+  }
+  const removed = [await cleanupTempFiles(o.path1, dirs[1], logger), await cleanupTempFiles(o.path2, dirs[2], logger)];
+  logger.info({ interrupted: open.map((r) => r.run_id), removed }, 'bisync.recovered');
+  await fenced(db, o.jobDb.dialect, lease, async (trx) => {
+    await trx.updateTable('bisync_run').set({ finished_at: Date.now(), outcome: 'interrupted' }).where('pair_id', '=', lease.pairId).where('finished_at', 'is', null).where('run_id', '!=', runId).execute();
   });
 }
 
