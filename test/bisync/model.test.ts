@@ -31,7 +31,7 @@ type Cmd =
   | { t: 'write'; side: 1 | 2; path: string; len: number }
   | { t: 'delete'; side: 1 | 2; path: string }
   | { t: 'rename'; side: 1 | 2; from: string; to: string }
-  | { t: 'run'; policy: ResolvePolicy; loser: LoserAction; maxDelete: number; force: boolean; faultEvery: number; crash?: CrashPoint };
+  | { t: 'run'; policy: ResolvePolicy; loser: LoserAction; maxDelete: number; force: boolean; faultEvery: number; crash?: CrashPoint | undefined };
 
 const side = fc.constantFrom<1 | 2>(1, 2);
 const path = fc.constantFrom(...PATHS);
