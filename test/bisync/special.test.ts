@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAclSpec } from '../../src/core/acl-spec.js';
 import { StorageError } from '../../src/core/errors.js';
 import type { Store } from '../../src/core/store.js';
 import { parseLocation, type MemoryLocation } from '../../src/core/uri.js';
@@ -165,6 +166,25 @@ describe('bisync special scenarios, memory <-> memory', () => {
       const s = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0, force: true });
       expect(s.done).toEqual({ copy: 120 });
       expect(await readTree(p2)).toEqual(hundred);
+    } finally {
+      for (const name of names) dropMemoryStore(name);
+    }
+  });
+
+  it('an ACL change alone is a metadata action that carries the ACL, not a copy', async () => {
+    const { p1, p2, names } = open();
+    try {
+      await writeFile(p1, 'acl.txt', 'content');
+      // The resync copies onto path2 with the content MD5 recorded, so path2's listing vouches for the content.
+      await runBisync({ path1: p1, path2: p2, jobDb, resync: true, settleMs: 0 });
+      const user = '7c0d0000-0000-4000-8000-000000000001';
+      await p2.setAcl('acl.txt', parseAclSpec(`user::rw-,user:${user}:r--,group::r--,mask::r--,other::---`));
+      const s = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 });
+      expect(s.planned).toEqual({ meta: 1 });
+      expect(s.bytes).toBe(0);
+      expect((await p1.getAcl('acl.txt')).entries.some((e) => e.id === user && e.perms === 4)).toBe(true);
+      const again = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 });
+      expect(again.planned).toEqual({});
     } finally {
       for (const name of names) dropMemoryStore(name);
     }
