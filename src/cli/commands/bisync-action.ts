@@ -161,6 +161,8 @@ export async function runBisyncCommand(path1Uri: string, path2Uri: string, o: Re
     process.stderr.write(`lakeshift: ${error.message}\n`);
   };
   try {
+    // Only a resync creates a missing root (a Gen2 filesystem, a Gen1 folder); a normal run must find both.
+    if (options.resync === true && options.dryRun !== true) for (const s of [path1, path2]) await s.mkdir('').catch(() => undefined);
     await checkReachable(path1, 'source');
     await checkReachable(path2, 'destination');
     if (everyMs === undefined) {
