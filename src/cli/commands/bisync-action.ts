@@ -1,10 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
-import { isStorageError } from '../../core/errors.js';
 import { parseLocation } from '../../core/uri.js';
-import { parseIdentityMap } from '../../engine/acl-translate.js';
-import { createPathFilter } from '../../engine/filters.js';
-import { PRESERVE_KEYS, type PreserveKey } from '../../engine/types.js';
 import {
   CRASH_POINTS, isBisyncStop, parseConflictRule, parseResolvePolicy, runBisync, runBisyncEvery,
   type BisyncEvent, type BisyncOptions, type BisyncSummary, type CompareKey, type CrashPoint, type LoserAction, type ResyncMode,
@@ -13,6 +8,7 @@ import { parseInterval } from '../../patterns/incremental.js';
 import { openSqliteJobDb, resolveStateDir } from '../../state/db.js';
 import { openStore } from '../../stores/open-store.js';
 import { UserError } from '../cli-error.js';
+import { asUserError, parseFilterFlags, parsePreserveFlag, readIdentityMapFlag } from '../copy-flags.js';
 import { outputFrom, parsePercent, parseWholeNumber, storeOptionsFrom } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { checkReachable } from '../reachability.js';
@@ -26,52 +22,32 @@ import { parseSize } from './migrate.js';
 
 const COMPARE_KEYS: readonly CompareKey[] = ['size', 'mtime', 'etag', 'checksum'];
 
-function wrap<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
-    throw error;
-  }
-}
-
 type Parsed = Omit<BisyncOptions, 'path1' | 'path2' | 'jobDb'> & { everyMs?: number };
 
 /** Parses and checks every flag up front. Throws UserError (exit 2). */
 export async function parseBisyncFlags(path1: string, path2: string, o: Record<string, unknown>): Promise<Parsed> {
-  wrap(() => parseLocation(path1));
-  wrap(() => parseLocation(path2));
-  const include = (o['include'] as string[] | undefined) ?? [];
-  const exclude = (o['exclude'] as string[] | undefined) ?? [];
-  wrap(() => createPathFilter(include, exclude));
+  asUserError(() => parseLocation(path1));
+  asUserError(() => parseLocation(path2));
+  const { include, exclude } = parseFilterFlags(o);
   const compare = String(o['compare'] ?? 'size,mtime,etag').split(',').map((k) => k.trim()).filter((k) => k !== '');
   for (const k of compare) if (!(COMPARE_KEYS as readonly string[]).includes(k)) throw new UserError(`--compare: unknown key '${k}'. Use a comma list of ${COMPARE_KEYS.join(', ')}.`);
   if (compare.length === 0) throw new UserError('--compare needs at least one of size, mtime, etag, checksum.');
-  const preserveText = typeof o['preserve'] === 'string' ? o['preserve'] : PRESERVE_KEYS.join(',');
-  const preserve = preserveText === 'none' ? [] : preserveText.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  for (const p of preserve) if (!(PRESERVE_KEYS as readonly string[]).includes(p)) throw new UserError(`--preserve: unknown item '${p}'. Use a comma list of ${PRESERVE_KEYS.join(', ')} (or 'none').`);
-  let identityMap: Map<string, string> | undefined;
-  if (typeof o['identityMap'] === 'string') {
-    const file = o['identityMap'];
-    const text = await readFile(file, 'utf8').catch((error: unknown) => {
-      throw new UserError(`--identity-map: cannot read '${file}' (${(error as Error).message}).`);
-    });
-    identityMap = wrap(() => parseIdentityMap(text, file));
-  }
-  const interval = (flag: string, key: string): number | undefined => (typeof o[key] === 'string' ? wrap(() => parseInterval(o[key] as string)) : undefined);
+  const preserve = parsePreserveFlag(o);
+  const identityMap = await readIdentityMapFlag(o);
+  const interval = (flag: string, key: string): number | undefined => (typeof o[key] === 'string' ? asUserError(() => parseInterval(o[key] as string)) : undefined);
   const everyMs = interval('--every', 'every');
   if (everyMs !== undefined && everyMs < 1000) throw new UserError('--every must be at least 1s.');
   const settleMs = interval('--settle', 'settle');
   const lockWaitMs = interval('--lock-wait', 'lockWait');
-  const conflictRules = ((o['conflictRule'] as string[] | undefined) ?? []).map((r) => wrap(() => parseConflictRule(r)));
-  const conflictResolve = wrap(() => parseResolvePolicy(String(o['conflictResolve'] ?? 'newer')));
+  const conflictRules = ((o['conflictRule'] as string[] | undefined) ?? []).map((r) => asUserError(() => parseConflictRule(r)));
+  const conflictResolve = asUserError(() => parseResolvePolicy(String(o['conflictResolve'] ?? 'newer')));
   const maxDeleteCount = typeof o['maxDeleteCount'] === 'string' ? parseWholeNumber('--max-delete-count', o['maxDeleteCount'], 0) : undefined;
   return {
     resync: o['resync'] === true, resyncMode: (o['resyncMode'] as ResyncMode | undefined) ?? 'path1', dryRun: o['dryRun'] === true,
     include, exclude, compare: compare as CompareKey[], conflictResolve, conflictRules, conflictLoser: (o['conflictLoser'] as LoserAction | undefined) ?? 'backup',
     maxDeletePercent: parsePercent('--max-delete', String(o['maxDelete'] ?? '50')), maxConflicts: parseWholeNumber('--max-conflicts', String(o['maxConflicts'] ?? '100'), 0),
     force: o['force'] === true, detectRenames: o['renames'] !== false, createEmptyDirs: o['createEmptyDirs'] === true,
-    preserve: preserve as PreserveKey[], concurrency: parseWholeNumber('--concurrency', String(o['concurrency'] ?? '8'), 1, 1024),
+    preserve, concurrency: parseWholeNumber('--concurrency', String(o['concurrency'] ?? '8'), 1, 1024),
     blockSize: parseSize('--block-size', String(o['blockSize'] ?? '8MiB')),
     ...(identityMap === undefined ? {} : { identityMap }), ...(maxDeleteCount === undefined ? {} : { maxDeleteCount }),
     ...(settleMs === undefined ? {} : { settleMs }), ...(lockWaitMs === undefined ? {} : { lockWaitMs }), ...(everyMs === undefined ? {} : { everyMs }),
