@@ -9,6 +9,7 @@ import { openSqliteJobDb, type JobDb } from '../../src/state/db.js';
 import { openGen1, openGen2 } from '../migrate-helpers.js';
 import { runScenario, type Scenario } from './harness.js';
 import { SCENARIOS } from './scenarios.js';
+import { wrappedScenarios } from './special-scenarios.js';
 
 /** The bisync scenarios on the Gen1 emulator <-> the Gen2 emulator (both in this process, loopback). */
 
@@ -39,7 +40,7 @@ describe('bisync scenarios, Gen1 emulator <-> Gen2 emulator', () => {
     ],
   };
 
-  [...SCENARIOS, GEN2_NAMES].forEach((sc, i) => {
+  [...SCENARIOS, ...wrappedScenarios(), GEN2_NAMES].forEach((sc, i) => {
     it(sc.name, async () => {
       const p1: Store = openGen1(gen1.url, `bisync${i}`);
       const p2: Store = openGen2(gen2.url, `bisync${i}`);

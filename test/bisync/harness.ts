@@ -18,7 +18,9 @@ export type Edit =
   | { write: SideName; path: string; data: string }
   | { delete: SideName; path: string }
   | { rename: SideName; from: string; to: string }
-  | { mkdir: SideName; path: string };
+  | { mkdir: SideName; path: string }
+  /** Sets the mtime of every file on a side (a mass timestamp change; needs setTimes). */
+  | { touchAll: SideName; mtimeMs: number };
 
 export interface RunExpect {
   /** The run stops before writing with this kind (guard -> exit 6, needs-resync -> exit 7). */
@@ -92,7 +94,11 @@ export async function applyEdit(p: { p1: Store; p2: Store }, e: Edit): Promise<v
     const parent = e.to.includes('/') ? e.to.slice(0, e.to.lastIndexOf('/')) : '';
     if (parent !== '') await s.mkdir(parent);
     await s.rename(e.from, e.to);
-  } else await side(e.mkdir).mkdir(e.path);
+  } else if ('mkdir' in e) await side(e.mkdir).mkdir(e.path);
+  else {
+    const s = side(e.touchAll);
+    for (const f of await walkAll(s)) if (f.kind === 'file') await s.setTimes?.(f.path, { mtimeMs: e.mtimeMs });
+  }
 }
 
 /** Runs bisync, turning a stop into a result the scenario can expect. */

@@ -6,6 +6,9 @@ import type { Scenario } from './harness.js';
  * store-specific cases live in their own test files.
  */
 
+const dozen: Record<string, string> = {};
+for (let i = 0; i < 12; i++) dozen[`many/f${i}.txt`] = `file ${i}`;
+
 const base = { 'a.txt': 'alpha', 'd/b.txt': 'bravo', 'd/e/c.txt': 'charlie', 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6' };
 
 export const SCENARIOS: Scenario[] = [
@@ -93,6 +96,15 @@ export const SCENARIOS: Scenario[] = [
       { run: { maxDeletePercent: 80 }, expect: { planned: { delete: 3 }, both: { 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6' } } },
       { edits: [{ delete: 2, path: 'raw/x.csv' }, { delete: 2, path: 'curated/y.csv' }], run: { maxDeleteCount: 1, force: true }, expect: { stop: 'guard', side1: { 'raw/x.csv': '1,2,3', 'curated/y.csv': '4,5,6' } } },
       { run: { force: true }, expect: { planned: { delete: 2 }, both: {} } },
+    ],
+  },
+  {
+    name: '08 every file changed (a mass timestamp shift) stops the run; --force passes',
+    initial1: dozen,
+    steps: [
+      { edits: [{ touchAll: 1, mtimeMs: Date.parse('2001-01-01') }], run: { allChangedMinFiles: 10 }, expect: { stop: 'guard' } },
+      { run: { force: true, allChangedMinFiles: 10 }, expect: { planned: { copy: 12 }, both: dozen } },
+      { expect: { planned: { copy: 0 } } },
     ],
   },
   {

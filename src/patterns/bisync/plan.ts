@@ -109,6 +109,7 @@ export interface GuardLimits {
   force: boolean;
   /** Baseline files (the all-changed and ratio guards' denominator). */
   baselineFiles: number;
+  allChangedMinFiles?: number | undefined;
 }
 
 /** All-changed trips only on a baseline at least this large (a handful of files may all change). */
@@ -139,7 +140,7 @@ export function checkGuards(plan: Plan, list: ListResult, g: GuardLimits): strin
   }
   const changed = { 1: list.changedFiles.path1, 2: list.changedFiles.path2 };
   for (const s of [1, 2] as Side[]) {
-    if (!g.force && g.baselineFiles >= ALL_CHANGED_MIN_FILES && changed[s] >= g.baselineFiles) {
+    if (!g.force && g.baselineFiles >= (g.allChangedMinFiles ?? ALL_CHANGED_MIN_FILES) && changed[s] >= g.baselineFiles) {
       return `every one of the ${g.baselineFiles} files on path${s} changed since the last run (a mass timestamp change or a different store?). Check path${s}; rerun with --force if intended.`;
     }
   }

@@ -137,7 +137,7 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     let baselineFiles = 0;
     for (const b of baseline.values()) if (b.kind === 'file') baselineFiles++;
     const guard = resync ? undefined : checkGuards(plan, list, {
-      maxDeletePercent: o.maxDeletePercent ?? 50, maxDeleteCount: o.maxDeleteCount, maxConflicts: o.maxConflicts ?? 100, force: o.force === true, baselineFiles,
+      maxDeletePercent: o.maxDeletePercent ?? 50, maxDeleteCount: o.maxDeleteCount, maxConflicts: o.maxConflicts ?? 100, force: o.force === true, baselineFiles, allChangedMinFiles: o.allChangedMinFiles,
     });
     const summary: BisyncSummary = {
       pairId, runId, mode: resync ? 'resync' : 'sync', dryRun, outcome: 'ok', durationMs: 0, listed: { path1: list.files.path1, path2: list.files.path2 },

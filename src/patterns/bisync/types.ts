@@ -43,6 +43,8 @@ export interface BisyncOptions {
   maxDeletePercent?: number;
   maxDeleteCount?: number;
   maxConflicts?: number;
+  /** The all-changed guard applies to baselines of at least this many files (default 100). */
+  allChangedMinFiles?: number;
   /** Override the ratio guards (max-delete percent, all-changed). */
   force?: boolean;
   /** Detect renames so they are not counted as deletes (default true). */
