@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { parseAclSpec } from '../../src/core/acl-spec.js';
 import type { Store } from '../../src/core/store.js';
 import { isBisyncStop, runBisync, type BisyncOptions, type BisyncSummary } from '../../src/patterns/bisync/index.js';
 import { dumpBaseline } from '../../src/patterns/bisync/dump.js';
@@ -20,7 +21,9 @@ export type Edit =
   | { rename: SideName; from: string; to: string }
   | { mkdir: SideName; path: string }
   /** Sets the mtime of every file on a side (a mass timestamp change; needs setTimes). */
-  | { touchAll: SideName; mtimeMs: number };
+  | { touchAll: SideName; mtimeMs: number }
+  /** Replaces a path's ACL (a spec such as 'user::rw-,user:OID:r--,group::r--,mask::r--,other::---'). */
+  | { acl: SideName; path: string; spec: string };
 
 export interface RunExpect {
   /** The run stops before writing with this kind (guard -> exit 6, needs-resync -> exit 7). */
@@ -38,6 +41,8 @@ export interface RunExpect {
   /** Baseline lines (see dumpBaseline) that must equal. */
   state?: string[];
   skipped?: number;
+  /** A named ACL entry (`user:OID:perms` text) that a path must carry on a side. */
+  acl?: { side: SideName; path: string; entry: string }[];
   check?: (s: BisyncSummary) => void;
 }
 
@@ -95,6 +100,7 @@ export async function applyEdit(p: { p1: Store; p2: Store }, e: Edit): Promise<v
     if (parent !== '') await s.mkdir(parent);
     await s.rename(e.from, e.to);
   } else if ('mkdir' in e) await side(e.mkdir).mkdir(e.path);
+  else if ('acl' in e) await side(e.acl).setAcl(e.path, parseAclSpec(e.spec));
   else {
     const s = side(e.touchAll);
     for (const f of await walkAll(s)) if (f.kind === 'file') await s.setTimes?.(f.path, { mtimeMs: e.mtimeMs });
@@ -155,6 +161,12 @@ export async function runScenario(base: PairUnderTest, sc: Scenario): Promise<vo
     for (const ex of x.exists ?? []) {
       const tree = await readTree(ex.side === 1 ? base.p1 : base.p2, true);
       expect(Object.keys(tree).some((k) => ex.pathMatch.test(k)), `${where}: ${String(ex.pathMatch)} in ${Object.keys(tree).join(', ')}`).toBe(true);
+    }
+    for (const a of x.acl ?? []) {
+      const status = await (a.side === 1 ? base.p1 : base.p2).getAcl(a.path);
+      const [type, id, perms] = a.entry.split(':');
+      const bits = [...(perms ?? '')].reduce((n, ch, i) => n + (ch === '-' ? 0 : [4, 2, 1][i] ?? 0), 0);
+      expect(status.entries.some((x) => x.scope === 'access' && x.type === type && x.id === id && x.perms === bits), `${where}: ${a.entry} on path${a.side} ${a.path} in ${JSON.stringify(status.entries)}`).toBe(true);
     }
     if (x.state !== undefined) expect(await dumpBaseline(p.jobDb, p.p1.displayUri, p.p2.displayUri), where).toEqual(x.state);
   }

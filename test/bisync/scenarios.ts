@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Scenario } from './harness.js';
 
 /**
@@ -6,6 +7,8 @@ import type { Scenario } from './harness.js';
  * store-specific cases live in their own test files.
  */
 
+const OID_A = '7c0d0000-0000-4000-8000-00000000000a';
+const OID_B = '7c0d0000-0000-4000-8000-00000000000b';
 const dozen: Record<string, string> = {};
 for (let i = 0; i < 12; i++) dozen[`many/f${i}.txt`] = `file ${i}`;
 
@@ -103,8 +106,18 @@ export const SCENARIOS: Scenario[] = [
     initial1: dozen,
     steps: [
       { edits: [{ touchAll: 1, mtimeMs: Date.parse('2001-01-01') }], run: { allChangedMinFiles: 10 }, expect: { stop: 'guard' } },
-      { run: { force: true, allChangedMinFiles: 10 }, expect: { planned: { copy: 12 }, both: dozen } },
+      // Same content under new times: metadata actions (times carried), no data copied.
+      { run: { force: true, allChangedMinFiles: 10 }, expect: { planned: { meta: 12, copy: 0 }, both: dozen, check: (s) => expect(s.bytes).toBe(0) } },
       { expect: { planned: { copy: 0 } } },
+    ],
+  },
+  {
+    name: '08b an ACL change alone is a metadata action carrying the ACL, both ways',
+    initial1: base,
+    steps: [
+      { edits: [{ acl: 1, path: 'a.txt', spec: `user::rw-,user:${OID_A}:r--,group::r--,mask::r--,other::---` }], expect: { planned: { meta: 1, copy: 0 }, acl: [{ side: 2, path: 'a.txt', entry: `user:${OID_A}:r--` }], check: (s) => expect(s.bytes).toBe(0) } },
+      { edits: [{ acl: 2, path: 'd/b.txt', spec: `user::rw-,user:${OID_B}:rw-,group::r--,mask::rw-,other::---` }], expect: { planned: { meta: 1, copy: 0 }, acl: [{ side: 1, path: 'd/b.txt', entry: `user:${OID_B}:rw-` }] } },
+      { expect: { planned: { meta: 0, copy: 0 } } },
     ],
   },
   {

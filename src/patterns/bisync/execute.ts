@@ -74,7 +74,7 @@ function same(now: Entry | undefined, listed: Entry | undefined): boolean {
   return now.size === listed.size && now.mtimeMs === listed.mtimeMs && (now.etag === undefined || listed.etag === undefined || now.etag === listed.etag);
 }
 
-async function expect(ctx: ExecContext, side: Side, path: string, listed: Entry | undefined): Promise<Entry | undefined> {
+async function requireState(ctx: ExecContext, side: Side, path: string, listed: Entry | undefined): Promise<Entry | undefined> {
   const now = await statOrNone(ctx, side, path);
   if (!same(now, listed)) throw new PreconditionFailed(`path${side} '${path}' changed after the listing`);
   return now;
@@ -104,7 +104,7 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   const src = ctx.stores[from];
   const dest = ctx.stores[to];
   const meta = ctx.meta[to];
-  await expect(ctx, to, destPath, expectTo);
+  await requireState(ctx, to, destPath, expectTo);
   const acl = planAcl(await readSourceAcl(src, path, source, meta), 'file', meta);
   const props = timeProperties(dest, source, meta);
   const atCreate = accessControlAtCreate(dest, 'file', acl, meta);
@@ -119,7 +119,7 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
     ctx.crashAt?.('mid-copy');
     // Just before the commit: the source is still the listed version and the target untouched.
     if (!same(await statOrNone(ctx, from, path), source)) throw new PreconditionFailed(`path${from} '${path}' changed while it was copied`);
-    await expect(ctx, to, destPath, expectTo);
+    await requireState(ctx, to, destPath, expectTo);
   });
   ctx.crashAt?.('after-commit');
   await applyMetadata(dest, destPath, 'file', source, acl, meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
@@ -192,7 +192,7 @@ async function perform(ctx: ExecContext, a: Action, d: Delta): Promise<void> {
       return;
     }
     case 'delete': {
-      await expect(ctx, side, a.path, entryOn(d, side));
+      await requireState(ctx, side, a.path, entryOn(d, side));
       await withRetry(() => ctx.stores[side].remove(a.path, call(ctx)), { policy: ctx.meta[side].retry, signal: ctx.signal }).catch((error: unknown) => {
         if (!isStorageError(error, 'not-found')) throw error;
       });
@@ -240,7 +240,7 @@ async function adoptOrMeta(ctx: ExecContext, a: Action, d: Delta): Promise<void>
     const to = a.side;
     const from = other(to);
     const src = entryOn(d, from);
-    await expect(ctx, to, a.path, entryOn(d, to));
+    await requireState(ctx, to, a.path, entryOn(d, to));
     if (src !== undefined) {
       const acl = planAcl(await readSourceAcl(ctx.stores[from], a.path, src, ctx.meta[to]), 'file', ctx.meta[to]);
       await applyMetadata(ctx.stores[to], a.path, 'file', src, acl, ctx.meta[to], { propertiesSet: false, compareFirst: true });
@@ -263,7 +263,7 @@ async function renameFile(ctx: ExecContext, a: Action, d: Delta): Promise<void> 
   const now = await statOrNone(ctx, side, from);
   const s = side === 1 ? listedOld.s1 : listedOld.s2;
   if (now === undefined || now.size !== s.size || now.mtimeMs !== s.mtimeMs) throw new PreconditionFailed(`path${side} '${from}' changed after the listing`);
-  await expect(ctx, side, a.path, undefined);
+  await requireState(ctx, side, a.path, undefined);
   await mkdirOn(ctx, side, parentPath(a.path));
   await withRetry(() => ctx.stores[side].rename(from, a.path, call(ctx)), { policy: ctx.meta[side].retry, signal: ctx.signal });
   const after = await statOrNone(ctx, side, a.path);
@@ -286,7 +286,7 @@ async function renameDir(ctx: ExecContext, a: Action): Promise<void> {
     if (m.kind === 'file' && (e === undefined || e.size !== s.size || e.mtimeMs !== s.mtimeMs)) throw new PreconditionFailed(`path${side} '${m.path}' changed after the listing`);
   }
   if (listedHere.size !== members.filter((m) => m.kind === 'file').length) throw new PreconditionFailed(`path${side} '${fromDir}' has files the baseline does not know`);
-  await expect(ctx, side, a.path, undefined);
+  await requireState(ctx, side, a.path, undefined);
   await mkdirOn(ctx, side, parentPath(a.path));
   await withRetry(() => ctx.stores[side].rename(fromDir, a.path, call(ctx)), { policy: ctx.meta[side].retry, signal: ctx.signal });
   const put: Baseline[] = [];
@@ -329,7 +329,7 @@ async function resolveConflict(ctx: ExecContext, a: Action, d: Delta): Promise<v
   if (source === undefined || source.kind !== 'file') throw new PreconditionFailed(`'${a.path}' has no winning file`);
   record.winner = winner;
   if (loserEntry !== undefined) {
-    await expect(ctx, loser, a.path, loserEntry);
+    await requireState(ctx, loser, a.path, loserEntry);
     record.loserPath = await keepLoser(ctx, loser, a.path);
   }
   await save();

@@ -64,9 +64,29 @@ async function settleConflicts(items: Planned[], ctx: PlanContext): Promise<void
   }
 }
 
+/**
+ * A side 'changed' with the same size as agreed may have changed only its metadata (an ACL, owner or
+ * mode change moves the etag, and on some stores the mtime). When the agreed MD5 is known, the file is
+ * read once: equal content makes it a metadata action instead of a copy.
+ */
+async function confirmMetadataOnly(d: Delta, ctx: PlanContext): Promise<void> {
+  const md5 = d.b?.md5;
+  if (md5 === null || md5 === undefined || d.b?.kind !== 'file') return;
+  for (const side of [1, 2] as Side[]) {
+    const c = side === 1 ? d.c1 : d.c2;
+    const e = side === 1 ? d.e1 : d.e2;
+    const agreed = side === 1 ? d.b.s1 : d.b.s2;
+    if (c !== 'changed' || e?.kind !== 'file' || e.size !== agreed.size) continue;
+    if (await ctx.fingerprint(side, d) !== md5) continue;
+    if (side === 1) d.c1 = 'meta';
+    else d.c2 = 'meta';
+  }
+}
+
 /** Plans a normal run from the changed paths. */
 export async function planSync(list: ListResult, ctx: PlanContext): Promise<Plan> {
   let items: Planned[] = [];
+  for (const d of list.deltas) await confirmMetadataOnly(d, ctx);
   for (const d of list.deltas) {
     const action = decide(d);
     if (action !== undefined) items.push({ action, delta: d });
