@@ -85,6 +85,25 @@ describe('bisync special scenarios, memory <-> memory', () => {
     }
   });
 
+  it('15b two concurrent runs: one runs, the other stops clearly; --lock-wait waits for a lease to free', async () => {
+    const { p1, p2, names } = open();
+    try {
+      for (let i = 0; i < 30; i++) await writeFile(p1, `f${i}.txt`, `file ${i}`);
+      await runBisync({ path1: p1, path2: p2, jobDb, resync: true, settleMs: 0 });
+      for (let i = 0; i < 30; i++) await writeFile(p2, `f${i}.txt`, `changed on path2 ${i}`);
+      const both = await Promise.allSettled([runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 }), runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 })]);
+      expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const refused = both.find((r) => r.status === 'rejected');
+      expect(refused?.status === 'rejected' && isBisyncStop(refused.reason, 'locked')).toBe(true);
+      const db = await bisyncDb(jobDb);
+      await acquireLease(db, pairIdOf(p1.displayUri, p2.displayUri), { ttlMs: 400, waitMs: 0, owner: 'other-host:7', now: Date.now });
+      const waited = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0, lockWaitMs: 10_000 });
+      expect(waited.leaseTakenOver).toMatch(/other-host:7 \(expired/);
+    } finally {
+      for (const name of names) dropMemoryStore(name);
+    }
+  });
+
   it('15 a held lease refuses a second run; a stale one is taken over; a zombie cannot write state', async () => {
     const { p1, p2, names } = open();
     try {
