@@ -126,6 +126,15 @@ export const SCENARIOS: Scenario[] = [
     steps: [{ edits: [{ delete: 2, path: 'a.txt' }, { delete: 2, path: 'b.txt' }], expect: { stop: 'guard', side1: { 'a.txt': 'alpha', 'b.txt': 'bravo' } } }],
   },
   {
+    name: '10 --check-access: a missing sentinel stops the run with nothing changed; restored, it passes',
+    initial1: { ...base, '.lakeshift-sentinel': 'x', 'raw/.lakeshift-sentinel': 'x' },
+    steps: [
+      { edits: [{ write: 1, path: 'a.txt', data: 'edited' }], run: { checkAccess: true }, expect: { planned: { copy: 1 } } },
+      { edits: [{ delete: 2, path: 'raw/.lakeshift-sentinel' }, { write: 1, path: 'a.txt', data: 'edited again' }], run: { checkAccess: true }, expect: { stop: 'guard', side2: { ...base, 'a.txt': 'edited', '.lakeshift-sentinel': 'x' } } },
+      { edits: [{ write: 2, path: 'raw/.lakeshift-sentinel', data: 'x' }], run: { checkAccess: true }, expect: { planned: { copy: 1 }, both: { ...base, 'a.txt': 'edited again', '.lakeshift-sentinel': 'x', 'raw/.lakeshift-sentinel': 'x' } } },
+    ],
+  },
+  {
     name: '11 a filter or compare change asks for --resync',
     initial1: base,
     steps: [

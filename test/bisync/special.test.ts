@@ -104,6 +104,30 @@ describe('bisync special scenarios, memory <-> memory', () => {
     }
   });
 
+  it('25 check-sync: a baseline that no longer describes the sides is reported (exit 1) until --resync', async () => {
+    const { p1, p2, names } = open();
+    try {
+      await writeFile(p1, 'a.txt', 'alpha');
+      await writeFile(p1, 'b.txt', 'bravo');
+      await runBisync({ path1: p1, path2: p2, jobDb, resync: true, settleMs: 0 });
+      // Tamper: path2's file changes and the state is edited to match it, so neither side looks changed.
+      await writeFile(p2, 'a.txt', 'tampered!');
+      const e = await p2.stat('a.txt');
+      const db = await bisyncDb(jobDb);
+      await db.updateTable('bisync_entry').set({ p2_size: e.size, p2_mtime_ms: e.mtimeMs, p2_version: e.etag ?? null })
+        .where('pair_id', '=', pairIdOf(p1.displayUri, p2.displayUri)).where('path', '=', 'a.txt').execute();
+      const s = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 });
+      expect(s.outOfSync).toEqual(['a.txt']);
+      expect(s.outcome).toBe('failures');
+      await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0, resync: true });
+      const after = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 });
+      expect(after.outOfSync).toEqual([]);
+      expect(after.outcome).toBe('ok');
+    } finally {
+      for (const name of names) dropMemoryStore(name);
+    }
+  });
+
   it('15 a held lease refuses a second run; a stale one is taken over; a zombie cannot write state', async () => {
     const { p1, p2, names } = open();
     try {

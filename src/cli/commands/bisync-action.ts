@@ -46,7 +46,7 @@ export async function parseBisyncFlags(path1: string, path2: string, o: Record<s
     resync: o['resync'] === true, resyncMode: (o['resyncMode'] as ResyncMode | undefined) ?? 'path1', dryRun: o['dryRun'] === true,
     include, exclude, compare: compare as CompareKey[], conflictResolve, conflictRules, conflictLoser: (o['conflictLoser'] as LoserAction | undefined) ?? 'backup',
     maxDeletePercent: parsePercent('--max-delete', String(o['maxDelete'] ?? '50')), maxConflicts: parseWholeNumber('--max-conflicts', String(o['maxConflicts'] ?? '100'), 0),
-    force: o['force'] === true, detectRenames: o['renames'] !== false, createEmptyDirs: o['createEmptyDirs'] === true,
+    force: o['force'] === true, detectRenames: o['renames'] !== false, createEmptyDirs: o['createEmptyDirs'] === true, checkAccess: o['checkAccess'] === true,
     preserve, concurrency: parseWholeNumber('--concurrency', String(o['concurrency'] ?? '8'), 1, 1024),
     blockSize: parseSize('--block-size', String(o['blockSize'] ?? '8MiB')),
     ...(identityMap === undefined ? {} : { identityMap }), ...(maxDeleteCount === undefined ? {} : { maxDeleteCount }),
@@ -80,6 +80,7 @@ function formatSummary(s: BisyncSummary): string {
     ...s.conflicts.map((c) => `  conflict ${c.path}: ${c.winner === undefined ? `unresolved (policy ${c.policy}); both sides kept as they are` : `path${c.winner} wins (${c.policy})${c.loserPath === undefined ? '' : `, loser kept at ${c.loserPath} on path${c.winner === 1 ? 2 : 1}`}`}`),
     ...s.skipped.filter((k) => !k.reason.startsWith('changed within')).slice(0, 100).map((k) => `  skipped ${k.path}: ${k.reason}`),
     ...s.failures.slice(0, 100).map((f) => `  failed ${f.path}: ${f.error}`),
+    ...s.outOfSync.slice(0, 100).map((p) => `  out of sync ${p}: the state says both sides agree but they differ; run --resync to settle it`),
     ...(s.leaseTakenOver === undefined ? [] : [`  note: ${s.leaseTakenOver}`]),
   ];
   return `${lines.join('\n')}\n`;

@@ -29,6 +29,7 @@ export function registerBisyncCommand(program: Command): void {
     .option('--force', 'override the ratio guards (max-delete percent, all files changed, empty side)')
     .option('--no-renames', 'do not detect renames (a rename becomes a delete and a copy)')
     .option('--create-empty-dirs', 'sync directories too, empty ones included')
+    .option('--check-access', 'stop (exit 6) unless both sides hold the same non-empty set of .lakeshift-sentinel files')
     .option('--preserve <list>', `metadata to carry: comma list of ${PRESERVE_KEYS.join(', ')} or none`, PRESERVE_KEYS.join(','))
     .option('--identity-map <file>', 'CSV or JSON map of principals path1 -> path2 (inverted for writes onto path1)')
     .option('--concurrency <n>', 'actions in flight', '8')

@@ -1,4 +1,4 @@
-import type { Entry } from '../../core/entry.js';
+import { baseName, type Entry } from '../../core/entry.js';
 import { StorageError, isStorageError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import { march, walk } from '../../core/walk.js';
@@ -35,6 +35,13 @@ export interface ListResult {
   /** All listed entries, kept only for resync (which needs every path, not just changes). */
   both?: Delta[];
   t0: number;
+  /**
+   * Check-sync: paths unchanged on both sides since the baseline whose two sides nevertheless differ
+   * (size, or listed MD5): the state no longer describes the sides (edited, restored from a backup).
+   */
+  outOfSync: string[];
+  /** Sentinel files (SENTINEL_NAME) seen on each side, for --check-access. */
+  sentinels: { path1: string[]; path2: string[] };
 }
 
 export interface ListOptions {
@@ -47,6 +54,9 @@ export interface ListOptions {
   now: number;
   signal?: AbortSignal | undefined;
 }
+
+/** Files with this name mark the roots for --check-access (a `.` name: Spark and Hive skip it). */
+export const SENTINEL_NAME = '.lakeshift-sentinel';
 
 function isReserved(path: string): boolean {
   return path === RESERVED_TOP || path.startsWith(`${RESERVED_TOP}/`);
@@ -94,7 +104,7 @@ async function* listSide(store: Store, label: string, signal: AbortSignal | unde
  */
 export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, Baseline>, o: ListOptions): Promise<ListResult> {
   const seen = new Set<string>();
-  const out: ListResult = { deltas: [], deferred: [], files: { path1: 0, path2: 0 }, changedFiles: { path1: 0, path2: 0 }, t0: o.now, ...(o.keepAll ? { both: [] } : {}) };
+  const out: ListResult = { deltas: [], deferred: [], files: { path1: 0, path2: 0 }, changedFiles: { path1: 0, path2: 0 }, t0: o.now, outOfSync: [], sentinels: { path1: [], path2: [] }, ...(o.keepAll ? { both: [] } : {}) };
   const settledBefore = o.now - o.settleMs;
   // An mtime far in the future is clock skew, not a file being written: deferring it would be forever.
   const skewedAfter = o.now + Math.max(o.settleMs, 60_000);
@@ -109,6 +119,8 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, 
     if (b !== undefined && b.kind === 'dir' && !o.withDirs) return;
     if (e1?.kind === 'file') out.files.path1++;
     if (e2?.kind === 'file') out.files.path2++;
+    if (e1?.kind === 'file' && baseName(path) === SENTINEL_NAME) out.sentinels.path1.push(path);
+    if (e2?.kind === 'file' && baseName(path) === SENTINEL_NAME) out.sentinels.path2.push(path);
     const c1 = changeOf(b, 1, e1, o.compare);
     const c2 = changeOf(b, 2, e2, o.compare);
     if (c1 === 'changed' && b?.kind === 'file') out.changedFiles.path1++;
@@ -118,7 +130,10 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, 
       out.both?.push(d);
       return;
     }
-    if (c1 === 'none' && c2 === 'none') return;
+    if (c1 === 'none' && c2 === 'none') {
+      if (e1?.kind === 'file' && e2?.kind === 'file' && (e1.size !== e2.size || (e1.contentMd5 !== undefined && e2.contentMd5 !== undefined && e1.contentMd5 !== e2.contentMd5))) out.outOfSync.push(path);
+      return;
+    }
     const fresh = (c: Change, e: Entry | undefined): boolean => (c === 'new' || c === 'changed' || c === 'meta') && e !== undefined && e.mtimeMs > settledBefore && e.mtimeMs <= skewedAfter;
     if (fresh(c1, e1) || fresh(c2, e2)) {
       out.deferred.push(path);

@@ -2,7 +2,7 @@ import { nameRejection } from '../../core/names.js';
 import type { Store } from '../../core/store.js';
 import { pickWinner, type PolicyResolver } from './conflicts.js';
 import { decide } from './decide.js';
-import type { Delta, ListResult } from './listing.js';
+import { SENTINEL_NAME, type Delta, type ListResult } from './listing.js';
 import { detectRenames, type Planned } from './renames.js';
 import type { Action, ResyncMode, Side } from './types.js';
 
@@ -130,6 +130,7 @@ export interface GuardLimits {
   /** Baseline files (the all-changed and ratio guards' denominator). */
   baselineFiles: number;
   allChangedMinFiles?: number | undefined;
+  checkAccess?: boolean | undefined;
 }
 
 /** All-changed trips only on a baseline at least this large (a handful of files may all change). */
@@ -142,6 +143,11 @@ export function checkGuards(plan: Plan, list: ListResult, g: GuardLimits): strin
   for (const { action } of plan.items) {
     if (action.op === 'delete' && action.side !== undefined) deletes[action.side]++;
     if (action.op === 'conflict') conflicts++;
+  }
+  if (g.checkAccess === true) {
+    const [a, b] = [list.sentinels.path1, list.sentinels.path2];
+    if (a.length === 0 || b.length === 0) return `--check-access: no ${SENTINEL_NAME} file on path${a.length === 0 ? 1 : 2}. A root that lost its sentinels may be the wrong one or unmounted; check it, or create the sentinel files on both sides.`;
+    if (a.join('\n') !== b.join('\n')) return `--check-access: the ${SENTINEL_NAME} files differ (path1: ${a.join(', ')}; path2: ${b.join(', ')}). Check both roots.`;
   }
   const listed = { 1: list.files.path1, 2: list.files.path2 };
   for (const s of [1, 2] as Side[]) {

@@ -137,11 +137,11 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     let baselineFiles = 0;
     for (const b of baseline.values()) if (b.kind === 'file') baselineFiles++;
     const guard = resync ? undefined : checkGuards(plan, list, {
-      maxDeletePercent: o.maxDeletePercent ?? 50, maxDeleteCount: o.maxDeleteCount, maxConflicts: o.maxConflicts ?? 100, force: o.force === true, baselineFiles, allChangedMinFiles: o.allChangedMinFiles,
+      maxDeletePercent: o.maxDeletePercent ?? 50, maxDeleteCount: o.maxDeleteCount, maxConflicts: o.maxConflicts ?? 100, force: o.force === true, baselineFiles, allChangedMinFiles: o.allChangedMinFiles, checkAccess: o.checkAccess,
     });
     const summary: BisyncSummary = {
       pairId, runId, mode: resync ? 'resync' : 'sync', dryRun, outcome: 'ok', durationMs: 0, listed: { path1: list.files.path1, path2: list.files.path2 },
-      planned: counts(plan.items), done: tally.done, bytes: 0, deferred: list.deferred.length, conflicts: tally.conflicts, failures: tally.failures,
+      outOfSync: list.outOfSync, planned: counts(plan.items), done: tally.done, bytes: 0, deferred: list.deferred.length, conflicts: tally.conflicts, failures: tally.failures,
       skipped: [...plan.rejected.map((r) => ({ path: r.path, reason: r.reason })), ...list.deferred.map((p) => ({ path: p, reason: 'changed within the settle window; deferred to a later run' }))],
       ...(lease?.takenOver === undefined ? {} : { leaseTakenOver: lease.takenOver }),
     };
@@ -172,7 +172,8 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     summary.bytes = tally.bytes;
     summary.skipped.push(...tally.skipped);
     const unresolved = tally.conflicts.some((c) => c.winner === undefined);
-    summary.outcome = tally.failures.length > 0 || unresolved ? 'failures' : 'ok';
+    summary.outcome = tally.failures.length > 0 || unresolved || list.outOfSync.length > 0 ? 'failures' : 'ok';
+    if (list.outOfSync.length > 0) logger.warn({ paths: list.outOfSync.slice(0, 100) }, 'bisync.out_of_sync');
     summary.durationMs = Date.now() - started;
     if (lease !== undefined) await finishRun(db, o.jobDb.dialect, lease, runId, summary);
     emit({ type: 'done', summary });

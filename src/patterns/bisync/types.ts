@@ -52,6 +52,8 @@ export interface BisyncOptions {
   /** Largest new file read to fingerprint a rename candidate (default 64 MiB). */
   renameHashMaxBytes?: number;
   createEmptyDirs?: boolean;
+  /** Require the same non-empty set of `.lakeshift-sentinel` files on both sides (else stop, exit 6). */
+  checkAccess?: boolean;
   preserve?: PreserveKey[];
   identityMap?: IdentityMap;
   concurrency?: number;
@@ -115,6 +117,8 @@ export interface BisyncSummary {
   failures: { path: string; error: string }[];
   skipped: { path: string; reason: string }[];
   guard?: string;
+  /** Check-sync: paths the baseline says agree whose sides differ; run --resync to settle them. */
+  outOfSync: string[];
   /** Dry run: the plan. */
   plan?: Action[];
   leaseTakenOver?: string;
