@@ -40,7 +40,17 @@ describe('bisync scenarios, Gen1 emulator <-> Gen2 emulator', () => {
     ],
   };
 
-  [...SCENARIOS, ...wrappedScenarios(), GEN2_NAMES].forEach((sc, i) => {
+  const deep = (n: number): string => `${Array.from({ length: n - 1 }, (_, i) => `s${i}`).join('/')}/leaf.txt`;
+  const DEPTH: Scenario = {
+    name: '20 paths near the Gen2 depth limit: within it synced, beyond it skipped and reported',
+    initial1: { 'ok.txt': 'ok' },
+    steps: [
+      { edits: [{ write: 1, path: deep(50), data: 'deep' }, { write: 1, path: deep(70), data: 'too deep' }], expect: { skipped: 1, planned: { copy: 1 }, side2: { 'ok.txt': 'ok', [deep(50)]: 'deep' }, check: (s) => expect(s.skipped[0]?.reason).toMatch(/segments deep/) } },
+      { expect: { skipped: 1, planned: { copy: 0 } } },
+    ],
+  };
+
+  [...SCENARIOS, ...wrappedScenarios(), GEN2_NAMES, DEPTH].forEach((sc, i) => {
     it(sc.name, async () => {
       const p1: Store = openGen1(gen1.url, `bisync${i}`);
       const p2: Store = openGen2(gen2.url, `bisync${i}`);
