@@ -191,6 +191,14 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: '24 under newer, edits within the 2 s clock tolerance are a tie: kept unresolved, not guessed',
+    initial1: base,
+    steps: [
+      { edits: [{ write: 1, path: 'a.txt', data: 'one side' }, { write: 2, path: 'a.txt', data: 'other side' }], run: { conflictResolve: 'newer' }, expect: { outcome: 'failures', conflicts: 1, side1: { ...base, 'a.txt': 'one side' }, side2: { ...base, 'a.txt': 'other side' }, check: (s) => expect(s.conflicts[0]?.winner).toBeUndefined() } },
+      { run: { conflictResolve: 'path2' }, expect: { conflicts: 1, both: { ...base, 'a.txt': 'other side' } } },
+    ],
+  },
+  {
     name: '21 a file still being written (inside the settle window) is deferred',
     initial1: base,
     steps: [
