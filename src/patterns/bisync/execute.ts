@@ -234,6 +234,26 @@ async function perform(ctx: ExecContext, a: Action, d: Delta): Promise<void> {
   }
 }
 
+/**
+ * Commits adopt and drop actions (state only: no side is written) in batches of 500 rows per fenced
+ * transaction. A crash loses at most the open batch, which the next run adopts again.
+ */
+export async function commitStateOnly(ctx: ExecContext, items: readonly Planned[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 500) {
+    const put: Baseline[] = [];
+    const drop: string[] = [];
+    for (const { action: a, delta: d } of items.slice(i, i + 500)) {
+      if (a.op === 'drop') drop.push(a.path);
+      else if (d.e1 !== undefined && d.e2 !== undefined) put.push(row(a.path, d.e1.kind === 'directory' ? 'dir' : 'file', stateOf(d.e1), stateOf(d.e2), a.md5 ?? d.b?.md5 ?? d.e1.contentMd5 ?? null));
+    }
+    await commit(ctx, put, drop);
+    for (const { action: a } of items.slice(i, i + 500)) {
+      ctx.tally.done[a.op] = (ctx.tally.done[a.op] ?? 0) + 1;
+      ctx.emit({ type: 'action', action: a, outcome: 'done' });
+    }
+  }
+}
+
 async function adoptOrMeta(ctx: ExecContext, a: Action, d: Delta): Promise<void> {
   const kind = d.e1?.kind === 'directory' ? 'dir' : 'file';
   if (a.op === 'meta' && a.side !== undefined) {

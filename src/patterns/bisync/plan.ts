@@ -3,6 +3,7 @@ import type { Store } from '../../core/store.js';
 import { pickWinner, type PolicyResolver } from './conflicts.js';
 import { decide } from './decide.js';
 import { SENTINEL_NAME, type Delta, type ListResult } from './listing.js';
+import { pool } from './pool.js';
 import { detectRenames, type Planned } from './renames.js';
 import type { Action, ResyncMode, Side } from './types.js';
 
@@ -20,6 +21,8 @@ export interface PlanContext {
   equalContent(d: Delta): Promise<string | undefined>;
   fingerprint(side: Side, d: Delta): Promise<string | undefined>;
   baselineFilesUnder(dir: string): number;
+  /** Reads in flight while comparing or fingerprinting. */
+  concurrency: number;
 }
 
 export interface Plan {
@@ -47,21 +50,21 @@ function rejectNames(items: Planned[], stores: { 1: Store; 2: Store }, rejected:
 
 /** Settles the both-changed paths: equal content is adopted; otherwise the policy picks a winner. */
 async function settleConflicts(items: Planned[], ctx: PlanContext): Promise<void> {
-  for (const p of items) {
-    if (p.action.op !== 'conflict') continue;
+  // Reads both sides of each candidate: run them concurrently (a first resync compares every file).
+  await pool(items.filter((p) => p.action.op === 'conflict'), ctx.concurrency, async (p) => {
     const { e1, e2 } = p.delta;
     if (e1?.kind === 'file' && e2?.kind === 'file') {
       const md5 = await ctx.equalContent(p.delta);
       if (md5 !== undefined) {
         p.action = { op: 'adopt', path: p.action.path, reason: `${p.action.reason}; the content is equal`, md5 };
-        continue;
+        return;
       }
     }
     const policy = ctx.resolver.policyFor(p.action.path, ctx.now);
     const kindsDiffer = e1 !== undefined && e2 !== undefined && e1.kind !== e2.kind;
     const winner = kindsDiffer ? undefined : pickWinner(policy, e1, e2);
     p.action = { ...p.action, policy: kindsDiffer ? 'none (file against directory)' : policy, ...(winner === undefined ? {} : { winner }) };
-  }
+  });
 }
 
 /**
@@ -86,7 +89,7 @@ async function confirmMetadataOnly(d: Delta, ctx: PlanContext): Promise<void> {
 /** Plans a normal run from the changed paths. */
 export async function planSync(list: ListResult, ctx: PlanContext): Promise<Plan> {
   let items: Planned[] = [];
-  for (const d of list.deltas) await confirmMetadataOnly(d, ctx);
+  await pool(list.deltas, ctx.concurrency, (d) => confirmMetadataOnly(d, ctx));
   for (const d of list.deltas) {
     const action = decide(d);
     if (action !== undefined) items.push({ action, delta: d });

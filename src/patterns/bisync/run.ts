@@ -11,10 +11,11 @@ import { md5OfFile } from '../../engine/transfer.js';
 import { PRESERVE_KEYS } from '../../engine/types.js';
 import { createPolicyResolver } from './conflicts.js';
 import { BisyncStop } from './errors.js';
-import { runAction, type ExecContext, type Tally } from './execute.js';
+import { commitStateOnly, runAction, type ExecContext, type Tally } from './execute.js';
 import { acquireLease, defaultOwner, releaseLease, renewLease } from './lease.js';
 import { listAndDetect, type Delta } from './listing.js';
 import { checkGuards, planResync, planSync, type Plan, type PlanContext } from './plan.js';
+import { pool } from './pool.js';
 import type { Planned } from './renames.js';
 import { compareText, filtersHash, loadBaseline, loadPair, pairIdOf, savePair, type Baseline } from './state.js';
 import { bisyncDb, type BisyncKysely } from './tables.js';
@@ -30,24 +31,7 @@ const DEFAULT_SETTLE_MS = 120_000;
 const DEFAULT_TTL_MS = 120_000;
 
 /** Execution phases, in order; actions of one phase run concurrently. */
-const PHASES: readonly (readonly Action['op'][])[] = [['adopt', 'drop', 'meta'], ['mkdir'], ['rename-dir'], ['rename'], ['copy', 'conflict'], ['delete'], ['rmdir']];
-
-async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure !== undefined) throw failure;
-}
+const PHASES: readonly (readonly Action['op'][])[] = [['meta'], ['mkdir'], ['rename-dir'], ['rename'], ['copy', 'conflict'], ['delete'], ['rmdir']];
 
 function counts(items: readonly Planned[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -156,6 +140,8 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
       emit({ type: 'phase', phase: 'execute' });
       const ctx = execContext(o, db, lease, pairId, runId, baseline, signal, tally, logger, emit);
       await cleanUpAfterCrash(db, o, lease, runId, plan, logger);
+      // State-only actions (equal content adopted, rows of paths gone from both sides) commit in batches.
+      await commitStateOnly(ctx, plan.items.filter((p) => p.action.op === 'adopt' || p.action.op === 'drop'));
       for (const ops of PHASES) {
         let items = plan.items.filter((p) => ops.includes(p.action.op));
         if (ops.includes('mkdir')) items = items.sort((a, b) => a.action.path.split('/').length - b.action.path.split('/').length);
@@ -227,7 +213,7 @@ function planContext(o: BisyncOptions, baseline: Map<string, Baseline>, signal: 
   const hashOf = async (side: Side, path: string): Promise<string> => md5OfFile(stores[side], path, signal);
   let under: Map<string, number> | undefined;
   return {
-    stores, now: nowMs, detectRenames: o.detectRenames !== false,
+    stores, now: nowMs, detectRenames: o.detectRenames !== false, concurrency: o.concurrency ?? 8,
     resolver: createPolicyResolver(o.conflictResolve ?? 'newer', o.conflictRules ?? []),
     async equalContent(d: Delta) {
       const { e1, e2 } = d;
