@@ -14,7 +14,7 @@ const layer = (files, forbidden, why) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'test-artifacts/**', 'bench/out/**', 'test/cutover/{corpus,samples,expected}/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,15 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, hasChromium, launchChromium } from './browser-helpers.js';
 import { createMemoryStore, dropMemoryStore } from '../src/stores/memory/index.js';
 import { seedLake } from '../src/seed/index.js';
 import { assessStore, renderHtml } from '../src/assess/index.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.log(`assess-html: skipping the browser test: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 const dirs: string[] = [];
@@ -45,11 +43,7 @@ describe('HTML report', () => {
 
     const profile = mkdtempSync(join(tmpdir(), 'lakeshift-chromium-'));
     dirs.push(profile);
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
+    const context = await launchChromium(profile);
     try {
       const page = await context.newPage();
       const errors: string[] = [];

@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { startGen2Emulator, type Gen2Emulator } from '../src/emulators/gen2/inde
 import { openSqliteJobDb } from '../src/state/db.js';
 import { countItems } from '../src/state/items.js';
 import { listJobs } from '../src/state/jobs.js';
+import { kill, startCli, waitFor } from './cli-process.js';
 import { gen1Uri, gen2Uri, openGen1, openGen2, sdkFilesystem, sdkPaths, sdkRead, storeRead, walkAll } from './migrate-helpers.js';
 
 /**
@@ -18,7 +18,6 @@ import { gen1Uri, gen2Uri, openGen1, openGen2, sdkFilesystem, sdkPaths, sdkRead,
  * every file correct, none duplicated, none partially visible.
  */
 
-const ROOT = join(import.meta.dirname, '..');
 const BIG = 6 * 1024 * 1024;
 
 function bytesFor(seed: string, size: number): Buffer {
@@ -29,37 +28,6 @@ function bytesFor(seed: string, size: number): Buffer {
     block = createHash('sha256').update(block).digest();
   }
   return out;
-}
-
-interface Run {
-  child: ChildProcess;
-  stdout: string;
-  stderr: string;
-  exit: Promise<number | null>;
-}
-
-function startCli(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, ...env, LAKESHIFT_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: Run = { child, stdout: '', stderr: '', exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  child.stdout?.on('data', (d: Buffer) => (run.stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (run.stderr += d.toString()));
-  return run;
-}
-
-async function waitFor(run: Run, test: (r: Run) => boolean, what: string, timeoutMs = 90_000): Promise<void> {
-  const started = Date.now();
-  while (!test(run)) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; stderr: ${run.stderr.slice(-2000)}`);
-    if (run.child.exitCode !== null) throw new Error(`the CLI exited (${run.child.exitCode}) before ${what}; stderr: ${run.stderr.slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function kill(run: Run): Promise<void> {
-  run.child.kill('SIGKILL');
-  await run.exit;
 }
 
 describe('migrate CLI killed at any moment resumes to a correct result', () => {

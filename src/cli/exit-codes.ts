@@ -14,7 +14,12 @@ export const EXIT = {
   unavailable: 4,
   /** The job was cancelled (SIGINT/SIGTERM); it can be resumed. */
   cancelled: 5,
-  /** bisync: a safety guard stopped the run before any write (max-delete, all-changed, empty side, max-conflicts). */
+  /**
+   * A cutover gate is not passed: decommission-check found a condition that does not hold, final-sync
+   * refused a source that is not frozen, or unfreeze refused paths changed since the freeze. Nothing was changed.
+   */
+  gate: 6,
+  /** bisync: a safety guard stopped the run before any write (the same code as a cutover gate: a check refused, nothing changed). */
   guard: 6,
   /** bisync: the pair has no baseline, or its filters or compare mode changed: run with --resync. */
   needsResync: 7,

@@ -59,6 +59,15 @@ function isIpOrLocalHost(hostname: string): boolean {
   return isLoopbackHost(hostname) || /^\d+\.\d+\.\d+\.\d+$/.test(hostname) || hostname.startsWith('[');
 }
 
+/** decodeURIComponent that reports bad percent-encoding as a usage error naming the part. */
+function decodePart(uri: string, raw: string, what: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalid(uri, `the ${what} '${raw}' is not valid percent-encoding`, 'Encode % as %25.');
+  }
+}
+
 /** Decodes a percent-encoded URL path into a store path: no leading or trailing '/', no empty segments. */
 function decodeStorePath(uri: string, rawPath: string): string {
   const segments: string[] = [];
@@ -113,7 +122,7 @@ export function parseLocation(input: string, cwd: string = process.cwd()): Store
   }
   switch (scheme) {
     case 'file':
-      return { kind: 'local', root: resolveLocalPath(decodeURIComponent(url.pathname), cwd), path: '' };
+      return { kind: 'local', root: resolveLocalPath(decodePart(uri, url.pathname, 'path'), cwd), path: '' };
     case 'memory':
       if (url.hostname === '') throw invalid(uri, 'it names no memory store', 'Write memory://NAME/path.');
       return { kind: 'memory', name: url.hostname, path: decodeStorePath(uri, url.pathname) };
@@ -127,7 +136,7 @@ export function parseLocation(input: string, cwd: string = process.cwd()): Store
     }
     case 'abfs':
     case 'abfss': {
-      const fs = decodeURIComponent(url.username);
+      const fs = decodePart(uri, url.username, 'filesystem name');
       const m = GEN2_HOST.exec(url.hostname);
       if (fs === '') throw invalid(uri, 'it names no filesystem', 'Write abfss://FILESYSTEM@ACCOUNT.dfs.core.windows.net/path.');
       if (!m) throw invalid(uri, `'${url.hostname}' is not a dfs.core.windows.net host`, 'Write abfss://FILESYSTEM@ACCOUNT.dfs.core.windows.net/path.');
@@ -165,7 +174,7 @@ function parseHttpLocation(uri: string, url: URL): StoreLocation {
   const segments = url.pathname.split('/').filter((s) => s !== '');
   const m = GEN2_HOST.exec(url.hostname);
   if (m) {
-    const fs = segments[0] === undefined ? '' : decodeURIComponent(segments[0]);
+    const fs = segments[0] === undefined ? '' : decodePart(uri, segments[0], 'filesystem name');
     if (fs === '') throw invalid(uri, 'it names no filesystem', 'Write https://ACCOUNT.dfs.core.windows.net/FILESYSTEM/path.');
     checkFilesystem(uri, fs);
     const account = (m[1] as string).toLowerCase();
@@ -177,8 +186,8 @@ function parseHttpLocation(uri: string, url: URL): StoreLocation {
     };
   }
   if (isIpOrLocalHost(url.hostname)) {
-    const account = segments[0] === undefined ? '' : decodeURIComponent(segments[0]);
-    const fs = segments[1] === undefined ? '' : decodeURIComponent(segments[1]);
+    const account = segments[0] === undefined ? '' : decodePart(uri, segments[0], 'account name');
+    const fs = segments[1] === undefined ? '' : decodePart(uri, segments[1], 'filesystem name');
     if (account === '' || fs === '') {
       throw invalid(uri, 'a path-style Gen2 URL needs an account and a filesystem', 'Write http://HOST:PORT/ACCOUNT/FILESYSTEM/path (or http://HOST:PORT/webhdfs/v1/path for WebHDFS).');
     }

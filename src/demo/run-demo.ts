@@ -2,9 +2,11 @@
  * `npm run demo`: the main job on the embedded default. Starts both emulators in-process on free
  * ports with temporary storage, seeds the demo lake into Gen1, assesses it, migrates it to Gen2,
  * changes, adds and deletes a few Gen1 files, runs an incremental catch-up, validates with
- * checksums and ACLs, and prints a short summary. Exit 0 only when validation finds no difference.
+ * checksums and ACLs, cuts over (workload scan and rewrite on a bundled sample, freeze, final sync,
+ * decommission check) and prints a short summary. Exit 0 only when validation finds no difference and
+ * the decommission gate passes.
  */
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startGen1Emulator } from '../emulators/gen1/index.js';
@@ -19,11 +21,14 @@ import { validateStores } from '../validate/validate.js';
 import { walk } from '../core/walk.js';
 import type { Store } from '../core/store.js';
 import type { MigrationSummary } from '../engine/types.js';
+import { proposePlan, renderPlanYaml } from '../plan/index.js';
+import { recordValidation, startDashboard } from '../web/index.js';
+import { runCutoverStep } from './cutover-step.js';
 
 const out = process.stdout;
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const step = (n: number, text: string): void => void out.write(`\n[${n}/6] ${text}\n`);
+const step = (n: number, text: string): void => void out.write(`\n[${n}/7] ${text}\n`);
 
 async function writeText(store: Store, path: string, text: string): Promise<void> {
   const data = Buffer.from(text);
@@ -54,10 +59,25 @@ function describeRun(label: string, s: MigrationSummary): string {
   );
 }
 
+/** `--serve`: keeps the emulators up with the dashboard on the demo's job database until Ctrl-C. */
+async function serveUntilInterrupted(start: () => ReturnType<typeof startDashboard>): Promise<void> {
+  const dashboard = await start();
+  out.write(`\nDashboard: ${dashboard.url}\n  (the emulators and the dashboard stay up; Ctrl-C stops them)\n`);
+  await new Promise<void>((resolveStop) => {
+    process.once('SIGINT', () => resolveStop());
+    process.once('SIGTERM', () => resolveStop());
+  });
+  await dashboard.close();
+}
+
 async function main(): Promise<number> {
   const started = Date.now();
+  const serve = process.argv.includes('--serve');
   const work = await mkdtemp(join(tmpdir(), 'lakeshift-demo-'));
   const reportDir = resolve('.lakeshift', 'demo-report');
+  // The demo's job database outlives it, so that `lakeshift serve` can show the run afterwards.
+  const stateDir = resolve('.lakeshift', 'demo-state');
+  await rm(stateDir, { recursive: true, force: true });
   await mkdir(reportDir, { recursive: true });
   const gen1 = await startGen1Emulator({ port: 0, location: join(work, 'gen1') });
   const gen2 = await startGen2Emulator({ port: 0, location: join(work, 'gen2') });
@@ -75,11 +95,12 @@ async function main(): Promise<number> {
     step(2, 'Assessing the Gen1 lake');
     const { report } = await assessStore(source, {});
     const files = await writeAssessReports(report, reportDir, ['html', 'md', 'json']);
+    await writeFile(join(reportDir, 'plan.yaml'), renderPlanYaml(proposePlan(report), report));
     const verdict = (report as unknown as { verdict?: { status?: string } }).verdict?.status ?? 'see report';
     out.write(`  verdict: ${verdict}\n  report: ${files.join(', ')}\n`);
 
     step(3, 'Migrating Gen1 -> Gen2 (lift and shift: data, empty directories, owners, permissions, ACLs, times)');
-    const jobDb = await openSqliteJobDb(join(work, 'state'));
+    const jobDb = await openSqliteJobDb(stateDir);
     try {
       const first = await runLiftAndShift({ source, dest, jobDb, concurrency: 16 });
       out.write(`${describeRun('migrate', first)}\n`);
@@ -95,16 +116,22 @@ async function main(): Promise<number> {
 
       step(5, 'Validating every file: presence, type, size, content of both sides, owner, group, permissions, ACLs');
       const v = await validateStores(source, dest, { checksum: true, times: true });
+      await recordValidation(jobDb, v);
       out.write(`  checked ${v.checked.files} files and ${v.checked.directories} directories, compared ${mib(v.checked.bytesHashed)} in ${secs(v.durationMs)}\n`);
       if (v.skippedByName.count > 0) out.write(`  ${v.skippedByName.count} source paths Gen2 cannot hold were skipped by migrate and reported (e.g. ${JSON.stringify(v.skippedByName.examples[0]?.path)}: ${v.skippedByName.examples[0]?.reason})\n`);
       out.write(`  differences: ${v.differenceCount}\n`);
       for (const d of v.differences.slice(0, 10)) out.write(`    ${d.kind} ${JSON.stringify(d.path)}: ${d.detail}\n`);
 
-      step(6, 'Summary');
+      step(6, 'Cutting over: workload scan, diff and rewrite (sample workload), freeze Gen1, final sync, decommission check');
+      const gatePassed = await runCutoverStep(source, dest, jobDb, work, (t) => void out.write(t));
+
+      step(7, 'Summary');
       out.write(`  ${first.scanned.files} files / ${mib(first.scanned.bytes)} migrated at ${mib(first.bytesPerSecond)}/s, catch-up ${catchUp ? secs(catchUp.durationMs) : '-'}, ${v.differenceCount} differences, total ${secs(Date.now() - started)}\n`);
       out.write(`  assessment report: ${files.find((f) => f.endsWith('.html')) ?? reportDir}\n`);
       const failed = first.files.failed + (catchUp?.files.failed ?? 0);
-      return v.ok && failed === 0 ? 0 : 1;
+      if (serve) await serveUntilInterrupted(() => startDashboard({ jobDb, stateDir, reportsDir: reportDir, port: 0 }));
+      else out.write(`\nNext: look at this run in the dashboard (the emulators are gone, the job database stays):\n  npx lakeshift serve --state-dir .lakeshift/demo-state --reports .lakeshift/demo-report\n  or keep everything up: npm run demo -- --serve\n`);
+      return v.ok && failed === 0 && gatePassed ? 0 : 1;
     } finally {
       await jobDb.close();
     }

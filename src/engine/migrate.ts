@@ -13,6 +13,7 @@ import { itemKey, ScanEntries } from './scan-entries.js';
 import { newScanCounters, scanMapping, type ResolvedMapping, type ScanCounters } from './plan.js';
 import { DEFAULT_RETRY } from './retry.js';
 import { refreshJobCounters } from './job-counters.js';
+import { startProgressRecorder } from './progress-recorder.js';
 import type { MigrationEvent, MigrationOptions, MigrationSummary, Phase, PreserveKey } from './types.js';
 import { PRESERVE_KEYS } from './types.js';
 import { applyItemMetadata, cleanupTempFiles, copyFileItem, createDirectoryItem, deleteItem, newTally, type RunTally, type WorkerContext } from './worker.js';
@@ -119,6 +120,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
 
   let status: MigrationSummary['status'] = 'completed';
   let deleteRefused: string | undefined;
+  const progress = startProgressRecorder({ jobDb, jobId: job.id, runNo: run.run_no, tally, counters, logger });
   try {
     await phase('scan');
     let scanDone = false;
@@ -193,11 +195,13 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
     await updates.flush().catch((flushError: unknown) => logger.warn({ err: String(flushError) }, 'job.record_failed'));
     if (isStorageError(error, 'cancelled') || signal?.aborted) status = 'cancelled';
     else {
+      await progress.stop();
       await finishRun(jobDb, job.id, run.run_no, 'failed', runTotals(tally));
       await updateJob(jobDb, job.id, { status: 'failed' });
       throw error;
     }
   }
+  await progress.stop();
   await phase('done');
   await finishRun(jobDb, job.id, run.run_no, status, runTotals(tally));
   if (status !== 'cancelled') for (const m of mappings) await setDatasetWatermark(jobDb, job.id, m.name, run.started_at, run.run_no);

@@ -34,7 +34,14 @@ export function parsePlanText(text: string, fileName = 'plan'): Plan {
     const line = first.linePos?.[0].line;
     throw new StorageError('invalid-argument', `${fileName}: ${line === undefined ? '' : `line ${line}: `}not valid YAML (${first.message.split('\n')[0] ?? ''})`);
   }
-  return parsePlan(doc.toJS(), fileName);
+  let value: unknown;
+  try {
+    // Aliases are resolved here: an alias without its anchor, or too many aliases, throws.
+    value = doc.toJS();
+  } catch (error) {
+    throw new StorageError('invalid-argument', `${fileName}: not valid YAML (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return parsePlan(value, fileName);
 }
 
 /**

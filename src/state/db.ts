@@ -192,5 +192,18 @@ export async function migrateJobDb(db: Kysely<JobDatabase>, dialect: DialectName
     await rekeyItemPaths(db);
   }
   await db.schema.createIndex('items_path').ifNotExists().on('items').columns(['job_id', 'dataset', 'path_hash']).unique().execute();
+  await db.schema
+    .createTable('progress').ifNotExists()
+    .addColumn('id', serial, idColumn)
+    .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+    .addColumn('run_no', 'integer', (c) => c.notNull())
+    .addColumn('at', 'bigint', (c) => c.notNull())
+    .addColumn('files_done', 'bigint', (c) => c.notNull())
+    .addColumn('files_failed', 'bigint', (c) => c.notNull())
+    .addColumn('bytes_done', 'bigint', (c) => c.notNull())
+    .addColumn('files_to_copy', 'bigint', (c) => c.notNull())
+    .addColumn('bytes_to_copy', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('progress_job').ifNotExists().on('progress').columns(['job_id', 'id']).execute();
   await db.schema.createIndex('items_claim').ifNotExists().on('items').columns(['job_id', 'state', 'id']).execute();
 }

@@ -3,3 +3,4 @@ export * from './db.js';
 export * from './jobs.js';
 export * from './items.js';
 export * from './update-queue.js';
+export * from './progress.js';

@@ -61,6 +61,7 @@ export async function updateJob(jobDb: JobDb, id: string, patch: Omit<Updateable
 export async function deleteJob(jobDb: JobDb, id: string): Promise<void> {
   await jobDb.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('items').where('job_id', '=', id).execute();
+    await trx.deleteFrom('progress').where('job_id', '=', id).execute();
     await trx.deleteFrom('runs').where('job_id', '=', id).execute();
     await trx.deleteFrom('datasets').where('job_id', '=', id).execute();
     await trx.deleteFrom('jobs').where('id', '=', id).execute();

@@ -85,9 +85,25 @@ export interface ItemsTable {
   updated_at: number;
 }
 
+/** A sample of a running job's progress, written every few seconds by the engine (the dashboard's rate chart). */
+export interface ProgressTable {
+  id: Generated<number>;
+  job_id: string;
+  run_no: number;
+  at: number;
+  /** Files and bytes this run has copied, and files that failed, so far. */
+  files_done: number;
+  files_failed: number;
+  bytes_done: number;
+  /** What this run's scan found to copy so far (grows while the scan runs). */
+  files_to_copy: number;
+  bytes_to_copy: number;
+}
+
 export interface JobDatabase {
   jobs: JobsTable;
   runs: RunsTable;
   datasets: DatasetsTable;
   items: ItemsTable;
+  progress: ProgressTable;
 }

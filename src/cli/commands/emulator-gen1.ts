@@ -84,7 +84,7 @@ export function registerGen1Commands(emulator: Command): void {
     .option('--key <file>', 'PEM private key for HTTPS')
     .option('--superuser <oid>', 'object id treated as a superuser (repeatable)', collect, [])
     .option('--host <addr>', 'address to bind', '127.0.0.1')
-    .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
+    .option('--faults <spec>', 'fault injection: every=N,kind=status|reset|truncate|cut-request|slow-body|storm, status=503|429|500, retry-after=S|none, slow=MS, latency=MS, fail-op=OP')
     .action(async (flags: Gen1Flags) => {
       const options = resolveGen1Options(flags);
       const { startGen1Emulator } = await import('../../emulators/gen1/index.js');

@@ -89,7 +89,7 @@ export function registerGen2Commands(emulator: Command): void {
     .option('--anonymous', 'accept requests without credentials (they act as $superuser)')
     .option('--superuser <oid>', 'object id treated as a superuser when it calls with a bearer token (repeatable)', collect, [])
     .option('--host <addr>', 'address to bind', '127.0.0.1')
-    .option('--faults <spec>', 'fault injection, e.g. every=7,kind=status,status=503,retry-after=1')
+    .option('--faults <spec>', 'fault injection: every=N,kind=status|reset|truncate|cut-request|slow-body|storm, status=503|429|500, retry-after=S|none, slow=MS, latency=MS, fail-op=OP')
     .action(async (flags: Gen2Flags) => {
       const options = resolveGen2Options(flags);
       const { startGen2Emulator } = await import('../../emulators/gen2/index.js');

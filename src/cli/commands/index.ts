@@ -8,6 +8,7 @@ import { registerGen1Commands } from './emulator-gen1.js';
 import { registerGen2Commands } from './emulator-gen2.js';
 import { registerSeedCommand } from './seed.js';
 import { registerCutoverCommand } from './cutover.js';
+import { registerServeCommand } from './serve.js';
 import { registerBisyncCommand } from './bisync.js';
 
 /**
@@ -27,5 +28,6 @@ export function registerCommands(program: Command): void {
   registerValidateCommand(program);
   registerJobsCommand(program);
   registerCutoverCommand(program);
+  registerServeCommand(program);
   registerBisyncCommand(program);
 }

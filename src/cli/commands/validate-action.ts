@@ -6,6 +6,7 @@ import { openStore } from '../../stores/open-store.js';
 import { validateStores, type ValidationReport } from '../../validate/validate.js';
 import { parseIdentityMap } from '../../core/identity-map.js';
 import { checkReachable } from '../reachability.js';
+import { recordValidationResult } from './validate-record.js';
 
 /** Renders a validation report for people. */
 export function formatValidationText(r: ValidationReport): string {
@@ -63,6 +64,7 @@ export async function runValidateCommand(sourceUri: string, destUri: string, opt
       ...(Array.isArray(opts['exclude']) ? { exclude: opts['exclude'] as string[] } : {}),
     });
     process.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatValidationText(report));
+    await recordValidationResult(report, typeof opts['stateDir'] === 'string' ? opts['stateDir'] : undefined);
     process.exitCode = report.ok ? EXIT.ok : EXIT.failures;
   } finally {
     await Promise.allSettled([source.close(), dest.close()]);

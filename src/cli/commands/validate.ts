@@ -17,7 +17,8 @@ export function registerValidateCommand(program: Command): void {
     .option('--identity-map <file>', 'CSV or JSON mapping source object IDs to destination ones')
     .option('--include <glob...>', 'only compare paths matching these globs')
     .option('--exclude <glob...>', 'skip paths matching these globs')
-    .option('--concurrency <n>', 'paths compared in parallel', '16');
+    .option('--concurrency <n>', 'paths compared in parallel', '16')
+    .option('--state-dir <dir>', 'record the result in this job database for the dashboard (default: .lakeshift/ or $LAKESHIFT_STATE_DIR when it holds one)');
   addStoreOptions(cmd);
   cmd.action(async (sourceUri: string, destUri: string, opts: Record<string, unknown>) => {
     const { runValidateCommand } = await import('./validate-action.js');

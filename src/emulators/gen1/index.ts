@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createFaultInjector, resetConnection, type FaultOptions } from '../kit/faults.js';
+import { applyConnectionFault, createFaultInjector, type FaultInjector, type FaultOptions } from '../kit/faults.js';
 import { checkBearer, GEN1_AUDIENCE } from '../kit/jwt.js';
 import { listen } from '../kit/server.js';
 import type { Caller } from './acl.js';
@@ -47,6 +47,8 @@ export interface Gen1Emulator {
   /** Base URL, e.g. http://127.0.0.1:43111 (requests go to `${url}/webhdfs/v1/...`). */
   url: string;
   port: number;
+  /** Faults injected so far, by kind (all zero without --faults). */
+  faultsInjected(): Readonly<FaultInjector['injected']>;
   account: string;
   /** Stops listening and closes the database. Idempotent. */
   close(): Promise<void>;
@@ -114,15 +116,12 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
       const opName = (target.query.get('op') ?? '').toUpperCase();
       const decision = faults.decide(opName);
       if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
-      if (decision.action === 'reset') {
-        resetConnection(req, res);
-        return;
-      }
+      if (applyConnectionFault(decision, req, res)) return;
       if (decision.action === 'status') {
         req.resume();
         const exception = decision.status === 429 ? 'ThrottledException' : 'RuntimeException';
         const what = decision.status === 500 ? 'Internal error (injected fault)' : 'The service is busy (injected fault); retry after the Retry-After delay';
-        sendError(res, new Gen1Error(exception, `${opName || 'request'} failed: ${what}.`, { status: decision.status }), requestId, {
+        sendError(res, new Gen1Error(exception, `${opName || 'request'} failed: ${what}.`, { status: decision.status }), requestId, decision.retryAfterSeconds === null ? {} : {
           'Retry-After': String(decision.retryAfterSeconds),
         });
         return;
@@ -170,6 +169,7 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
   return {
     url: server.url,
     port: server.port,
+    faultsInjected: () => ({ ...faults.injected }),
     account,
     close: () => {
       closed ??= (async () => {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import { createFaultInjector, resetConnection, type FaultInjector, type FaultOptions } from '../kit/faults.js';
+import { applyConnectionFault, createFaultInjector, type FaultInjector, type FaultOptions } from '../kit/faults.js';
 import { listen } from '../kit/server.js';
 import { accountFromAuthorization, authenticate, challengeFor } from './auth/index.js';
 import type { Principal } from './auth/types.js';
@@ -9,12 +9,14 @@ import type { Call } from './call.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
 import { guessApi, route, type Level } from './router.js';
-import { newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
+import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
 
 /**
  * Local emulator of an ADLS Gen2 (hierarchical namespace) account: DFS and Blob endpoints on one
  * port, path-style URLs `http://127.0.0.1:PORT/ACCOUNT/FILESYSTEM/PATH`.
  */
+
+const NO_FAULTS: FaultInjector['injected'] = { status: 0, reset: 0, truncate: 0, cutRequest: 0, slowBody: 0, failOperation: 0 };
 
 export const DEV_ACCOUNT = 'devstoreaccount1';
 export const DEV_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -48,6 +50,8 @@ export interface Gen2Emulator {
   /** Base URL, e.g. `http://127.0.0.1:PORT`; account URLs are `${url}/${account}`. */
   url: string;
   port: number;
+  /** Faults injected so far, by kind (all zero without --faults). */
+  faultsInjected(): Readonly<FaultInjector['injected']>;
   accounts: string[];
   close(): Promise<void>;
 }
@@ -109,25 +113,22 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     const query = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));
     const ex: Exchange = { req, res, api: guessApi(req, query), requestId: newRequestId(), version: '2021-12-02', query };
     try {
-      const version = resolveVersion(req.headers['x-ms-version'] as string | undefined);
+      const version = resolveVersion(header(req, 'x-ms-version'));
       if (version instanceof WireError) throw version;
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts);
       const operation = route(req, query, target.level);
       ex.api = operation.api;
-      if (req.headers['x-ms-encryption-key'] !== undefined || req.headers['x-ms-encryption-scope'] !== undefined || req.headers['x-ms-encryption-context'] !== undefined) {
+      if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
         throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
       }
       if (faults) {
         const d = faults.decide(operation.name);
         if (d.delayMs > 0) await new Promise((r) => setTimeout(r, d.delayMs));
-        if (d.action === 'reset') {
-          resetConnection(req, res);
-          return;
-        }
+        if (applyConnectionFault(d, req, res)) return;
         if (d.action === 'status') {
           const code = d.status === 429 ? 'TooManyRequests' : d.status === 500 ? 'InternalError' : 'ServerBusy';
-          throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, { 'Retry-After': String(d.retryAfterSeconds) });
+          throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, d.retryAfterSeconds === null ? {} : { 'Retry-After': String(d.retryAfterSeconds) });
         }
       }
       const auth = authenticate(
@@ -169,6 +170,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   return {
     url: running.url,
     port: running.port,
+    faultsInjected: () => ({ ...(faults?.injected ?? NO_FAULTS) }),
     accounts: [...accounts.keys()],
     async close() {
       await running.close();

@@ -63,9 +63,15 @@ export function parseQuery(search: string): Map<string, string> {
   return out;
 }
 
+/**
+ * A request header as the handlers read it. A header sent with an empty (or blank) value counts as
+ * absent, as Azure treats it: official SDKs send some optional headers empty (e.g. Rename Path's
+ * `x-ms-source-lease-id:`), and Azure ignores them.
+ */
 export function header(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  if (Array.isArray(v)) return v[0];
+  const raw = req.headers[name];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (v === undefined || v.trim() === '') return undefined;
   return v;
 }
 

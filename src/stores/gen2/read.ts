@@ -29,6 +29,10 @@ function checkRange(range: ReadRange | undefined, path: string): void {
   if (bad) throw new StorageError('invalid-argument', `The read range {offset: ${String(range.offset)}, length: ${String(range.length)}} of '${path}' is invalid; give non-negative whole numbers.`, { path });
 }
 
+function ignoreEarlyError(): void {
+  // Kept on the stream; see openedFrom.
+}
+
 /** Validates one read answer and turns it into a body plus the end offset it covers. */
 function openedFrom(res: FileReadResponse, offset: number, path: string): OpenedBody {
   const fail = (why: string): never => {
@@ -37,6 +41,10 @@ function openedFrom(res: FileReadResponse, offset: number, path: string): Opened
   if (headerOf(res, 'x-ms-request-id') === undefined) fail('no x-ms-request-id');
   const body = res.readableStreamBody;
   if (!(body instanceof Readable)) return fail('no body stream');
+  // The connection may drop before anyone iterates the body: the SDK's stream then emits 'error'
+  // with no listener, which would end the process. The error stays on the stream (body.errored),
+  // and iterating it later throws it, so the resume logic still sees the break.
+  body.on('error', ignoreEarlyError);
   const resourceType = headerOf(res, 'x-ms-resource-type');
   if (resourceType === 'directory' || res.metadata?.[DIRECTORY_MARKER] === 'true') {
     body.destroy();

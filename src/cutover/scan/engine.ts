@@ -1,0 +1,146 @@
+import { redactUri } from '../../core/uri.js';
+import type { CutoverMapping } from '../mapping.js';
+import { ALL_RULES } from './rules.js';
+import type { FileTraits, Finding, Hit, Rule, TextEdit } from './types.js';
+
+/**
+ * One combined prefilter: every rule's text contains "adl" or "lake" in some case (adl://, fs.adl,
+ * dfs.adls, ADLStoreClient, AdlsClient, *-AdlStore*, azuredatalakestore, DataLake*, data_lake,
+ * data-lake, ...) or is an `az dls`/`az dla` command. Two-letter-class alternatives keep V8's regular
+ * expression engine on its fast path (one pass at close to memory speed); a file without a match is
+ * done after that pass. U-SQL scripts (.usql) always go to the rules (they may hold only relative paths).
+ */
+export const PREFILTER = /[aA](?:[dD][lL]|[zZ][ \t]+[dD][lL])|[lL][aA][kK][eE]/;
+
+/** True when a file must go through the rules. */
+export function passesPrefilter(view: string, path: string): boolean {
+  return PREFILTER.test(view) || path.toLowerCase().endsWith('.usql');
+}
+
+const USQL_MARK = /\bUSING\s+(?:Extractors|Outputters)\.|\bOUTPUT\s+@\w+\s+TO\b/;
+const FSSPEC_MARK = /\b(?:fsspec|adlfs|dask|storage_options|AzureDatalakeFileSystem)\b/;
+const GEN1_SDK_MARK = /azure\.datalake\.store|com\.microsoft\.azure\.datalake\.store|Microsoft\.Azure\.DataLake\.Store|azure-arm-datalake-store|ADLStoreClient|AdlsClient/;
+
+const FORMAT_BY_EXT: Readonly<Record<string, FileTraits['format']>> = {
+  json: 'json', jsonc: 'json', ipynb: 'notebook', xml: 'xml', yaml: 'yaml', yml: 'yaml', tf: 'hcl', hcl: 'hcl', tfvars: 'hcl',
+};
+
+/** Traits of one file, from its name and (cheaply) its text. */
+export function fileTraits(path: string, text: string): FileTraits {
+  const base = (path.split('/').pop() ?? path).toLowerCase();
+  const dot = base.lastIndexOf('.');
+  const ext = dot > 0 ? base.slice(dot + 1) : '';
+  return {
+    path,
+    base,
+    ext,
+    format: FORMAT_BY_EXT[ext] ?? 'text',
+    usql: ext === 'usql' || USQL_MARK.test(text),
+    fsspec: FSSPEC_MARK.test(text),
+    gen1Sdk: GEN1_SDK_MARK.test(text),
+  };
+}
+
+/** Runs every applicable rule over a text; hits are in offset order. */
+export function runRules(text: string, file: FileTraits, mapping: CutoverMapping | undefined, rules: readonly Rule[] = ALL_RULES): Hit[] {
+  const hits: Hit[] = [];
+  const ctx = { text, file, mapping };
+  for (const rule of rules) {
+    if (rule.applies !== undefined && !rule.applies(file)) continue;
+    const re = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`);
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      if (m[0] === '') {
+        re.lastIndex += 1;
+        continue;
+      }
+      const outcome = rule.decide(m, ctx);
+      if (outcome === undefined) continue;
+      let start = m.index;
+      let found = m[0];
+      if (rule.group !== undefined && m[rule.group] !== undefined) {
+        const g = m[rule.group] ?? '';
+        start = m.index + m[0].indexOf(g);
+        found = g;
+      }
+      found = found.replace(/[.:]+$/, (tail) => (rule.kind === 'uri' ? '' : tail));
+      hits.push({ rule, start, end: start + found.length, text: found, outcome });
+    }
+  }
+  hits.sort((a, b) => a.start - b.start || b.end - a.end);
+  return hits;
+}
+
+/** The edit a rewrite hit makes (its own span unless the rule widened it). */
+export function editOf(hit: Hit): TextEdit | undefined {
+  if (hit.outcome.action !== 'rewrite') return undefined;
+  return hit.outcome.edit ?? { start: hit.start, end: hit.end, text: hit.outcome.replacement };
+}
+
+/**
+ * Drops rewrites whose edits overlap an earlier one (they become reports: apply, then run again).
+ * Returns the hits and the non-overlapping edits in offset order.
+ */
+export function resolveOverlaps(hits: readonly Hit[]): { hits: Hit[]; edits: TextEdit[] } {
+  const edits: TextEdit[] = [];
+  const out: Hit[] = [];
+  let lastEnd = -1;
+  for (const hit of hits) {
+    const edit = editOf(hit);
+    if (edit === undefined) {
+      out.push(hit);
+      continue;
+    }
+    if (edit.start < lastEnd) {
+      out.push({ ...hit, outcome: { action: 'report', reason: 'overlaps another rewrite on the same text; apply the rewrite and run again' } });
+      continue;
+    }
+    edits.push(edit);
+    lastEnd = Math.max(edit.end, edit.start + 1);
+    out.push(hit);
+  }
+  edits.sort((a, b) => a.start - b.start);
+  return { hits: out, edits };
+}
+
+/** Applies non-overlapping edits (sorted by start) to a text. */
+export function applyEdits(text: string, edits: readonly TextEdit[]): string {
+  let out = '';
+  let at = 0;
+  for (const e of edits) {
+    out += text.slice(at, e.start) + e.text;
+    at = e.end;
+  }
+  return out + text.slice(at);
+}
+
+/** Line starts of a text, for offset -> line/column. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line and column of an offset. */
+export function position(starts: readonly number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - (starts[lo] ?? 0) + 1 };
+}
+
+/** Findings for the hits of one file. */
+export function toFindings(file: string, text: string, hits: readonly Hit[]): Finding[] {
+  if (hits.length === 0) return [];
+  const starts = lineStarts(text);
+  return hits.map((h) => {
+    const { line, column } = position(starts, h.start);
+    const f: Finding = { file, line, column, rule: h.rule.id, kind: h.rule.kind, text: redactUri(h.text), action: h.outcome.action };
+    if (h.outcome.action === 'rewrite') f.replacement = h.outcome.replacement;
+    else f.reason = h.outcome.reason;
+    return f;
+  });
+}

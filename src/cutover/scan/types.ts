@@ -1,0 +1,109 @@
+import type { CutoverMapping } from '../mapping.js';
+
+/** What the scanner found, exactly as `lakeshift cutover scan --output json` prints it (docs/cutover-scan.md). */
+export interface Finding {
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column, in UTF-16 code units from the start of the line (as editors count). */
+  column: number;
+  rule: string;
+  kind: FindingKind;
+  /** The text found (a URI, key, call or type name; never a secret value). */
+  text: string;
+  action: 'rewrite' | 'report';
+  /** What the text becomes (rewrite only). */
+  replacement?: string;
+  /** Why a person must act, and what to do (report only). */
+  reason?: string;
+}
+
+export const FINDING_KINDS = ['uri', 'hadoop-config', 'databricks-mount', 'pipeline', 'iac', 'sdk', 'cli', 'dependency', 'metastore', 'usql', 'credential', 'endpoint'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** A file that was not scanned, and why. */
+export interface SkippedFile {
+  file: string;
+  reason: string;
+}
+
+/** Traits of a file the rules may depend on (computed once per file). */
+export interface FileTraits {
+  /** Path as reported. */
+  path: string;
+  /** Lower-case base name. */
+  base: string;
+  /** Lower-case extension without the dot ('' if none). */
+  ext: string;
+  format: 'json' | 'notebook' | 'xml' | 'yaml' | 'hcl' | 'text';
+  /** U-SQL script (or a file with U-SQL statements): URIs there are reported, never rewritten. */
+  usql: boolean;
+  /** fsspec/adlfs/dask/pandas context: `adl://STORE/...` is the fsspec grammar there. */
+  fsspec: boolean;
+  /** The file uses a Gen1 SDK (Python, Java, .NET, Node): host names there are SDK arguments. */
+  gen1Sdk: boolean;
+}
+
+export interface RuleContext {
+  text: string;
+  file: FileTraits;
+  mapping: CutoverMapping | undefined;
+}
+
+/** A replacement of text[start, end). */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export type RuleOutcome =
+  | { action: 'rewrite'; replacement: string; /** edit wider than the match (e.g. a duplicated line) */ edit?: TextEdit }
+  | { action: 'report'; reason: string };
+
+export interface RuleExample {
+  text: string;
+  /** File name the example is scanned as (default `example.txt`). */
+  file?: string;
+  /** Mapping given for the example (`--map` values); default: the test mapping. */
+  map?: readonly string[];
+}
+
+export interface PositiveExample extends RuleExample {
+  /** Text of the finding (default: the whole match is checked for presence only). */
+  found?: string;
+  action: 'rewrite' | 'report';
+  /** For rewrites: the expected replacement text of the finding. */
+  replacement?: string;
+  /** For reports: a pattern the reason must match. */
+  reason?: RegExp;
+}
+
+/**
+ * One data-driven rule. `pattern` is a global regular expression run over a file's text once the
+ * combined prefilter has matched; `decide` turns a match into an outcome (or undefined: not this rule's
+ * case after all). The examples are the rule's own tests (src/cutover/scan/rules.test.ts).
+ */
+export interface Rule {
+  id: string;
+  kind: FindingKind;
+  /** Section of shared/docs/cutover.md the rule implements, e.g. 'U1', '1.2', '2.4'. */
+  family: string;
+  description: string;
+  pattern: RegExp;
+  /** Only files for which this is true (default: every file). */
+  applies?: (file: FileTraits) => boolean;
+  /** Index of the capture group that is the finding's text (default: the whole match). */
+  group?: number;
+  decide: (match: RegExpExecArray, ctx: RuleContext) => RuleOutcome | undefined;
+  examples: { positive: readonly PositiveExample[]; negative: readonly RuleExample[] };
+}
+
+/** A finding with its offsets and edit, before line and column are computed. */
+export interface Hit {
+  rule: Rule | { id: string; kind: FindingKind };
+  start: number;
+  end: number;
+  text: string;
+  outcome: RuleOutcome;
+}

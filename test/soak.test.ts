@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runSoak, slopePerRun } from '../bench/lib/soak.js';
+import { startGen1Emulator, type Gen1Emulator } from '../src/emulators/gen1/index.js';
+import { startGen2Emulator, type Gen2Emulator } from '../src/emulators/gen2/index.js';
+import { seedLake } from '../src/seed/index.js';
+import { gen1Uri, gen2Uri, openGen1 } from './migrate-helpers.js';
+
+/**
+ * The bounded version of bench/soak: `lakeshift migrate --every 1s` for 10 runs with changes between
+ * them. Memory, open descriptors and the job database must stay flat: they may not grow with runs
+ * beyond what the added files themselves need. (bench/soak runs the same for an hour.)
+ */
+
+let gen1: Gen1Emulator | undefined;
+let gen2: Gen2Emulator | undefined;
+let dir: string | undefined;
+afterAll(async () => {
+  await gen1?.close();
+  await gen2?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('soak (bounded): migrate --every', () => {
+  it('keeps RSS, open handles and the job database flat over 10 runs with changes between them', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lakeshift-soak-'));
+    gen1 = await startGen1Emulator({ inMemory: true });
+    gen2 = await startGen2Emulator({ inMemory: true });
+    const source = openGen1(gen1.url, 'lake');
+    await source.mkdir('');
+    await seedLake(source, { profile: 'small' });
+    const samples = await runSoak({
+      source, sourceUri: gen1Uri(gen1.url, 'lake'), destUri: gen2Uri(gen2.url, 'soak'), stateDir: join(dir, 'state'),
+      every: '1s', maxRuns: 10, maxMs: 120_000, changesPerRun: 5,
+      onSample: (s) => console.log(`[soak] run ${s.run}: ${s.status}, copied ${s.copied}, deleted ${s.deleted}, rss ${s.rssMb.toFixed(1)} MB, fds ${s.openFds}, db ${(s.dbBytes / 1024).toFixed(0)} KiB (wal ${(s.walBytes / 1024).toFixed(0)} KiB)`),
+    });
+    await source.close();
+    expect(samples.length).toBe(10);
+    expect(samples.every((s) => s.status === 'completed')).toBe(true);
+    // The changes made between runs were picked up by the next run.
+    expect(samples.slice(2).every((s) => s.copied >= 5 && s.deleted >= 1)).toBe(true);
+    const settled = samples.slice(3);
+    const rssSlope = slopePerRun(settled, (s) => s.rssMb);
+    const fds = settled.map((s) => s.openFds);
+    const dbSlope = slopePerRun(settled, (s) => s.dbBytes);
+    console.log(`[soak] growth per run after warm-up: rss ${rssSlope.toFixed(2)} MB, db ${(dbSlope / 1024).toFixed(1)} KiB; fds ${Math.min(...fds)}-${Math.max(...fds)}`);
+    // Bounds: a leak of one client, listener set or statement per run shows up well above these.
+    expect(rssSlope).toBeLessThan(1.5);
+    expect(Math.max(...fds) - Math.min(...fds)).toBeLessThanOrEqual(4);
+    // Five new files a run need a few rows each; 48 KiB a run allows for those and the run's own rows.
+    expect(dbSlope).toBeLessThan(48 * 1024);
+  }, 180_000);
+});
