@@ -11,6 +11,7 @@ import { registerCutoverCommand } from './cutover.js';
 import { registerServeCommand } from './serve.js';
 import { registerGatewayCommand } from './gateway.js';
 import { registerDriftCommand } from './drift.js';
+import { registerBisyncCommand } from './bisync.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -32,4 +33,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerGatewayCommand(program);
   registerDriftCommand(program);
+  registerBisyncCommand(program);
 }
