@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseYamlText } from '../plan/yaml-text.js';
 import { z } from 'zod';
 import { StorageError, isStorageError } from '../core/errors.js';
 import { parseLocation } from '../core/uri.js';
@@ -234,13 +234,7 @@ async function readText(path: string, what: string): Promise<string> {
 
 /** Parses a mapping file's text (YAML, of which JSON is a subset). Errors name the file and the field. */
 export function parseMappingFile(text: string, name: string): { rules: MappingRule[]; home?: HomeMapping } {
-  const doc = parseDocument(text, { prettyErrors: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const line = first.linePos?.[0].line;
-    throw invalid(`${name}: ${line === undefined ? '' : `line ${line}: `}not valid YAML or JSON (${first.message.split('\n')[0] ?? ''})`);
-  }
-  const parsed = mappingFileSchema.safeParse(doc.toJS());
+  const parsed = mappingFileSchema.safeParse(parseYamlText(text, name, 'YAML or JSON'));
   if (!parsed.success) {
     const lines = parsed.error.issues.slice(0, 10).map((i) => `${name}: ${formatIssuePath(i.path)}: ${i.message}`);
     throw invalid(`${lines.join('\n')}\nA mapping file looks like:\nmappings:\n  - gen1: adl://ACCOUNT.azuredatalakestore.net/PREFIX\n    gen2: abfss://FS@ACCOUNT2.dfs.core.windows.net/PATH`);

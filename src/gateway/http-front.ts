@@ -67,6 +67,10 @@ export async function startFront(options: FrontOptions, handler: FrontHandler): 
       return reply;
     },
   });
+  // Methods outside the route (MKCOL, TRACE, ...) get Gen1's error shape too, not the router's 404.
+  app.setNotFoundHandler((req, reply) => {
+    sendFailure(reply, new Gen1Failure('IllegalArgumentException', `HTTP method ${req.method} is not part of the WebHDFS API; use GET, PUT, POST or DELETE.`), newRequestId());
+  });
   app.setErrorHandler((error, _req, reply) => {
     sendFailure(reply, new Gen1Failure('IllegalArgumentException', `The request was refused: ${error instanceof Error ? error.message : String(error)}`), newRequestId());
   });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseYamlText } from './yaml-text.js';
 import { StorageError } from '../core/errors.js';
 import { planSchema, type Plan } from './plan-schema.js';
 
@@ -28,20 +28,7 @@ export function parsePlan(value: unknown, fileName = 'plan'): Plan {
 
 /** Parses plan YAML text (see parsePlan for errors; YAML syntax errors name the line). */
 export function parsePlanText(text: string, fileName = 'plan'): Plan {
-  const doc = parseDocument(text, { prettyErrors: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const line = first.linePos?.[0].line;
-    throw new StorageError('invalid-argument', `${fileName}: ${line === undefined ? '' : `line ${line}: `}not valid YAML (${first.message.split('\n')[0] ?? ''})`);
-  }
-  let value: unknown;
-  try {
-    // Aliases are resolved here: an alias without its anchor, or too many aliases, throws.
-    value = doc.toJS();
-  } catch (error) {
-    throw new StorageError('invalid-argument', `${fileName}: not valid YAML (${error instanceof Error ? error.message : String(error)})`);
-  }
-  return parsePlan(value, fileName);
+  return parsePlan(parseYamlText(text, fileName), fileName);
 }
 
 /**

@@ -6,6 +6,7 @@ import { StorageError } from '../../src/core/errors.js';
 import { parseIdentityMap } from '../../src/core/identity-map.js';
 import { parseLocation, redactUri } from '../../src/core/uri.js';
 import { parsePlanText } from '../../src/plan/load-plan.js';
+import { parseMappingFile, parseMapValue } from '../../src/cutover/mapping.js';
 
 // Property tests over the user inputs lakeshift parses: whatever a user types, the parser either
 // returns a value or throws StorageError('invalid-argument'), which the CLI reports as one line with
@@ -102,6 +103,33 @@ describe('fuzz: plan files', () => {
             throw error;
           });
           expect((error as Error).message).toContain('plan.yaml');
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
+
+describe('fuzz: cutover maps', () => {
+  it('parseMapValue and parseMappingFile return rules or a usage error naming where, for any text', () => {
+    const side = fc.oneof(uriLike, fc.constantFrom('adl://contoso.azuredatalakestore.net/raw', 'abfss://fs@acct.dfs.core.windows.net/x', 'adl://home/x', 'abfss://@acct.dfs.core.windows.net/', 'https://acct.dfs.core.windows.net/fs/p'));
+    const mapValue = fc.oneof(fc.tuple(side, fc.constantFrom('=', '==', ''), side).map(([a, eq, b]) => `${a}${eq}${b}`), fc.string({ maxLength: 60 }));
+    fc.assert(fc.property(mapValue, (text) => expectValueOrUsageError(() => parseMapValue(text, '--map'))), { numRuns: RUNS * 2 });
+    const file = fc.oneof(
+      fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)),
+      fc.record({ rules: fc.array(fc.record({ from: side, to: side }, { requiredKeys: [] }), { maxLength: 3 }), home: fc.oneof(side, fc.integer()) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+      fc.constantFrom('rules:\n  - from: adl://a.azuredatalakestore.net/x\n    to: 3', 'rules: [', '- - x', 'a: *b', ''),
+      fc.string({ maxLength: 60 }),
+    );
+    fc.assert(
+      fc.property(file, (text) => {
+        try {
+          parseMappingFile(text, 'map.yaml');
+        } catch (error) {
+          expectValueOrUsageError(() => {
+            throw error;
+          });
+          expect((error as Error).message).toContain('map.yaml');
         }
       }),
       { numRuns: RUNS },
