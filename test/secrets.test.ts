@@ -97,7 +97,7 @@ afterAll(async () => {
 });
 
 describe('secrets never leak', () => {
-  it('through migrate, validate, assess, plan and jobs, in success and in failure', async () => {
+  it('through migrate, validate, assess, plan, bisync, drift, cutover and jobs, in success and in failure', async () => {
     const src = `${gen1.url}/webhdfs/v1/lake`;
     const dst = `${gen2.url}/${ACCOUNT}/secure`;
     const state = join(work, 'state');
@@ -112,6 +112,11 @@ describe('secrets never leak', () => {
       ['validate, --sas', ['validate', src, dst, '--gen1-token', token, '--sas', sas], {}, [1]],
       ['assess with a report', ['assess', src, '--gen1-token', token, '--out', join(work, 'report'), '--format', 'html,md,json'], {}, [0, 1]],
       ['plan', ['plan', src, '--gen1-token', token, '--out', join(work, 'plan.yaml')], {}, [0]],
+      ['bisync --resync', ['bisync', src, `${gen2.url}/${ACCOUNT}/twoway`, '--resync', '--gen1-token', token, '--account-key', KEY, '--state-dir', state, '--output', 'json'], {}, [0, 1]],
+      ['bisync', ['bisync', src, `${gen2.url}/${ACCOUNT}/twoway`, '--gen1-token', token, '--state-dir', state], { AZURE_STORAGE_KEY: KEY }, [0, 1]],
+      ['drift', ['drift', src, dst, '--gen1-token', token, '--account-key', KEY, '--state-dir', state, '--output', 'json'], {}, [0, 1]],
+      ['cutover freeze --dry-run', ['cutover', 'freeze', src, '--dry-run', '--gen1-token', token, '--state-dir', state], {}, [0]],
+      ['cutover decommission-check (gate not passed)', ['cutover', 'decommission-check', src, dst, '--gen1-token', token, '--account-key', KEY, '--state-dir', state, '--workloads', join(work, 'plan.yaml')], {}, [6]],
       ['jobs list', ['jobs', 'list', '--state-dir', state, '--output', 'json'], {}, [0]],
       ['wrong account key', ['validate', src, dst, '--gen1-token', token, '--account-key', Buffer.from(`${KEY}x`).toString('base64')], {}, [3]],
       ['tampered SAS', ['validate', src, `${dst}?${sas.replace(/sig=[^&]+/, `sig=${encodeURIComponent(`${new URLSearchParams(sas).get('sig') ?? ''}AA`)}`)}`, '--gen1-token', token], {}, [3]],
