@@ -136,6 +136,29 @@ describe('#11 a service SAS never reaches the container itself', () => {
     expect(await new DataLakeServiceClient(base, new DataLakeKey(ACCOUNT, KEY1)).getFileSystemClient('svc-sas-dfs').exists()).toBe(true);
   });
 
+  it('sr=c: each blob operation needs its letter (r read, w write, d delete, l list)', async () => {
+    const owner = svc.getContainerClient('svc-sas-letters');
+    await owner.create();
+    await owner.getBlockBlobClient('f').upload('f', 1);
+    const via = (sp: string): ContainerClient => new ContainerClient(`${base}/svc-sas-letters?${containerSas('svc-sas-letters', sp)}`);
+    const cells: [string, string, (c: ContainerClient) => Promise<unknown>][] = [
+      ['read', 'wdl', (c) => c.getBlobClient('f').download()],
+      ['properties', 'wdl', (c) => c.getBlobClient('f').getProperties()],
+      ['write', 'rdl', (c) => c.getBlockBlobClient('g').upload('g', 1)],
+      ['metadata', 'rdl', (c) => c.getBlobClient('f').setMetadata({ a: 'b' })],
+      ['delete', 'rwl', (c) => c.getBlobClient('f').delete()],
+      ['list', 'rwd', (c) => c.listBlobsFlat().next()],
+    ];
+    for (const [what, sp, call] of cells) {
+      const r = await refusal(() => call(via(sp)));
+      // HEAD answers carry no body, so the SDK has no error code for Get Blob Properties.
+      expect(r, what).toMatchObject(what === 'properties' ? { status: 403 } : { status: 403, code: 'AuthorizationPermissionMismatch' });
+    }
+    expect((await owner.getBlobClient('f').getProperties()).metadata).toEqual({});
+    expect(await owner.getBlobClient('g').exists()).toBe(false);
+    expect(await owner.getBlobClient('f').exists()).toBe(true);
+  });
+
   it('sr=b is refused the container and listing, and other blobs', async () => {
     const owner = svc.getContainerClient('blob-sas');
     await owner.create();
