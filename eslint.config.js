@@ -31,7 +31,7 @@ export default tseslint.config(
     files: ['**/*.test.ts', 'test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
-  layer(['src/emulators/**'], ['**/core/**', '**/stores/**', '**/engine/**', '**/state/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
+  layer(['src/emulators/**'], ['**/core/**', '**/stores/**', '**/engine/**', '**/state/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/gateway/**', '**/cli/**', '**/web/**'],
     'Emulators are independent implementations of the wire protocols: they never import lakeshift code outside src/emulators/.'),
   layer(['src/core/**'], ['**/stores/**', '**/emulators/**', '**/engine/**', '**/state/**', '**/patterns/**', '**/assess/**', '**/cutover/**', '**/cli/**', '**/web/**'],
     'core holds contracts only and imports nothing above it.'),
@@ -48,4 +48,7 @@ export default tseslint.config(
     'seed imports core and stores only.'),
   layer(['src/patterns/**', 'src/assess/**', 'src/cutover/**', 'src/validate/**', 'src/plan/**'], ['**/emulators/**', '**/cli/**', '**/web/**'],
     'library layers never import the CLI, the web layer or the emulators.'),
+  // The gateway speaks the Gen1 protocol the Gen1 emulator speaks: sharing code would let one hide the other's bugs.
+  layer(['src/gateway/**'], ['**/emulators/**', '**/cli/**', '**/web/**'],
+    'The gateway shares no code with the emulators (each tests the other honestly) and never imports the CLI or the web layer.'),
 );

@@ -1,27 +1,21 @@
 /**
- * The lakeshift CLI as the benchmark runs it: compiled JavaScript, as the npm package ships it (`prepare`
- * builds dist/), built here into bench/out/.lakeshift-dist (incremental tsc; the shared dist/ is left
- * alone). `--tsx` runs the TypeScript sources through tsx instead, which costs ~2.5 s more CPU per start.
+ * The lakeshift CLI as the benchmark runs it: as a user runs it, the `lakeshift` binary
+ * (bin/lakeshift.js) on what `npm run build` makes (tsc into dist/, then the esbuild bundle into
+ * dist/bundle/ that bin/lakeshift.js prefers). `--tsx` runs the TypeScript sources through tsx instead.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
-export const DIST_DIR = resolve('bench/out/.lakeshift-dist');
-
-/** Builds the CLI into DIST_DIR; returns the node arguments that start it. Throws when tsc emits nothing. */
+/** Runs `npm run build`; returns the node arguments that start the binary. Throws when no bundle appears. */
 export function buildLakeshiftCli(): string[] {
   try {
-    execFileSync(process.execPath, [
-      'node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json', '--outDir', DIST_DIR,
-      '--incremental', '--tsBuildInfoFile', join(DIST_DIR, '.tsbuildinfo'),
-    ], { stdio: 'pipe' });
+    execFileSync('npm', ['run', 'build'], { stdio: 'pipe' });
   } catch {
-    // Type errors in other in-progress folders still emit (noEmitOnError is false); check the entry point below.
+    // Type errors in other in-progress folders still emit (noEmitOnError is false); check the bundle below.
   }
-  const main = join(DIST_DIR, 'cli', 'main.js');
-  if (!existsSync(main)) throw new Error(`Building the CLI produced no ${main}; run npx tsc -p tsconfig.build.json to see why.`);
-  return [main];
+  if (!existsSync(resolve('dist/bundle/main.js'))) throw new Error('npm run build produced no dist/bundle/main.js; run it to see why.');
+  return [resolve('bin/lakeshift.js')];
 }
 
 /** Node arguments that start the CLI from the TypeScript sources. */

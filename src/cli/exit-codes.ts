@@ -19,6 +19,10 @@ export const EXIT = {
    * refused a source that is not frozen, or unfreeze refused paths changed since the freeze. Nothing was changed.
    */
   gate: 6,
+  /** bisync: a safety guard stopped the run before any write (the same code as a cutover gate: a check refused, nothing changed). */
+  guard: 6,
+  /** bisync: the pair has no baseline, or its filters or compare mode changed: run with --resync. */
+  needsResync: 7,
   /** An unexpected internal error (a bug: please report it with the log). */
   internal: 70,
 } as const;

@@ -25,6 +25,26 @@ export function formatDuration(ms: number): string {
 }
 
 const REDRAW_MS = 200;
+/** Rates are measured over this window (so a burst in the first second does not set the ETA). */
+const RATE_WINDOW_MS = 5000;
+/** No ETA before this much transfer time, and before anything finished. */
+const ETA_AFTER_MS = 3000;
+const BAR_WIDTH = 24;
+
+type Writer = NodeJS.WritableStream['write'];
+
+/** A progress bar line: `transfer [#####-----] 42% 840/2000 files 52.5/125.0 MiB 8.1 MiB/s ETA 15s`. */
+export function formatBar(p: { phase: string; done: number; toCopy: number; bytes: number; bytesToCopy: number; rate: number; etaMs: number | undefined; failed: number; skipped: number; scanned: number }, columns: number): string {
+  const frac = p.bytesToCopy > 0 ? p.bytes / p.bytesToCopy : p.toCopy > 0 ? p.done / p.toCopy : 0;
+  const filled = Math.max(0, Math.min(BAR_WIDTH, Math.floor(frac * BAR_WIDTH)));
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+  const pct = `${String(Math.min(100, Math.floor(frac * 100))).padStart(3)}%`;
+  const eta = p.phase !== 'transfer' ? '' : p.etaMs === undefined ? ' ETA --' : ` ETA ${formatDuration(p.etaMs)}`;
+  const extra = `${p.failed > 0 ? ` ${p.failed} failed` : ''}${p.skipped > 0 ? ` ${p.skipped} skipped` : ''}`;
+  const scan = p.phase === 'scan' ? ` (scanned ${p.scanned} files)` : '';
+  const text = `${p.phase.padEnd(8)} ${bar} ${pct} ${p.done}/${p.toCopy} files ${formatBytes(p.bytes)}/${formatBytes(p.bytesToCopy)} ${formatBytes(p.rate)}/s${eta}${extra}${scan}`;
+  return text.length > columns - 1 ? text.slice(0, Math.max(10, columns - 1)) : text;
+}
 
 export class ProgressRenderer {
   private phase = 'scan';
@@ -37,18 +57,25 @@ export class ProgressRenderer {
   private skipped = 0;
   private bytes = 0;
   private readonly started = performance.now();
-  private lastDraw = 0;
+  private transferStarted: number | undefined;
+  private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
+  private readonly samples: { t: number; bytes: number; files: number }[] = [];
+  /** The streams' own write functions while the bar intercepts them (see intercept). */
+  private originals: { stream: NodeJS.WritableStream; write: Writer }[] = [];
 
   constructor(
     private readonly out: NodeJS.WritableStream,
     private readonly mode: 'bar' | 'json' | 'none',
+    /** Streams whose other output must not break the bar (default: stdout and stderr). */
+    private readonly shared: NodeJS.WritableStream[] = [process.stdout, process.stderr],
   ) {}
 
   handle(event: MigrationEvent): void {
     switch (event.type) {
       case 'phase':
         this.phase = event.phase;
+        if (event.phase === 'transfer') this.transferStarted ??= performance.now();
         if (this.mode === 'json') this.line({ type: 'phase', phase: event.phase, jobId: event.jobId });
         break;
       case 'scan':
@@ -77,29 +104,87 @@ export class ProgressRenderer {
     this.out.write(`${JSON.stringify(value)}\n`);
   }
 
+  /** Bytes and files per second over the last RATE_WINDOW_MS. */
+  private rates(now: number): { bytes: number; files: number } {
+    this.samples.push({ t: now, bytes: this.bytes, files: this.done });
+    while (this.samples.length > 2 && (this.samples[0]?.t ?? now) < now - RATE_WINDOW_MS) this.samples.shift();
+    const first = this.samples[0];
+    const span = first === undefined ? 0 : now - first.t;
+    if (first === undefined || span < 500) {
+      const elapsed = now - (this.transferStarted ?? this.started);
+      return elapsed > 0 ? { bytes: (this.bytes * 1000) / elapsed, files: (this.done * 1000) / elapsed } : { bytes: 0, files: 0 };
+    }
+    return { bytes: ((this.bytes - first.bytes) * 1000) / span, files: ((this.done - first.files) * 1000) / span };
+  }
+
+  /**
+   * Remaining time from the byte rate (bytes move steadily; files count as done only once their
+   * directory's source check confirmed them, in batches), or from the file rate when there are no bytes
+   * to copy; undefined while not yet sane (the first seconds, nothing moved yet).
+   */
+  private eta(now: number, rate: { bytes: number; files: number }): number | undefined {
+    if (this.transferStarted === undefined || now - this.transferStarted < ETA_AFTER_MS) return undefined;
+    if (this.bytesToCopy > 0) return rate.bytes > 0 && this.bytes > 0 ? (Math.max(0, this.bytesToCopy - this.bytes) / rate.bytes) * 1000 : undefined;
+    return rate.files > 0 && this.done > 0 ? (Math.max(0, this.toCopy - this.done) / rate.files) * 1000 : undefined;
+  }
+
   private tick(force: boolean): void {
     const now = performance.now();
     if (!force && now - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = now;
-    const elapsed = now - this.started;
-    const rate = elapsed > 0 ? (this.bytes * 1000) / elapsed : 0;
+    const rate = this.rates(now);
     if (this.mode === 'json') {
-      this.line({ type: 'progress', phase: this.phase, scannedFiles: this.scanFiles, scannedBytes: this.scanBytes, filesToCopy: this.toCopy, filesDone: this.done, bytesToCopy: this.bytesToCopy, bytesDone: this.bytes, failed: this.failed, bytesPerSecond: Math.round(rate) });
+      this.line({ type: 'progress', phase: this.phase, scannedFiles: this.scanFiles, scannedBytes: this.scanBytes, filesToCopy: this.toCopy, filesDone: this.done, bytesToCopy: this.bytesToCopy, bytesDone: this.bytes, failed: this.failed, bytesPerSecond: Math.round(rate.bytes) });
     } else if (this.mode === 'bar') {
-      const remaining = Math.max(0, this.bytesToCopy - this.bytes);
-      const eta = rate > 0 && this.phase === 'transfer' ? ` ETA ${formatDuration((remaining / rate) * 1000)}` : '';
-      const pct = this.bytesToCopy > 0 ? ` ${Math.min(100, Math.floor((this.bytes / this.bytesToCopy) * 100))}%` : '';
-      const text = `${this.phase}: ${this.done}/${this.toCopy} files, ${formatBytes(this.bytes)}/${formatBytes(this.bytesToCopy)}${pct}, ${formatBytes(rate)}/s${eta}, ${this.failed} failed, ${this.skipped} skipped (scanned ${this.scanFiles} files)`;
-      this.out.write(`\r${text.slice(0, 160).padEnd(100)}`);
+      this.intercept();
+      const columns = (this.out as { columns?: number }).columns ?? 100;
+      const text = formatBar({ phase: this.phase, done: this.done, toCopy: this.toCopy, bytes: this.bytes, bytesToCopy: this.bytesToCopy, rate: rate.bytes, etaMs: this.eta(now, rate), failed: this.failed, skipped: this.skipped, scanned: this.scanFiles }, columns);
+      this.raw(`\r\x1b[2K${text}`);
       this.drawn = true;
     }
+  }
+
+  /** Writes to the bar's stream past the interception. */
+  private raw(text: string): void {
+    const own = this.originals.find((o) => o.stream === this.out);
+    if (own === undefined) this.out.write(text);
+    else own.write.call(this.out, text);
+  }
+
+  /**
+   * While the bar is drawn, any other write to stdout or stderr (a warning, a log line) first clears
+   * the bar's line, then the bar is drawn again below it: the bar is never broken by other output.
+   */
+  private intercept(): void {
+    if (this.originals.length > 0) return;
+    for (const stream of new Set([this.out, ...this.shared])) {
+      const write = stream.write.bind(stream) as Writer;
+      this.originals.push({ stream, write });
+      const patched = ((chunk: unknown, ...rest: unknown[]): boolean => {
+        if (this.drawn) {
+          this.raw('\r\x1b[2K');
+          this.drawn = false;
+          setImmediate(() => {
+            if (this.originals.length > 0) this.tick(true);
+          });
+        }
+        return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+      }) as Writer;
+      stream.write = patched;
+    }
+  }
+
+  private release(): void {
+    for (const { stream, write } of this.originals) stream.write = write;
+    this.originals = [];
   }
 
   /** Draws the last state and ends the line. */
   finish(): void {
     this.tick(true);
-    if (this.drawn) this.out.write('\n');
+    if (this.drawn) this.raw('\n');
     this.drawn = false;
+    this.release();
   }
 }
 

@@ -35,6 +35,11 @@ export interface Capabilities {
    * those options only to stores that say so.
    */
   createWithMetadata: boolean;
+  /**
+   * Largest file a writer takes whole in `commit({ data })` without any write() call (one request on
+   * Gen2: Put Blob); 0 or absent = the store has no such path.
+   */
+  oneShotMaxBytes?: number;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -89,6 +94,12 @@ export interface WriteOptions extends CallOptions {
    * capabilities.createWithMetadata; `entries` and `permissions` are exclusive: the ACL carries the mode).
    */
   accessControl?: AccessControlChange;
+  /**
+   * Names the content version being written (e.g. the source's size, mtime and etag). A writer with
+   * `resume` stages parts under names derived from it, so a later writer of the same path and key can
+   * take over what an interrupted one staged.
+   */
+  resumeKey?: string;
 }
 
 export interface CommitOptions extends CallOptions {
@@ -96,6 +107,11 @@ export interface CommitOptions extends CallOptions {
   size: number;
   /** MD5 of the whole content, recorded where the store supports it. */
   contentMd5?: Uint8Array;
+  /**
+   * The whole content, for a writer that got no write() call (only stores with
+   * capabilities.oneShotMaxBytes >= size); its length must equal `size`.
+   */
+  data?: Uint8Array;
 }
 
 /**
@@ -114,6 +130,12 @@ export interface ChunkedWriter {
   commit(options: CommitOptions): Promise<Entry>;
   /** Discards everything written. Idempotent. */
   abort(): Promise<void>;
+  /**
+   * Optional (writers that stage parts the service keeps, e.g. Gen2 blocks): of the parts in `layout`,
+   * those an earlier writer of this path with the same `resumeKey` staged and that are still there;
+   * they count as written (commit includes them) and need no write() call.
+   */
+  resume?(layout: readonly { offset: number; length: number }[], options?: CallOptions): Promise<{ offset: number; length: number }[]>;
 }
 
 export interface RemoveOptions extends CallOptions {

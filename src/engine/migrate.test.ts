@@ -257,11 +257,12 @@ describe('runMigration over memory stores', () => {
     expect(Buffer.from(await read(destBase, 'f.bin')).equals(Buffer.from(bytesFor('f', 6000, 'v2')))).toBe(true);
   });
 
-  it('stats each source file once (the check after its copy) and skips a file removed after the scan', async () => {
+  it('checks each source file without a stat (one listing of its directory after the copies) and skips a file removed after the scan', async () => {
     const base = memory('src');
     for (let i = 0; i < 12; i++) await put(base, `d/f${i}.bin`, bytesFor(`f${i}`, 100 + i));
     await put(base, 'd/gone.bin', bytesFor('gone', 50));
     const stats = new Map<string, number>();
+    const listings = new Map<string, number>();
     let fileAclReads = 0;
     const source = new Proxy(base, {
       get(target, prop, receiver) {
@@ -270,6 +271,12 @@ describe('runMigration over memory stores', () => {
           return (path: string, o?: object) => {
             stats.set(path, (stats.get(path) ?? 0) + 1);
             return target.stat(path, o);
+          };
+        }
+        if (prop === 'list') {
+          return (path: string, o?: { recursive?: boolean }) => {
+            if (o?.recursive !== true) listings.set(path, (listings.get(path) ?? 0) + 1);
+            return target.list(path, o);
           };
         }
         if (prop === 'getAcl') {
@@ -290,8 +297,11 @@ describe('runMigration over memory stores', () => {
     const dest = memory('dst');
     const summary = await runMigration({ source, dest, jobDb, blockSize: BLOCK });
     expect(summary.files).toMatchObject({ copied: 12, failed: 0, skipped: 1 });
+    // The gone file is stat'ed once (its read failed); the others never.
+    expect([...stats.keys()].filter((p) => p.startsWith('d/f'))).toEqual([]);
+    expect(listings.get('d') ?? 0).toBeGreaterThanOrEqual(1);
+    expect(listings.get('d') ?? 0).toBeLessThanOrEqual(3);
     for (let i = 0; i < 12; i++) {
-      expect(stats.get(`d/f${i}.bin`)).toBe(1);
       expect(Buffer.from(await read(dest, `d/f${i}.bin`)).equals(Buffer.from(bytesFor(`f${i}`, 100 + i)))).toBe(true);
     }
     expect(fileAclReads).toBe(0);

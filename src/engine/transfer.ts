@@ -24,6 +24,8 @@ export interface TransferContext {
   retry: RetryPolicy;
   signal?: AbortSignal | undefined;
   onBytes?: (bytes: number) => void;
+  /** A file resumed with `staged` of its `chunks` chunks already at the destination. */
+  onResumed?: (staged: number, chunks: number) => void;
 }
 
 export interface CopyResult {
@@ -63,10 +65,19 @@ export async function copyFileData(
 ): Promise<CopyResult> {
   const call = ctx.signal ? { signal: ctx.signal } : {};
   const writer: ChunkedWriter = await withRetry(() => dest.createWriter(destPath, { ...writeOptions, ...call }), { policy: ctx.retry, signal: ctx.signal });
+  const block = Math.max(1, Math.min(ctx.blockSize, dest.capabilities.maxChunkSize));
+  if (size <= block && size <= (dest.capabilities.oneShotMaxBytes ?? 0)) return copyOneShot(source, sourcePath, writer, size, ctx, beforeCommit);
   const hash = createHash('md5');
   try {
-    const block = Math.max(1, Math.min(ctx.blockSize, dest.capabilities.maxChunkSize));
     const chunks = Math.ceil(size / block);
+    // Chunks an interrupted run already staged for this version (Gen2 blocks): read again only to hash
+    // them (the whole-file MD5 needs every byte in order), not written again.
+    const staged = new Set<number>();
+    if (writer.resume !== undefined && chunks > 1) {
+      const layout = Array.from({ length: chunks }, (_, i) => ({ offset: i * block, length: Math.min(block, size - i * block) }));
+      for (const part of await withRetry(() => writer.resume?.(layout, call) ?? Promise.resolve([]), { policy: ctx.retry, signal: ctx.signal })) staged.add(part.offset);
+      if (staged.size > 0) ctx.onResumed?.(staged.size, chunks);
+    }
     const parallel = dest.capabilities.parallelChunkWrites ? Math.max(1, ctx.chunkConcurrency) : 1;
     const done = new Map<number, { data: Uint8Array; held: number }>();
     let nextToHash = 0;
@@ -78,7 +89,7 @@ export async function copyFileData(
       try {
         if (ctx.bucket) await ctx.bucket.take(length, ctx.signal);
         const data = await withRetry(() => readRange(source, sourcePath, offset, length, ctx.signal), { policy: ctx.retry, signal: ctx.signal });
-        await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
+        if (!staged.has(offset)) await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
         ctx.onBytes?.(length);
         done.set(index, { data, held });
         for (let c = done.get(nextToHash); c !== undefined; c = done.get(nextToHash)) {
@@ -110,6 +121,30 @@ export async function copyFileData(
   } catch (error) {
     await writer.abort().catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * A file of one chunk to a store that takes it whole at commit (Gen2: one Put Blob): one read, the
+ * MD5, the caller's check, one request. The bytes stay counted against the budget until committed.
+ */
+async function copyOneShot(source: Store, sourcePath: string, writer: ChunkedWriter, size: number, ctx: TransferContext, beforeCommit: (md5: string) => Promise<void>): Promise<CopyResult> {
+  const call = ctx.signal ? { signal: ctx.signal } : {};
+  const held = await ctx.budget.acquire(size);
+  try {
+    if (ctx.bucket && size > 0) await ctx.bucket.take(size, ctx.signal);
+    const data = size === 0 ? new Uint8Array(0) : await withRetry(() => readRange(source, sourcePath, 0, size, ctx.signal), { policy: ctx.retry, signal: ctx.signal });
+    const md5Bytes = createHash('md5').update(data).digest();
+    const md5 = md5Bytes.toString('base64');
+    await beforeCommit(md5);
+    const committed = await writer.commit({ size, contentMd5: new Uint8Array(md5Bytes), data, ...call });
+    ctx.onBytes?.(size);
+    return { md5, committed };
+  } catch (error) {
+    await writer.abort().catch(() => undefined);
+    throw error;
+  } finally {
+    ctx.budget.release(held);
   }
 }
 

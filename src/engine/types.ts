@@ -36,7 +36,7 @@ export interface MigrationOptions {
   exclude?: string[];
   /** Count what would be copied; write nothing (not even the job database). */
   dryRun?: boolean;
-  /** Files in flight (default 8). */
+  /** Files in flight (default 128, DEFAULT_FILES_IN_FLIGHT; memory stays within memoryBudget). */
   concurrency?: number;
   /** Chunk size for ranged reads and writes (default 8 MiB, capped by the destination's maxChunkSize). */
   blockSize?: number;

@@ -10,6 +10,7 @@ import type { ResolvedMapping } from './plan.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from './retry.js';
 import { copyFileData, type TransferContext } from './transfer.js';
 import { itemKey, type ScanEntries } from './scan-entries.js';
+import type { CheckOutcome, DirectoryChecks } from './source-check.js';
 import type { MigrationEvent } from './types.js';
 
 /**
@@ -49,18 +50,18 @@ export interface WorkerContext {
   sourceChangeAttempts: number;
   /** Source entries from the scan: a copy whose entry is here starts without a stat. */
   scanEntries?: ScanEntries | undefined;
+  /** The check that sources did not change while copied (one listing per directory). */
+  checks: DirectoryChecks;
+  /** Copies waiting for their source check's answer; migrate waits for them before it claims again. */
+  settling: Set<Promise<void>>;
+  /** Times each row's source changed during its copy (by row id). */
+  sourceChanges: Map<number, number>;
   /** Whole-file attempts for retryable failures (each call inside is retried too). */
   fileAttempts: number;
   tally: RunTally;
   logger: Logger;
   signal?: AbortSignal | undefined;
   emit(event: MigrationEvent): void;
-}
-
-class SourceChangedError extends Error {}
-
-function sameVersion(a: Entry, b: Entry): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && (a.etag === undefined || b.etag === undefined || a.etag === b.etag);
 }
 
 function isCancel(error: unknown, ctx: WorkerContext): boolean {
@@ -99,11 +100,11 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
   const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
   const destPath = joinPath(mapping.destPath, row.rel_path);
   const dest = mapping.dest;
-  let changes = 0;
   await parentReady(ctx, mapping, row.rel_path);
   // The scan's entry, while it still describes the row (the check before commit catches any later change).
   let known = ctx.scanEntries?.take(mapping.name, row.rel_path);
   if (known !== undefined && (known.kind !== 'file' || known.size !== row.size || known.mtimeMs !== row.mtime_ms)) known = undefined;
+  let checking = false;
   for (let attempt = 1; ; attempt++) {
     const fromScan = known !== undefined;
     try {
@@ -117,41 +118,44 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       const atCreate = accessControlAtCreate(dest, 'file', acl, ctx.meta);
       const writeOptions = {
         overwrite: true,
+        // The version being copied: an interrupted copy of the same version can be taken over.
+        resumeKey: `${entry.size}:${entry.mtimeMs}:${entry.etag ?? ''}:${ctx.transfer.blockSize}`,
         ...(atCreate === undefined && (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
         ...(atCreate === undefined ? {} : { accessControl: atCreate }),
         ...(Object.keys(props).length > 0 ? { properties: props } : {}),
       };
+      ctx.checks.begin(sourcePath);
+      checking = true;
       const { md5, committed } = await copyFileData(ctx.source, sourcePath, dest, destPath, entry.size, writeOptions, ctx.transfer, async (digest) => {
-        const now = await statSource(ctx, sourcePath);
-        if (now === undefined || !sameVersion(entry, now)) throw new SourceChangedError(`'${sourcePath}' changed while it was copied`);
         // Recorded before commit: after a crash the rerun recognises its own committed copy by MD5.
         ctx.updates.push(row.id, { md5: digest, size: entry.size, mtime_ms: entry.mtimeMs, source_etag: entry.etag ?? null });
       });
-      ctx.updates.push(row.id, { state: 'copied', copies: row.copies + 1, committed_offset: entry.size });
       await applyMetadata(dest, destPath, 'file', entry, acl, ctx.meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
       if (committed.size !== entry.size || (committed.contentMd5 !== undefined && committed.contentMd5 !== md5)) {
         throw new StorageError('integrity-mismatch', `The destination reports ${committed.size} bytes (MD5 ${committed.contentMd5 ?? 'none'}) after writing ${entry.size} bytes (MD5 ${md5}).`, { path: destPath });
       }
       const state = committed.contentMd5 === md5 ? 'verified' : 'copied';
-      ctx.updates.push(row.id, { state, attempts: row.attempts + attempt, last_error: null });
-      ctx.tally.filesCopied++;
-      ctx.tally.bytes += entry.size;
-      ctx.logger.debug({ path: sourcePath, size: entry.size }, 'file.copied');
-      ctx.emit({ type: 'item', path: sourcePath, kind: 'file', outcome: state, size: entry.size });
+      // The row stays 'copying' (a crash recopies it) until one listing of the source directory, taken
+      // after this copy, shows the file unchanged; the pool slot is free meanwhile.
+      checking = false;
+      const done = ctx.checks.settle(sourcePath, entry).then(
+        (outcome) => afterSourceCheck(ctx, row, sourcePath, destPath, dest, entry, state, attempt, outcome),
+        (error: unknown) => isCancel(error, ctx) ? ctx.updates.push(row.id, { state: 'pending' }) : fail(ctx, row, sourcePath, error),
+      ).catch((error: unknown) => fail(ctx, row, sourcePath, error));
+      ctx.settling.add(done);
+      void done.finally(() => ctx.settling.delete(done));
       return;
     } catch (error) {
+      if (checking) {
+        checking = false;
+        ctx.checks.abandon(sourcePath);
+      }
       if (isCancel(error, ctx)) {
         ctx.updates.push(row.id, { state: 'pending' });
         throw error;
       }
       // Gone since the scan: the next attempt stats it (and skips it when it is really gone).
       if (fromScan && isStorageError(error, 'not-found')) continue;
-      if (error instanceof SourceChangedError) {
-        changes++;
-        ctx.logger.info({ path: sourcePath, changes }, 'file.source_changed');
-        if (changes < ctx.sourceChangeAttempts) continue;
-        return fail(ctx, row, sourcePath, new StorageError('precondition-failed', `The source changed during the copy ${changes} times; it was not copied. Rerun when it is stable.`, { path: sourcePath }));
-      }
       if (isRetryable(error) && attempt < ctx.fileAttempts) {
         const delay = backoffDelay(attempt, ctx.meta.retry, error);
         ctx.logger.info({ path: sourcePath, attempt, delay, err: describeError(error) }, 'file.retry');
@@ -161,6 +165,39 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       return fail(ctx, row, sourcePath, error);
     }
   }
+}
+
+/**
+ * Records a file copy once the source check answered: done when the file is unchanged; copied again
+ * (the row back to pending) when it changed while it was copied, failed after sourceChangeAttempts
+ * changes (and the copy removed: nothing of an unstable version stays visible); skipped and its copy
+ * removed when the source file is gone.
+ */
+async function afterSourceCheck(ctx: WorkerContext, row: ItemRow, sourcePath: string, destPath: string, dest: Store, entry: Entry, state: 'verified' | 'copied', attempt: number, outcome: CheckOutcome): Promise<void> {
+  if (outcome === 'same') {
+    ctx.updates.push(row.id, { state, copies: row.copies + 1, committed_offset: entry.size, attempts: row.attempts + attempt, last_error: null });
+    ctx.tally.filesCopied++;
+    ctx.tally.bytes += entry.size;
+    ctx.logger.debug({ path: sourcePath, size: entry.size }, 'file.copied');
+    ctx.emit({ type: 'item', path: sourcePath, kind: 'file', outcome: state, size: entry.size });
+    return;
+  }
+  const removeCopy = (): Promise<void> => withRetry(() => dest.remove(destPath, ctx.signal ? { signal: ctx.signal } : {}), { policy: ctx.meta.retry, signal: ctx.signal }).catch((error: unknown) => {
+    if (!isStorageError(error, 'not-found')) throw error;
+  });
+  if (outcome === 'gone') {
+    await removeCopy();
+    return skipGone(ctx, row, sourcePath);
+  }
+  const changes = (ctx.sourceChanges.get(row.id) ?? 0) + 1;
+  ctx.sourceChanges.set(row.id, changes);
+  ctx.logger.info({ path: sourcePath, changes }, 'file.source_changed');
+  if (changes < ctx.sourceChangeAttempts) {
+    ctx.updates.push(row.id, { state: 'pending' });
+    return;
+  }
+  await removeCopy();
+  return fail(ctx, row, sourcePath, new StorageError('precondition-failed', `The source changed during the copy ${changes} times; it was not copied. Rerun when it is stable.`, { path: sourcePath }));
 }
 
 /** Applies metadata to an existing destination file or directory (compare first). Never throws except on cancellation. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore, dropMemoryStore } from '../stores/memory/index.js';
 import { parseAclSpec } from '../core/acl.js';
+import { StorageError } from '../core/errors.js';
 import type { Entry } from '../core/entry.js';
 import type { ListOptions, ReadRange, Store } from '../core/store.js';
 import { RANGE_BYTES } from './content-compare.js';
@@ -53,6 +54,7 @@ describe('validateStores', () => {
     await b.remove('top');
     await b.mkdir('top');
     await put(b, 'd/x.txt', 'HELLO');
+    await b.setOwner('d/x.txt', 'oid-owner', 'oid-group');
     const r = await validateStores(a, b, { checksum: true, acl: false, owner: false });
     const kinds = r.differences.map((d) => `${d.kind}:${d.path}`).sort();
     expect(kinds).toEqual(['checksum:d/x.txt', 'extra:only-dest', 'missing:only-source', 'type:top']);
@@ -304,5 +306,50 @@ describe('validateStores: order across listing pages', () => {
     expect(r.differences).toEqual([]);
     expect(r.skippedByName.count).toBe(2);
     expect(r.checked.files).toBe(999);
+  });
+});
+
+describe('validateStores: passing errors', () => {
+  /** A store whose first `failures` getProperties/openRead calls throw the given error. */
+  function flaky(store: Store, failures: number, code: 'transient' | 'permission-denied'): Store {
+    let left = failures;
+    const fail = (): void => {
+      if (left > 0) {
+        left--;
+        throw new StorageError(code, `injected ${code}`);
+      }
+    };
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if ((prop === 'getProperties' || prop === 'openRead') && typeof value === 'function') {
+          return async (...args: unknown[]) => {
+            fail();
+            return (value as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        }
+        return value;
+      },
+    });
+  }
+
+  it('compares a pair again after a retryable error and reports nothing twice', async () => {
+    const { a, b } = await twin();
+    await put(b, 'top', 'z');
+    await put(b, 'd/x.txt', 'HELLO');
+    await b.setOwner('d/x.txt', 'oid-owner', 'oid-group');
+    const report = await validateStores(a, flaky(b, 2, 'transient'), { checksum: true });
+    expect(report.byKind.error ?? 0).toBe(0);
+    // The real differences are found once each, not once per attempt.
+    expect(report.differences.map((d) => `${d.path} ${d.kind}`).sort()).toEqual(['d/x.txt checksum', 'top size']);
+  });
+
+  it('reports a pair as an error when the error is not retryable, or keeps coming back', async () => {
+    const { a, b } = await twin();
+    const denied = await validateStores(a, flaky(b, 1, 'permission-denied'), { checksum: true });
+    expect(denied.byKind.error).toBe(1);
+    const persistent = await validateStores(a, flaky(b, 100, 'transient'), { checksum: true });
+    expect(persistent.byKind.error ?? 0).toBeGreaterThan(0);
+    expect(persistent.differences.every((d) => d.kind === 'error' && d.detail?.includes('injected transient'))).toBe(true);
   });
 });

@@ -10,6 +10,10 @@ import { createPathFilter } from '../engine/filters.js';
 import { compareAcl, compareOwnership, inSample, type Difference, type DifferenceKind } from './compare.js';
 import { contentsEqual } from './content-compare.js';
 import { Slots } from './slots.js';
+import { sleep } from '../core/sleep.js';
+
+/** Times one pair is compared before a retryable error (after the stores' own retries) is reported. */
+const PAIR_ATTEMPTS = 3;
 
 export interface ValidateOptions {
   /** Path inside each store to compare ('' = the store's root). */
@@ -113,7 +117,7 @@ export async function validateStores(source: Store, dest: Store, options: Valida
   // Ranged reads in flight across all files: bounds memory and connections however big the files are.
   const readSlots = new Slots(concurrency);
 
-  const compareContent = async (path: string, s: Entry, d: Entry): Promise<void> => {
+  const compareContent = async (path: string, s: Entry, d: Entry, emit: (d: Difference) => void): Promise<void> => {
     const sp = full(sourcePath, path);
     const dp = full(destPath, path);
     const same = await contentsEqual(source, sp, dest, dp, s.size, readSlots, options.signal);
@@ -128,8 +132,8 @@ export async function validateStores(source: Store, dest: Store, options: Valida
     } finally {
       release();
     }
-    if (hs !== hd) report({ path, kind: 'checksum', expected: hs, actual: hd, detail: 'the content differs (MD5)' });
-    else report({ path, kind: 'error', detail: 'could not compare: the content differed while read in ranges but the whole-file MD5s match; the file may have changed during validation' });
+    if (hs !== hd) emit({ path, kind: 'checksum', expected: hs, actual: hd, detail: 'the content differs (MD5)' });
+    else emit({ path, kind: 'error', detail: 'could not compare: the content differed while read in ranges but the whole-file MD5s match; the file may have changed during validation' });
   };
 
   const checkPair = async (item: MarchItem): Promise<void> => {
@@ -162,37 +166,52 @@ export async function validateStores(source: Store, dest: Store, options: Valida
       checked.files++;
     } else checked.directories++;
     const sig = options.signal === undefined ? {} : { signal: options.signal };
-    try {
+    // One comparison of the pair; its differences are kept until it completes, so a retry after a
+    // passing network error (the stores already retried each request) never reports anything twice.
+    const compareOnce = async (emit: (d: Difference) => void): Promise<void> => {
       if (s.kind === 'file' && s.size !== d.size) {
-        report({ path, kind: 'size', expected: String(s.size), actual: String(d.size), detail: `size is ${d.size} bytes, expected ${s.size}` });
+        emit({ path, kind: 'size', expected: String(s.size), actual: String(d.size), detail: `size is ${d.size} bytes, expected ${s.size}` });
       } else if (s.kind === 'file' && checks.checksum) {
-        await compareContent(path, s, d);
+        await compareContent(path, s, d, emit);
       }
       const ownership = { identityMap: options.identityMap, owner: checks.owner, permissions: checks.permissions, stickyBit };
       if (checks.acl && !(listingHoldsAcl(s) && listingHoldsAcl(d))) {
         const [as, ad] = await Promise.all([source.getAcl(full(sourcePath, path), sig), dest.getAcl(full(destPath, path), sig)]);
-        for (const diff of compareOwnership(path, as, ad, ownership)) report(diff);
-        for (const diff of compareAcl(path, s.kind, as, ad, options.identityMap)) report(diff);
+        for (const diff of compareOwnership(path, as, ad, ownership)) emit(diff);
+        for (const diff of compareAcl(path, s.kind, as, ad, options.identityMap)) emit(diff);
       } else {
-        for (const diff of compareOwnership(path, s, d, ownership)) report(diff);
+        for (const diff of compareOwnership(path, s, d, ownership)) emit(diff);
         // Base-only ACLs are the mode bits: the same 'acl' verdict getAcl would give when the bits
         // are not already reported as a permissions difference.
         if (checks.acl && !checks.permissions && s.permissions !== undefined && d.permissions !== undefined) {
           const base = (mode: number): AclStatus => ({ owner: '', group: '', permissions: mode, entries: aclFromMode(mode) });
-          for (const diff of compareAcl(path, s.kind, base(s.permissions), base(d.permissions), options.identityMap)) report(diff);
+          for (const diff of compareAcl(path, s.kind, base(s.permissions), base(d.permissions), options.identityMap)) emit(diff);
         }
       }
       if (checks.times && s.kind === 'file') {
         const props = await dest.getProperties(full(destPath, path), sig);
         const kept = props[MTIME_PROPERTY];
         if (kept !== String(s.mtimeMs) && d.mtimeMs !== s.mtimeMs) {
-          report({ path, kind: 'times', expected: String(s.mtimeMs), actual: kept ?? String(d.mtimeMs), detail: 'the source modification time is not preserved' });
+          emit({ path, kind: 'times', expected: String(s.mtimeMs), actual: kept ?? String(d.mtimeMs), detail: 'the source modification time is not preserved' });
         }
       }
-    } catch (error) {
-      if (isStorageError(error, 'cancelled')) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      report({ path, kind: 'error', detail: `could not compare: ${message}` });
+    };
+    for (let attempt = 1; ; attempt++) {
+      const found: Difference[] = [];
+      try {
+        await compareOnce((diff) => found.push(diff));
+        for (const diff of found) report(diff);
+        return;
+      } catch (error) {
+        if (isStorageError(error, 'cancelled')) throw error;
+        if (error instanceof StorageError && error.retryable && attempt < PAIR_ATTEMPTS) {
+          await sleep(100 * 2 ** (attempt - 1), options.signal);
+          continue;
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        report({ path, kind: 'error', detail: `could not compare: ${message}` });
+        return;
+      }
     }
   };
 

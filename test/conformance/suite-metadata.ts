@@ -18,6 +18,8 @@ export function defineMetadataTests(ctx: SuiteContext): void {
       await putFile(store, `${dir}/f`, bytesOf('x'), { chunkSize: ctx.chunk(), permissions: 0o640 });
       expect((await store.stat(`${dir}/d`)).permissions).toBe(0o750);
       expect((await store.stat(`${dir}/f`)).permissions).toBe(0o640);
+      await putFile(store, `${dir}/g`, bytesOf('y'), { chunkSize: ctx.chunk(), permissions: 0o604 });
+      expect((await store.stat(`${dir}/g`)).permissions).toBe(0o604);
     });
 
     it('sets permissions (chmod) and the sticky bit', async (t) => {

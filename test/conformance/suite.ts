@@ -163,6 +163,45 @@ function defineDataTests(ctx: SuiteContext, options: ConformanceOptions): void {
     });
   });
 
+  describe('one-shot writes (commit with the whole content)', () => {
+    it('commits a whole file in one call, with its MD5, nothing visible before, parents created', async (t) => {
+      const store = ctx.store();
+      const max = store.capabilities.oneShotMaxBytes ?? 0;
+      requireCapability(t, ctx.name, max > 0, 'the store declares no one-shot writes (capabilities.oneShotMaxBytes)');
+      const { createHash } = await import('node:crypto');
+      const dir = ctx.fresh('oneshot');
+      for (const size of [0, 1, ctx.chunk() + 5]) {
+        const data = patternBytes(size, size + 9);
+        const md5 = createHash('md5').update(data).digest();
+        const path = `${dir}/deep/er/f-${size}`;
+        const writer = await store.createWriter(path);
+        await expectCode(store.stat(path), 'not-found');
+        const entry = await writer.commit({ size, contentMd5: md5, data });
+        expect(entry).toMatchObject({ path, kind: 'file', size });
+        expect(Buffer.from(await readBytes(store, path)).equals(Buffer.from(data)), `content of ${size}-byte file`).toBe(true);
+        if (store.capabilities.contentMd5) expect((await store.stat(path)).contentMd5).toBe(md5.toString('base64'));
+      }
+      expect((await store.stat(`${dir}/deep/er`)).kind).toBe('directory');
+    });
+
+    it('refuses a wrong MD5, a size mismatch and an existing file without overwrite, leaving nothing', async (t) => {
+      const store = ctx.store();
+      requireCapability(t, ctx.name, (store.capabilities.oneShotMaxBytes ?? 0) > 0, 'the store declares no one-shot writes (capabilities.oneShotMaxBytes)');
+      const dir = ctx.fresh('oneshot-bad');
+      const data = patternBytes(100, 4);
+      const wrongMd5 = new Uint8Array(16).fill(7);
+      await expectCode((await store.createWriter(`${dir}/md5`)).commit({ size: 100, contentMd5: wrongMd5, data }), 'integrity-mismatch');
+      await expectCode(store.stat(`${dir}/md5`), 'not-found');
+      await expectCode((await store.createWriter(`${dir}/size`)).commit({ size: 101, data }), 'integrity-mismatch');
+      await expectCode(store.stat(`${dir}/size`), 'not-found');
+      await (await store.createWriter(`${dir}/exists`)).commit({ size: 5, data: bytesOf('first') });
+      await expectCode((await store.createWriter(`${dir}/exists`)).commit({ size: 6, data: bytesOf('second') }), 'already-exists');
+      expect(Buffer.from(await readBytes(store, `${dir}/exists`)).toString()).toBe('first');
+      await (await store.createWriter(`${dir}/exists`, { overwrite: true })).commit({ size: 5, data: bytesOf('third') });
+      expect(Buffer.from(await readBytes(store, `${dir}/exists`)).toString()).toBe('third');
+    });
+  });
+
   describe('listing', () => {
     it('pages a directory of 25 files in name order', async () => {
       const store = ctx.store();

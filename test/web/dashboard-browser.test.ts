@@ -62,11 +62,13 @@ describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
     const work = tempDir('lakeshift-dash-', cleanups);
     const gen1 = await startGen1Emulator({ inMemory: true });
     const gen2 = await startGen2Emulator({ inMemory: true });
-    // A second Gen2 whose flush always fails: every file sent there fails (the failure list).
-    const broken = await startGen2Emulator({ inMemory: true, faults: { failOperation: 'FlushData', retryAfterSeconds: 0 } });
+    // A second Gen2 whose Put Blob always fails: every (small) file sent there fails (the failure list).
+    const broken = await startGen2Emulator({ inMemory: true, faults: { failOperation: 'PutBlob', retryAfterSeconds: 0 } });
     closers.push(() => gen1.close(), () => gen2.close(), () => broken.close());
     const lake = openGen1(gen1.url, '');
-    await writeFiles(lake, 'sales/2024', 48, 256 * 1024);
+    // Six directories of eight: migrate counts a file done once its directory's listing confirms it,
+    // so the copied count rises in steps, one per directory.
+    for (let month = 1; month <= 6; month++) await writeFiles(lake, `sales/2024/${String(month).padStart(2, '0')}`, 8, 256 * 1024);
     await writeFiles(lake, 'logs', 6, 3000);
 
     const reports = join(work, 'reports');

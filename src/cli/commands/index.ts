@@ -9,6 +9,9 @@ import { registerGen2Commands } from './emulator-gen2.js';
 import { registerSeedCommand } from './seed.js';
 import { registerCutoverCommand } from './cutover.js';
 import { registerServeCommand } from './serve.js';
+import { registerGatewayCommand } from './gateway.js';
+import { registerDriftCommand } from './drift.js';
+import { registerBisyncCommand } from './bisync.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -28,4 +31,7 @@ export function registerCommands(program: Command): void {
   registerJobsCommand(program);
   registerCutoverCommand(program);
   registerServeCommand(program);
+  registerGatewayCommand(program);
+  registerDriftCommand(program);
+  registerBisyncCommand(program);
 }

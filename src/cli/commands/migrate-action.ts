@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import { isStorageError } from '../../core/errors.js';
 import { formatLocation, parseLocation } from '../../core/uri.js';
 import type { Store } from '../../core/store.js';
-import { parseIdentityMap } from '../../engine/acl-translate.js';
-import { PRESERVE_KEYS, type MappingRule, type MigrationOptions, type MigrationSummary, type OverwritePolicy, type Phase, type PreserveKey } from '../../engine/types.js';
-import { createPathFilter } from '../../engine/filters.js';
+import type { MappingRule, MigrationOptions, MigrationSummary, OverwritePolicy, Phase } from '../../engine/types.js';
 import { predictJobId } from '../../engine/migrate.js';
 import { DEFAULT_MAX_DELETE, parseInterval, runIncremental } from '../../patterns/incremental.js';
 import { runLiftAndShift } from '../../patterns/lift-and-shift.js';
@@ -16,6 +13,7 @@ import { UserError } from '../cli-error.js';
 import { outputFrom, parseWholeNumber, storeOptionsFrom, type OutputFormat } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressRenderer, formatSummary } from '../progress.js';
+import { parseFilterFlags, parsePreserveFlag, readIdentityMapFlag } from '../copy-flags.js';
 import { checkReachable } from '../reachability.js';
 import { parseMapSpec, parseSize, type MigrateDeps } from './migrate.js';
 
@@ -33,7 +31,7 @@ const defaultDeps: MigrateDeps = {
  * The destination URI of a mapping target: for a Gen2 destination FS/PATH names a filesystem of the
  * same account and a path in it; for other stores the target is a path under DEST.
  */
-function targetUri(destUri: string, target: string): { uri: string; destPath: string } {
+export function targetUri(destUri: string, target: string): { uri: string; destPath: string } {
   const loc = parseLocation(destUri);
   if (loc.kind !== 'gen2') return { uri: destUri, destPath: target };
   const [fs = '', ...rest] = target.split('/');
@@ -72,23 +70,9 @@ export async function parseMigrateFlags(source: string, dest: string, o: Record<
   wrap(() => parseLocation(source));
   wrap(() => parseLocation(dest));
   const maps = ((o['map'] as string[] | undefined) ?? []).map(parseMapSpec);
-  const include = (o['include'] as string[] | undefined) ?? [];
-  const exclude = (o['exclude'] as string[] | undefined) ?? [];
-  wrap(() => createPathFilter(include, exclude));
-  const preserveText = typeof o['preserve'] === 'string' ? o['preserve'] : PRESERVE_KEYS.join(',');
-  const preserve = preserveText === 'none' ? [] : preserveText.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  for (const p of preserve) if (!(PRESERVE_KEYS as readonly string[]).includes(p)) throw new UserError(`--preserve: unknown item '${p}'. Use a comma list of ${PRESERVE_KEYS.join(', ')} (or 'none').`);
-  let identityMap: Map<string, string> | undefined;
-  if (typeof o['identityMap'] === 'string') {
-    const file = o['identityMap'];
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new UserError(`--identity-map: cannot read '${file}' (${(error as Error).message}).`);
-    }
-    identityMap = wrap(() => parseIdentityMap(text, file));
-  }
+  const { include, exclude } = parseFilterFlags(o);
+  const preserve = parsePreserveFlag(o);
+  const identityMap = await readIdentityMapFlag(o);
   const num = (flag: string, key: string, min: number, max?: number): number | undefined =>
     typeof o[key] === 'string' ? parseWholeNumber(flag, o[key], min, max) : undefined;
   const capText = o['capMbps'];
@@ -101,7 +85,7 @@ export async function parseMigrateFlags(source: string, dest: string, o: Record<
   const concurrency = num('--concurrency', 'concurrency', 1, 1024);
   const maxDelete = num('--max-delete', 'maxDelete', 0);
   const options: MigrateRequest['options'] = {
-    include, exclude, preserve: preserve as PreserveKey[], overwrite: (o['overwrite'] as OverwritePolicy | undefined) ?? 'never',
+    include, exclude, preserve, overwrite: (o['overwrite'] as OverwritePolicy | undefined) ?? 'never',
     dryRun: o['dryRun'] === true, checksum: o['checksum'] === true, delete: o['delete'] === true,
     ...(blockSize === undefined ? {} : { blockSize }), ...(concurrency === undefined ? {} : { concurrency }),
     ...(capMbps === undefined ? {} : { capMbps }), ...(identityMap === undefined ? {} : { identityMap }),

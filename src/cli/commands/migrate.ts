@@ -53,7 +53,7 @@ function addMigrateFlags(cmd: Command): Command {
     .option('--include <glob>', 'only files matching (repeatable; picomatch over source paths)', collect)
     .option('--exclude <glob>', 'leave out matching files and directories (repeatable)', collect)
     .option('--dry-run', 'count what would be copied; write nothing')
-    .option('--concurrency <n>', 'files in flight', '8')
+    .option('--concurrency <n>', 'files in flight (memory stays within a 256 MiB byte budget; see docs/migrate-performance.md)', '128')
     .option('--block-size <size>', 'chunk size for large files, e.g. 8MiB', '8MiB')
     .option('--cap-mbps <n>', 'bandwidth cap in megabits per second')
     .option('--preserve <list>', `metadata to carry: comma list of ${PRESERVE_KEYS.join(', ')} or none`, PRESERVE_KEYS.join(','))

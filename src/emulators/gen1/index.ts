@@ -50,6 +50,10 @@ export interface Gen1Emulator {
   /** Faults injected so far, by kind (all zero without --faults). */
   faultsInjected(): Readonly<FaultInjector['injected']>;
   account: string;
+  /** Requests answered so far, by `op` (e.g. OPEN, LISTSTATUS), for request-count tests. */
+  requestCounts(): Record<string, number>;
+  /** Starts the request counts from zero. */
+  resetRequestCounts(): void;
   /** Stops listening and closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -105,6 +109,7 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
     return caller;
   };
 
+  const counts = new Map<string, number>();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
     setCommonHeaders(res, requestId);
@@ -114,6 +119,7 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
         throw new Gen1Error('UnsupportedOperationException', `Unknown endpoint ${(req.url ?? '').split('?')[0] ?? ''}: use /webhdfs/v1/{path} or /WebHdfsExt/{path}.`, { status: 404 });
       }
       const opName = (target.query.get('op') ?? '').toUpperCase();
+      counts.set(opName, (counts.get(opName) ?? 0) + 1);
       const decision = faults.decide(opName);
       if (decision.delayMs > 0) await new Promise((r) => setTimeout(r, decision.delayMs));
       if (applyConnectionFault(decision, req, res)) return;
@@ -171,6 +177,8 @@ export async function startGen1Emulator(options: Gen1EmulatorOptions): Promise<G
     port: server.port,
     faultsInjected: () => ({ ...faults.injected }),
     account,
+    requestCounts: () => Object.fromEntries(counts),
+    resetRequestCounts: () => counts.clear(),
     close: () => {
       closed ??= (async () => {
         await server.close();

@@ -53,6 +53,10 @@ export interface Gen2Emulator {
   /** Faults injected so far, by kind (all zero without --faults). */
   faultsInjected(): Readonly<FaultInjector['injected']>;
   accounts: string[];
+  /** Requests answered so far, by operation name (e.g. PutBlob, SetAccessControl), for request-count tests. */
+  requestCounts(): Record<string, number>;
+  /** Starts the request counts from zero. */
+  resetRequestCounts(): void;
   close(): Promise<void>;
 }
 
@@ -117,6 +121,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
   let baseUrl = '';
+  const counts = new Map<string, number>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const rawUrl = req.url ?? '/';
@@ -148,6 +153,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
         throw routed;
       }
       const operation = routed;
+      counts.set(operation.name, (counts.get(operation.name) ?? 0) + 1);
       ex.api = operation.api;
       if (faults) {
         const d = faults.decide(operation.name);
@@ -193,6 +199,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     port: running.port,
     faultsInjected: () => ({ ...(faults?.injected ?? NO_FAULTS) }),
     accounts: [...accounts.keys()],
+    requestCounts: () => Object.fromEntries(counts),
+    resetRequestCounts: () => counts.clear(),
     async close() {
       await running.close();
       db.close();

@@ -11,7 +11,7 @@ export interface Gen1StoreOptions {
   timeoutMs?: number;
   /** Retries after the first attempt for throttling, 5xx and dropped connections (default 6). */
   maxRetries?: number;
-  /** Connections kept open to the endpoint (default 16). */
+  /** Connections kept open to the endpoint (default 128: one per file the engine has in flight by default). */
   concurrency?: number;
   /** Entries per LISTSTATUS call (default 4000, the clients' value). */
   listPageSize?: number;
@@ -56,7 +56,7 @@ export function resolveGen1Options(options: Gen1StoreOptions): ResolvedGen1Optio
     credential: options.credential,
     timeoutMs: positiveInt('timeoutMs', options.timeoutMs, 60_000, 100, 3_600_000),
     maxRetries: positiveInt('maxRetries', options.maxRetries, 6, 0, 100),
-    concurrency: positiveInt('concurrency', options.concurrency, 16, 1, 1024),
+    concurrency: positiveInt('concurrency', options.concurrency, 128, 1, 1024),
     listPageSize: positiveInt('listPageSize', options.listPageSize, 4000, 1, 4000),
     chunkSize: positiveInt('chunkSize', options.chunkSize, GEN1_MAX_APPEND_BYTES, 1, GEN1_MAX_APPEND_BYTES),
     retryBaseMs: positiveInt('retryBaseMs', options.retryBaseMs, 250, 0, 60_000),

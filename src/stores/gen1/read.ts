@@ -2,6 +2,7 @@ import { cancelledError, StorageError } from '../../core/errors.js';
 import type { Store } from '../../core/store.js';
 import type { Gen1Client } from './client.js';
 import { mapNetworkError } from './errors.js';
+import { onAbortOf } from '../abort-link.js';
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,8 +101,7 @@ export async function* readFileRange(
   options: { maxRetries: number; segmentSize: number; signal: AbortSignal | undefined },
 ): AsyncGenerator<Uint8Array> {
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const unlink = onAbortOf(options.signal, () => controller.abort(options.signal?.reason));
   const segmentOptions: SegmentOptions = { maxRetries: options.maxRetries, signal: options.signal === undefined ? undefined : controller.signal };
   const prefetchOptions: SegmentOptions = { maxRetries: options.maxRetries, signal: controller.signal };
   const fetchAt = (position: number, opts: SegmentOptions): Promise<Uint8Array[]> | undefined => {
@@ -124,7 +124,7 @@ export async function* readFileRange(
     throw error;
   } finally {
     controller.abort();
-    options.signal?.removeEventListener('abort', onAbort);
+    unlink();
   }
 }
 
@@ -158,8 +158,7 @@ export async function* readRangesParallel(store: Store, path: string, options: P
   let next = options.offset ?? 0;
   const inFlight: Promise<Uint8Array>[] = [];
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const unlink = onAbortOf(options.signal, () => controller.abort(options.signal?.reason));
   const schedule = (): void => {
     while (inFlight.length < concurrency && next < end) {
       const length = Math.min(segment, end - next);
@@ -180,7 +179,7 @@ export async function* readRangesParallel(store: Store, path: string, options: P
     }
   } finally {
     controller.abort();
-    options.signal?.removeEventListener('abort', onAbort);
+    unlink();
   }
 }
 

@@ -13,6 +13,7 @@ import { mapGen2Error } from './errors.js';
 import type { Gen2StoreOptions, ResolvedGen2Options } from './options.js';
 import { sleep } from '../../core/sleep.js';
 import { LeanGen2 } from './lean.js';
+import { onAbortOf } from '../abort-link.js';
 
 /**
  * The SDK clients of one store plus the request runner every operation goes through.
@@ -138,7 +139,7 @@ export class Gen2Client {
         break;
     }
     this.fs = new DataLakeFileSystemClient(url, pipeline);
-    this.lean = settings.leanWrites ? LeanGen2.for(location.dfsEndpoint, location.filesystem, this.credential, settings.concurrency) : undefined;
+    this.lean = settings.leanWrites ? LeanGen2.for(location, location.filesystem, this.credential, settings.concurrency) : undefined;
   }
 
   /**
@@ -167,17 +168,17 @@ export class Gen2Client {
     const timeoutMs = options.timeoutMs ?? this.settings.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       throwIfCancelled(signal, path);
+      let failure: StorageError;
+      if (!options.unlimited) await this.slots.acquire();
       const controller = new AbortController();
       let timedOut = false;
-      const onAbort = (): void => controller.abort(signal?.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unlink = onAbortOf(signal, () => controller.abort(signal?.reason));
       const timer = setTimeout(() => {
         timedOut = true;
         controller.abort(new Error('attempt timed out'));
       }, timeoutMs);
-      let failure: StorageError;
-      if (!options.unlimited) await this.slots.acquire();
       try {
+        throwIfCancelled(signal, path);
         const result = await fn({ signal: controller.signal, attempt });
         if (requestIdOf(result) === undefined) {
           throw new StorageError('transient', `Gen2 ${operation}${path === undefined ? '' : ` '${path}'`} got an answer without x-ms-request-id (broken connection or proxy).`, { ...(path === undefined ? {} : { path }) });
@@ -191,7 +192,7 @@ export class Gen2Client {
       } finally {
         if (!options.unlimited) this.slots.release();
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        unlink();
       }
       if (!failure.retryable || attempt >= maxRetries) throw failure;
       await sleep(this.backoffMs(attempt, failure.retryAfterMs), signal);

@@ -6,7 +6,10 @@ import type { CredentialChoice } from './credentials.js';
 import { encodeProperties, octalMode } from './convert.js';
 
 /**
- * The writer's four requests per file (create, append, flush, rename) without the SDK's client layer.
+ * The write path's requests without the SDK's client layer: Blob Put Blob, Put Block, Put Block List,
+ * Get Block List (the Blob writer, blob-writer.ts), DFS create, append, flush, rename (the DFS writer),
+ * directory create and Set Access Control. Blob requests go to the Blob endpoint (its own pool when it
+ * is another origin, as on Azure).
  *
  * Why: through DataLakeFileClient each request costs about half a millisecond of CPU (a new client
  * per path, operation-spec serialisation, tracing spans), which on small files is more than the rest
@@ -25,6 +28,8 @@ export interface LeanResponse {
   status: number;
   headers: HttpHeaders;
   _response: { headers: HttpHeaders };
+  /** The answer's body as text (empty for most write answers). */
+  bodyText?: string | undefined;
 }
 
 /** An error shaped like the SDK's RestError (statusCode, details.errorCode, response.headers). */
@@ -74,29 +79,45 @@ function createHeaders(options: CreateOptions): Record<string, string> {
   return headers;
 }
 
+/** The Blob endpoint's requests (Put Blob, Put Block, Put Block List): a second origin on Azure, the same one on emulators. */
+interface BlobSide {
+  url: URL;
+  pool: Pool;
+}
+
+/** x-ms-meta-* headers of properties (names and values encoded as the SDK's metadata would be). */
+function metadataHeaders(properties: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (properties !== undefined) for (const [k, v] of Object.entries(encodeProperties(properties))) out[`x-ms-meta-${k}`] = v;
+  return out;
+}
+
 export class LeanGen2 {
   private readonly pool: Pool;
   /** URL of the filesystem, without a trailing slash (path-style emulator URLs keep the account segment). */
   private readonly fsUrl: URL;
+  private readonly blob: BlobSide;
   private readonly sas: string | undefined;
   private readonly sign: PipelinePolicy | undefined;
 
-  private constructor(dfsEndpoint: string, filesystem: string, credential: CredentialChoice, connections: number) {
+  private constructor(dfsEndpoint: string, blobEndpoint: string, filesystem: string, credential: CredentialChoice, connections: number) {
     this.fsUrl = new URL(`${dfsEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(filesystem)}`);
     this.pool = new Pool(this.fsUrl.origin, { connections, keepAliveTimeout: 30_000 });
+    const blobUrl = new URL(`${blobEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(filesystem)}`);
+    this.blob = { url: blobUrl, pool: blobUrl.origin === this.fsUrl.origin ? this.pool : new Pool(blobUrl.origin, { connections, keepAliveTimeout: 30_000 }) };
     this.sas = credential.kind === 'sas' ? credential.sas.replace(/^\?/, '') : undefined;
     this.sign = credential.kind === 'shared-key' ? storageSharedKeyCredentialPolicy({ accountName: credential.account, accountKey: Buffer.from(credential.key, 'base64') }) : undefined;
   }
 
   /** The lean path for a store, or undefined when its credential needs the SDK (tokens). */
-  static for(dfsEndpoint: string, filesystem: string, credential: CredentialChoice, connections: number): LeanGen2 | undefined {
+  static for(endpoints: { dfsEndpoint: string; blobEndpoint: string }, filesystem: string, credential: CredentialChoice, connections: number): LeanGen2 | undefined {
     if (credential.kind !== 'shared-key' && credential.kind !== 'sas' && credential.kind !== 'anonymous') return undefined;
-    return new LeanGen2(dfsEndpoint, filesystem, credential, connections);
+    return new LeanGen2(endpoints.dfsEndpoint, endpoints.blobEndpoint, filesystem, credential, connections);
   }
 
-  private url(fsPath: string, query: string): string {
+  private url(fsPath: string, query: string, base: URL = this.fsUrl): string {
     const q = [query, this.sas].filter((p) => p !== undefined && p !== '').join('&');
-    return `${this.fsUrl.href}/${encodePath(fsPath)}${q === '' ? '' : `?${q}`}`;
+    return `${base.href}/${encodePath(fsPath)}${q === '' ? '' : `?${q}`}`;
   }
 
   /** `x-ms-rename-source` for a path of this filesystem (with the SAS when that is the credential). */
@@ -104,11 +125,12 @@ export class LeanGen2 {
     return `${this.fsUrl.pathname}/${encodePath(fsPath)}${this.sas === undefined ? '' : `?${this.sas}`}`;
   }
 
-  private async send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | undefined, signal: AbortSignal): Promise<LeanResponse> {
-    const request = createPipelineRequest({ url, method: method as PipelineRequest['method'], abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': LEAN_SERVICE_VERSION, 'Content-Length': String(body?.byteLength ?? 0), ...headers }) });
+  private async send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | string | undefined, signal: AbortSignal, side: { url: URL; pool: Pool } = { url: this.fsUrl, pool: this.pool }): Promise<LeanResponse> {
+    const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+    const request = createPipelineRequest({ url, method: method as PipelineRequest['method'], abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': LEAN_SERVICE_VERSION, 'Content-Length': String(length), ...headers }) });
     const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
-      // Every URL here is built by url() on this origin: the request path is the rest of it.
-      const res = await this.pool.request({ method: method as 'PUT', path: req.url.slice(this.fsUrl.origin.length), headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
+      // Every URL here is built by url() on this side's origin: the request path is the rest of it.
+      const res = await side.pool.request({ method: method as 'PUT', path: req.url.slice(side.url.origin.length), headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
       const text = await res.body.text();
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -123,11 +145,14 @@ export class LeanGen2 {
         code ??= parsed.error?.code;
         if (parsed.error?.message !== undefined) message = parsed.error.message;
       } catch {
-        // not JSON (HEAD-like answers have no body)
+        // Not JSON: a Blob answer carries XML (<Code>, <Message>); HEAD-like answers have no body.
+        const xml = /<Message>([^<]*)<\/Message>/.exec(response.bodyAsText ?? '');
+        code ??= /<Code>([^<]*)<\/Code>/.exec(response.bodyAsText ?? '')?.[1];
+        if (xml?.[1] !== undefined) message = xml[1];
       }
       throw new LeanRestError(message, response.status, code === undefined ? {} : { errorCode: code }, { headers: response.headers });
     }
-    return { status: response.status, headers: response.headers, _response: { headers: response.headers } };
+    return { status: response.status, headers: response.headers, _response: { headers: response.headers }, bodyText: response.bodyAsText ?? undefined };
   }
 
   /** Creates (or replaces) a file with its access control and properties. */
@@ -163,7 +188,45 @@ export class LeanGen2 {
     return this.send('PUT', this.url(toFs, 'mode=legacy'), { 'x-ms-rename-source': this.renameSource(fromFs), ...(overwrite ? {} : { 'If-None-Match': '*' }) }, undefined, signal);
   }
 
+  /**
+   * Put Blob: the whole file in one request, visible only once complete. `contentMd5` goes as the
+   * transactional Content-MD5 (the service checks it and stores it as the blob's MD5). Parents are
+   * created on a hierarchical namespace. If-None-Match: * unless overwrite.
+   */
+  putBlob(fsPath: string, data: Uint8Array, contentMd5: Uint8Array | undefined, properties: Record<string, string> | undefined, overwrite: boolean, signal: AbortSignal): Promise<LeanResponse> {
+    const headers: Record<string, string> = { 'x-ms-blob-type': 'BlockBlob', ...metadataHeaders(properties), ...(overwrite ? {} : { 'If-None-Match': '*' }) };
+    if (contentMd5 !== undefined) headers['Content-MD5'] = Buffer.from(contentMd5).toString('base64');
+    return this.send('PUT', this.url(fsPath, '', this.blob.url), headers, data, signal, this.blob);
+  }
+
+  /** Put Block: stages one block (invisible until a block list commits it), checked by its Content-MD5. */
+  putBlock(fsPath: string, blockId: string, data: Uint8Array, blockMd5: Uint8Array, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('PUT', this.url(fsPath, `comp=block&blockid=${encodeURIComponent(blockId)}`, this.blob.url), { 'Content-MD5': Buffer.from(blockMd5).toString('base64') }, data, signal, this.blob);
+  }
+
+  /** Put Block List: commits the staged blocks in order (x-ms-blob-content-md5 = the whole file's MD5). */
+  putBlockList(fsPath: string, blockIds: readonly string[], contentMd5: Uint8Array | undefined, properties: Record<string, string> | undefined, overwrite: boolean, signal: AbortSignal): Promise<LeanResponse> {
+    const xml = `<?xml version="1.0" encoding="utf-8"?><BlockList>${blockIds.map((id) => `<Latest>${id}</Latest>`).join('')}</BlockList>`;
+    const headers: Record<string, string> = { 'Content-Type': 'application/xml; charset=utf-8', ...metadataHeaders(properties), ...(overwrite ? {} : { 'If-None-Match': '*' }) };
+    if (contentMd5 !== undefined) headers['x-ms-blob-content-md5'] = Buffer.from(contentMd5).toString('base64');
+    return this.send('PUT', this.url(fsPath, 'comp=blocklist', this.blob.url), headers, xml, signal, this.blob);
+  }
+
+  /** Get Block List of the uncommitted (staged) blocks: their ids and sizes (none when nothing is staged). */
+  async uncommittedBlocks(fsPath: string, signal: AbortSignal): Promise<LeanResponse & { blocks: { id: string; size: number }[] }> {
+    const res = await this.send('GET', this.url(fsPath, 'comp=blocklist&blocklisttype=uncommitted', this.blob.url), {}, undefined, signal, this.blob);
+    const xml = /<UncommittedBlocks>([\s\S]*?)<\/UncommittedBlocks>/.exec(res.bodyText ?? '')?.[1] ?? '';
+    const blocks = [...xml.matchAll(/<Block>\s*<Name>([^<]*)<\/Name>\s*<Size>(\d+)<\/Size>\s*<\/Block>/g)].map((m) => ({ id: m[1] ?? '', size: Number(m[2]) }));
+    return { ...res, blocks };
+  }
+
+  /** Delete Blob (a file whose access control could not be applied after its commit). */
+  deleteBlob(fsPath: string, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('DELETE', this.url(fsPath, '', this.blob.url), {}, undefined, signal, this.blob);
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
+    if (this.blob.pool !== this.pool) await this.blob.pool.close();
   }
 }

@@ -22,6 +22,11 @@ export const GEN2_MAX_DEPTH = 59;
 /** Largest append body the service accepts (4000 MiB). */
 export const GEN2_MAX_APPEND_BYTES = 4000 * 1024 * 1024;
 
+/** Largest Put Block body (4000 MiB since service version 2019-12-12). */
+export const GEN2_MAX_BLOCK_BYTES = 4000 * 1024 * 1024;
+/** Largest Put Blob body (5000 MiB since service version 2019-12-12). */
+export const GEN2_MAX_PUT_BLOB_BYTES = 5000 * 1024 * 1024;
+
 /** Prefix of the hidden names writers stage data under; such entries never appear in listings. */
 export const TEMP_PREFIX = '.lakeshift-tmp-';
 
@@ -46,8 +51,10 @@ export function gen2NameRules(basePath: string): NameRules {
   };
 }
 
-export function gen2Capabilities(basePath: string): Capabilities {
+/** Capabilities; `blobWrites`: the store writes through the Blob API (one-shot Put Blob). */
+export function gen2Capabilities(basePath: string, blobWrites = false): Capabilities {
   return {
+    ...(blobWrites ? { oneShotMaxBytes: GEN2_MAX_PUT_BLOB_BYTES } : {}),
     acl: true,
     ownership: true,
     permissions: true,

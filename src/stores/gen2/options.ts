@@ -14,7 +14,7 @@ export interface Gen2StoreOptions {
   connectionString?: string;
   /** Any @azure/identity credential; DefaultAzureCredential is used for real accounts when nothing else is given. */
   credential?: TokenCredential;
-  /** Most requests in flight at once (excluding streaming bodies). Default 32. */
+  /** Most requests in flight at once (excluding streaming bodies), and the lean path's connections. Default 256. */
   concurrency?: number;
   /** Chunk size hint for writers, bytes. Default 8 MiB. */
   chunkSize?: number;
@@ -33,6 +33,11 @@ export interface Gen2StoreOptions {
    * instead of the SDK client, for Shared Key, SAS and anonymous access. Default true.
    */
   leanWrites?: boolean;
+  /**
+   * Which API writes files on the lean path: 'blob' (default; Put Blob, or Put Block + Put Block List,
+   * no temporary name) or 'dfs' (create + append + flush + rename). Token credentials always use DFS.
+   */
+  writeApi?: 'blob' | 'dfs';
   /** Environment to read AZURE_STORAGE_* variables from. Default process.env (tests inject their own). */
   env?: Readonly<Record<string, string | undefined>>;
 }
@@ -46,6 +51,7 @@ export interface ResolvedGen2Options {
   retryDelayMs: number;
   maxRetryDelayMs: number;
   leanWrites: boolean;
+  writeApi: 'blob' | 'dfs';
 }
 
 export const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
@@ -61,7 +67,7 @@ function positiveInt(value: number | undefined, fallback: number, name: string, 
 /** Fills in defaults and checks ranges. Throws invalid-argument naming the bad option. */
 export function resolveGen2Options(options: Gen2StoreOptions): ResolvedGen2Options {
   return {
-    concurrency: positiveInt(options.concurrency, 32, 'concurrency'),
+    concurrency: positiveInt(options.concurrency, 256, 'concurrency'),
     chunkSize: positiveInt(options.chunkSize, DEFAULT_CHUNK_SIZE, 'chunkSize'),
     createFilesystem: options.createFilesystem ?? true,
     timeoutMs: positiveInt(options.timeoutMs, 120_000, 'timeoutMs'),
@@ -69,5 +75,11 @@ export function resolveGen2Options(options: Gen2StoreOptions): ResolvedGen2Optio
     retryDelayMs: positiveInt(options.retryDelayMs, 500, 'retryDelayMs', true),
     maxRetryDelayMs: positiveInt(options.maxRetryDelayMs, 30_000, 'maxRetryDelayMs', true),
     leanWrites: options.leanWrites ?? true,
+    writeApi: writeApiOf(options.writeApi),
   };
+}
+
+function writeApiOf(value: string | undefined): 'blob' | 'dfs' {
+  if (value === undefined || value === 'blob' || value === 'dfs') return value ?? 'blob';
+  throw new StorageError('invalid-argument', `Gen2 store option writeApi must be 'blob' or 'dfs', got '${value}'.`);
 }

@@ -4,6 +4,7 @@ import { StorageError, cancelledError, isStorageError, type ReadRange } from '..
 import type { Gen2Client } from './client.js';
 import { DIRECTORY_MARKER } from './convert.js';
 import { mapGen2Error } from './errors.js';
+import { onAbortOf } from '../abort-link.js';
 
 /**
  * Ranged reads through the Blob endpoint (Get Blob with x-ms-range), streamed. A body that breaks
@@ -115,10 +116,7 @@ async function* streamWithResume(
   let resumes = 0;
   while (true) {
     const body = current.body;
-    const onAbort = (): void => {
-      body.destroy(cancelledError(signal, path));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const unlink = onAbortOf(signal, () => body.destroy(cancelledError(signal, path)));
     let idle: NodeJS.Timeout | undefined;
     const arm = (): void => {
       clearTimeout(idle);
@@ -148,7 +146,7 @@ async function* streamWithResume(
       current = next;
     } finally {
       clearTimeout(idle);
-      signal?.removeEventListener('abort', onAbort);
+      unlink();
       if (!body.destroyed) body.destroy();
     }
   }

@@ -13,6 +13,9 @@ import { moveGen2Path } from './move.js';
 import { openGen2Read } from './read.js';
 import { removeGen2TempFiles } from './temp-files.js';
 import { Gen2Writer, type WriterHost } from './writer.js';
+import { BlobWriter, type BlobWriterHost } from './blob-writer.js';
+import type { LeanGen2 } from './lean.js';
+import { inheritsExactly } from './inherit.js';
 
 /**
  * The ADLS Gen2 store on @azure/storage-file-datalake (DFS calls) and its Blob-side calls (HEAD,
@@ -26,13 +29,44 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
   readonly chunkSize: number;
   private filesystemReady: Promise<void> | undefined;
   private closed = false;
+  /** The Blob writer's host (undefined when files are written through DFS: token credentials, or writeApi 'dfs'). */
+  private readonly blobHost: BlobWriterHost | undefined;
+  /**
+   * Directories (fs paths) this store created or set without a default ACL: a file created in one
+   * inherits the umask mode and the caller's ownership, so its access control is known (bounded).
+   */
+  private readonly noDefaultAcl = new Set<string>();
 
   constructor(private readonly location: Gen2Location, options: Gen2StoreOptions) {
     const settings = resolveGen2Options(options);
     this.client = new Gen2Client(location, options, settings);
     this.chunkSize = settings.chunkSize;
     this.displayUri = formatLocation(location);
-    this.capabilities = gen2Capabilities(location.path);
+    const lean = settings.writeApi === 'blob' ? this.client.lean : undefined;
+    this.blobHost = lean === undefined ? undefined : this.makeBlobHost(lean);
+    this.capabilities = gen2Capabilities(location.path, this.blobHost !== undefined);
+  }
+
+  private makeBlobHost(lean: LeanGen2): BlobWriterHost {
+    return {
+      client: this.client, lean,
+      toFs: (p) => this.toFs(p),
+      ensureFilesystem: (signal) => this.ensureFilesystem(signal),
+      moveFsPath: (from, to, overwrite, storePath, signal) => this.moveFsPath(from, to, overwrite, storePath, signal),
+      inheritedMatches: (parentFs, change) => this.noDefaultAcl.has(parentFs) && inheritsExactly(this.client.credential.kind, change),
+      setAccessControl: (p, change, options) => this.setAccessControl(p, change, options),
+    };
+  }
+
+  /**
+   * A directory this store just created: it has no default ACL when it was given an ACL without
+   * default entries, or was given none under a parent known to have none (it inherits the parent's).
+   */
+  private noteCreatedDirectory(fsPath: string, entries: readonly AclEntry[] | undefined): void {
+    const parent = fsPath.includes('/') ? fsPath.slice(0, fsPath.lastIndexOf('/')) : '';
+    const none = entries !== undefined ? !entries.some((e) => e.scope === 'default') : fsPath !== '' && this.noDefaultAcl.has(parent);
+    if (!none) this.noDefaultAcl.delete(fsPath);
+    else if (this.noDefaultAcl.size < 100_000) this.noDefaultAcl.add(fsPath);
   }
 
   toFs(storePath: string): string {
@@ -86,6 +120,8 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
       } catch (err) {
         if (!isStorageError(err, 'not-found')) throw err;
         await this.client.run('create filesystem', '', signal, ({ signal: s }) => this.client.fs.createIfNotExists({ abortSignal: s }));
+        // A new filesystem's root has no default ACL.
+        if (this.location.path === '') this.noDefaultAcl.add('');
       }
     })().catch((err: unknown) => {
       this.filesystemReady = undefined;
@@ -175,6 +211,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     this.open(path, options.signal);
     if (path === '') throw new StorageError('invalid-argument', 'The store root is a directory; give a file path to write.', { path });
     checkCreatablePath(path, this.capabilities.names);
+    if (this.blobHost !== undefined) return BlobWriter.start(this.blobHost, path, options);
     return Gen2Writer.start(this, path, options);
   }
 
@@ -198,7 +235,10 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
         ...createAccessOptions(accessControl, options.permissions),
         ...(properties === undefined ? {} : { metadata: encodeProperties(properties) }),
       }));
-    if (res.succeeded) return;
+    if (res.succeeded) {
+      this.noteCreatedDirectory(fsPath, accessControl?.entries);
+      return;
+    }
     const existing = await this.stat(path, options);
     if (existing.kind !== 'directory') throw new StorageError('already-exists', `Cannot create directory '${path}': a file exists there.`, { path });
     // It was there already: what the create would have set is set now.
@@ -209,6 +249,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
 
   async remove(path: string, options: RemoveOptions = {}): Promise<void> {
     const fsPath = this.open(path, options.signal);
+    this.noDefaultAcl.clear();
     if (path === '') throw new StorageError('invalid-argument', 'The store root cannot be removed; remove its children instead.', { path });
     try {
       await this.client.run('remove', path, options.signal, async ({ signal, attempt }) => {
@@ -227,6 +268,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
   }
 
   async rename(from: string, to: string, options: RenameOptions = {}): Promise<void> {
+    this.noDefaultAcl.clear();
     this.open(from, options.signal);
     this.open(to, options.signal);
     if (from === '' || to === '') throw new StorageError('invalid-argument', 'The store root cannot be renamed or replaced.', { path: from === '' ? from : to });
@@ -264,6 +306,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
 
   async setAcl(path: string, entries: AclEntry[], options: CallOptions = {}): Promise<void> {
     const fsPath = this.open(path, options.signal);
+    this.noDefaultAcl.delete(fsPath);
     const items = entries.map(aclItemFromEntry);
     try {
       await this.client.run('setAcl', path, options.signal, ({ signal }) => this.client.dirClient(fsPath).setAccessControl(items, { abortSignal: signal }));
@@ -295,6 +338,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
   async setAccessControl(path: string, change: AccessControlChange, options: CallOptions = {}): Promise<void> {
     const fsPath = this.open(path, options.signal);
     const { entries, permissions, owner, group } = change;
+    if (entries?.some((e) => e.scope === 'default') === true) this.noDefaultAcl.delete(fsPath);
     if (entries === undefined && permissions === undefined) {
       await this.setOwner(path, owner, group, options);
       return;

@@ -40,7 +40,7 @@ describe('Gen2 store removeTempFiles', () => {
 
   function open(path: string): { store: Gen2Store; raw: DataLakeFileSystemClient } {
     const fs = `t-${randomUUID().slice(0, 12)}`;
-    const store = createGen2Store(parseLocation(`${emulator.url}/${DEV_ACCOUNT}/${fs}/${path}`) as Gen2Location, { retryDelayMs: 5 });
+    const store = createGen2Store(parseLocation(`${emulator.url}/${DEV_ACCOUNT}/${fs}/${path}`) as Gen2Location, { retryDelayMs: 5, writeApi: 'dfs' });
     const raw = new DataLakeFileSystemClient(`${emulator.url}/${DEV_ACCOUNT}/${fs}`, new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_ACCOUNT_KEY));
     return { store, raw };
   }

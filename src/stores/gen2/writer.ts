@@ -24,6 +24,39 @@ export interface WriterHost {
 
 type WriterState = 'open' | 'committing' | 'done' | 'aborted';
 
+/**
+ * The checks every Gen2 writer makes before a write() sends anything: the writer is open, the call is
+ * not cancelled, the offset is a non-negative whole number and the chunk fits one request (`limit`:
+ * the append or block limit, named in `what`).
+ */
+export function checkWrite(path: string, state: string, offset: number, data: Uint8Array, options: CallOptions, limit: number, what: string): void {
+  if (state !== 'open') {
+    throw new StorageError('invalid-argument', `The writer for '${path}' is ${state === 'committing' ? 'committing' : 'finished'}; start a new writer.`, { path });
+  }
+  throwIfCancelled(options.signal, path);
+  if (!Number.isSafeInteger(offset) || offset < 0) {
+    throw new StorageError('invalid-argument', `Write offset ${String(offset)} for '${path}' is invalid; give a non-negative whole number.`, { path });
+  }
+  if (data.length > limit) {
+    throw new StorageError('invalid-argument', `A chunk of ${data.length} bytes for '${path}' exceeds the Gen2 ${what} limit of ${limit}; write smaller chunks.`, { path });
+  }
+}
+
+/** Per-attempt time limit of a request carrying `bytes`: the client's limit plus a second per MiB. */
+export function bodyTimeoutMs(client: Gen2Client, bytes: number): number {
+  return client.settings.timeoutMs + Math.ceil(bytes / 1_048_576) * 1000;
+}
+
+/** Awaits a write request while it is listed in `inflight` (commit and abort wait for the listed ones). */
+export async function trackWrite(inflight: Set<Promise<void>>, task: Promise<void>): Promise<void> {
+  inflight.add(task);
+  try {
+    await task;
+  } finally {
+    inflight.delete(task);
+  }
+}
+
 /** Checks that [0, size) is covered exactly once by the written ranges. Returns the problem or undefined. */
 export function findCoverageProblem(ranges: readonly { offset: number; length: number }[], size: number): string | undefined {
   const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
@@ -84,34 +117,19 @@ export class Gen2Writer implements ChunkedWriter {
   }
 
   private ensureOpen(): void {
-    if (this.state !== 'open') {
-      throw new StorageError('invalid-argument', `The writer for '${this.path}' is ${this.state === 'committing' ? 'committing' : 'finished'}; start a new writer.`, { path: this.path });
-    }
+    checkWrite(this.path, this.state, 0, new Uint8Array(0), {}, 0, 'append');
   }
 
   async write(offset: number, data: Uint8Array, options: CallOptions = {}): Promise<void> {
-    this.ensureOpen();
-    throwIfCancelled(options.signal, this.path);
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new StorageError('invalid-argument', `Write offset ${String(offset)} for '${this.path}' is invalid; give a non-negative whole number.`, { path: this.path });
-    }
-    if (data.length > GEN2_MAX_APPEND_BYTES) {
-      throw new StorageError('invalid-argument', `A chunk of ${data.length} bytes for '${this.path}' exceeds the Gen2 append limit of ${GEN2_MAX_APPEND_BYTES}; write smaller chunks.`, { path: this.path });
-    }
+    checkWrite(this.path, this.state, offset, data, options, GEN2_MAX_APPEND_BYTES, 'append');
     if (data.length === 0) return;
     const { client } = this.host;
     const lean = client.lean;
-    const timeoutMs = client.settings.timeoutMs + Math.ceil(data.length / 1_048_576) * 1000;
     const task = client.run<unknown>('append', this.path, options.signal, ({ signal }) =>
-      lean !== undefined ? lean.append(this.tempFs, offset, data, signal) : client.fileClient(this.tempFs).append(data, offset, data.length, { abortSignal: signal }), { timeoutMs }).then(() => {
+      lean !== undefined ? lean.append(this.tempFs, offset, data, signal) : client.fileClient(this.tempFs).append(data, offset, data.length, { abortSignal: signal }), { timeoutMs: bodyTimeoutMs(client, data.length) }).then(() => {
       this.ranges.push({ offset, length: data.length });
     });
-    this.inflight.add(task);
-    try {
-      await task;
-    } finally {
-      this.inflight.delete(task);
-    }
+    await trackWrite(this.inflight, task);
   }
 
   async commit(options: CommitOptions): Promise<Entry> {

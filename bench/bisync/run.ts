@@ -1,0 +1,111 @@
+/**
+ * bisync benchmark (issue 10 "Done when"): N files (default 100,000) in the Gen1 emulator and the Gen2
+ * emulator, 1% changed on each side, then the time and peak RSS of one `lakeshift bisync` run beside
+ * one `lakeshift migrate --incremental` run over the same pair (after 1% more changed on Gen1), both
+ * measured in this run. Target: bisync / migrate <= 1.5 (bisync lists and compares both sides as
+ * migrate --incremental does, and carries changes both ways), peak RSS < 300 MB.
+ * Usage: node --import tsx bench/bisync/run.ts [--files N] [--tsx] [--keep]
+ * Setup (not timed): bulk-load Gen1, migrate to Gen2, bisync --resync (reads both sides once).
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Store } from '../../src/core/store.js';
+import { parseLocation, type Gen1Location, type Gen2Location } from '../../src/core/uri.js';
+import { bulkLoadNamespace, type BulkEntry } from '../../src/emulators/gen1/bulk-load.js';
+import { createGen1Store } from '../../src/stores/gen1/index.js';
+import { createGen2Store } from '../../src/stores/gen2/index.js';
+import { buildLakeshiftCli, tsxLakeshiftCli } from '../migrate/build-cli.js';
+import { runLakeshift, useLakeshiftCli, type ChildRun } from '../migrate/child-process.js';
+import { judge, lastJsonLine, loadNote, log, startGen1Child, startGen2Child } from '../migrate/env.js';
+
+const args = process.argv.slice(2);
+const flag = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args[i + 1];
+};
+const FILES = Number(flag('--files') ?? '100000');
+const PER_DIR = 1000;
+const keep = args.includes('--keep');
+
+const pathOf = (i: number): string => `d${String(Math.floor(i / PER_DIR)).padStart(4, '0')}/f${String(i).padStart(6, '0')}.dat`;
+const body = (i: number, round: number): Buffer => Buffer.from(`file ${i} round ${round} `.padEnd(64 + round, '.'));
+
+function* entries(): Generator<BulkEntry> {
+  yield { path: '/bench', type: 'DIRECTORY' };
+  for (let d = 0; d * PER_DIR < FILES; d++) yield { path: `/bench/d${String(d).padStart(4, '0')}`, type: 'DIRECTORY' };
+  for (let i = 0; i < FILES; i++) yield { path: `/bench/${pathOf(i)}`, type: 'FILE', data: body(i, 0) };
+}
+
+async function writeAll(store: Store, indexes: number[], round: number): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < indexes.length) {
+      const i = indexes[next++] ?? 0;
+      const data = body(i, round);
+      const w = await store.createWriter(pathOf(i), { overwrite: true });
+      await w.write(0, data);
+      await w.commit({ size: data.length });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+}
+
+function must(run: ChildRun, what: string): ChildRun {
+  if (run.exitCode !== 0) throw new Error(`${what} exited ${run.exitCode}: ${run.stderr.slice(-2000)}`);
+  return run;
+}
+
+async function main(): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'lakeshift-bench-bisync-'));
+  useLakeshiftCli(args.includes('--tsx') ? tsxLakeshiftCli() : buildLakeshiftCli());
+  log(`bisync benchmark: ${FILES} files of ~64 B in ${Math.ceil(FILES / PER_DIR)} directories; 1% changed on each side`);
+  const t0 = performance.now();
+  const gen1Dir = join(root, 'gen1');
+  mkdirSync(gen1Dir, { recursive: true });
+  await bulkLoadNamespace(gen1Dir, entries(), { batchSize: 4 });
+  const gen1 = await startGen1Child(gen1Dir);
+  const gen2 = await startGen2Child();
+  const p1Uri = `${gen1.gen1Url}/webhdfs/v1/bench`;
+  const p2Uri = `${gen2.accountUrl}/bench`;
+  const state = join(root, 'state');
+  try {
+    must(await runLakeshift(['migrate', p1Uri, p2Uri, '--state-dir', state, '--concurrency', '16', '--output', 'json']), 'migrate (setup)');
+    log(`setup: bulk load + migrate in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const t1 = performance.now();
+    must(await runLakeshift(['bisync', p1Uri, p2Uri, '--resync', '--state-dir', state, '--concurrency', '16', '--output', 'json']), 'bisync --resync (setup)');
+    log(`setup: bisync --resync in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+
+    const p1 = createGen1Store(parseLocation(p1Uri) as Gen1Location, {});
+    const p2 = createGen2Store(parseLocation(p2Uri) as Gen2Location, {});
+    const onePct = Math.max(1, Math.floor(FILES / 100));
+    // Round 1: 1% of the files changed on each side (disjoint), then bisync.
+    await writeAll(p1, Array.from({ length: onePct }, (_, k) => k * 100), 1);
+    await writeAll(p2, Array.from({ length: onePct }, (_, k) => k * 100 + 50), 1);
+    const settle = ['--settle', '0s'];
+    const bisync = must(await runLakeshift(['bisync', p1Uri, p2Uri, '--state-dir', state, '--concurrency', '16', '--output', 'json', ...settle]), 'bisync');
+    const bs = lastJsonLine(bisync.stdout, 'summary');
+    log(`bisync run: ${bisync.wallSeconds.toFixed(2)} s wall, ${bisync.cpuSeconds.toFixed(2)} s CPU, peak RSS ${bisync.peakRssMb.toFixed(0)} MB; done ${JSON.stringify(bs?.['done'])} (${loadNote()})`);
+    // Round 2: 1% more changed on Gen1, then migrate --incremental over the same pair.
+    await writeAll(p1, Array.from({ length: onePct }, (_, k) => k * 100 + 25), 2);
+    const migrate = must(await runLakeshift(['migrate', p1Uri, p2Uri, '--incremental', '--overwrite', 'always', '--state-dir', state, '--concurrency', '16', '--output', 'json']), 'migrate --incremental');
+    const ms = lastJsonLine(migrate.stdout, 'summary');
+    log(`migrate --incremental run: ${migrate.wallSeconds.toFixed(2)} s wall, ${migrate.cpuSeconds.toFixed(2)} s CPU, peak RSS ${migrate.peakRssMb.toFixed(0)} MB; copied ${JSON.stringify((ms?.['files'] as Record<string, unknown> | undefined)?.['copied'])} (${loadNote()})`);
+    await p1.close();
+    await p2.close();
+    const ratio = bisync.wallSeconds / migrate.wallSeconds;
+    log(`ratio bisync / migrate --incremental: ${ratio.toFixed(2)}x (target <= 1.5x: ${judge(ratio, 1.5, 'lower', 'x')})`);
+    log(`bisync peak RSS: ${bisync.peakRssMb.toFixed(0)} MB (target < 300 MB: ${judge(bisync.peakRssMb, 300, 'lower', 'MB')})`);
+    mkdirSync('bench/out', { recursive: true });
+    writeFileSync(`bench/out/bisync-${FILES}.json`, `${JSON.stringify({ files: FILES, bisync: { wall: bisync.wallSeconds, cpu: bisync.cpuSeconds, rssMb: bisync.peakRssMb, done: bs?.['done'] }, migrate: { wall: migrate.wallSeconds, cpu: migrate.cpuSeconds, rssMb: migrate.peakRssMb }, ratio, load: loadNote() }, null, 2)}\n`);
+  } finally {
+    await gen1.stop();
+    await gen2.stop();
+    if (!keep) rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,10 @@
+export { openMetastore, redactDbUrl, type MetastoreConnection } from './connection.js';
+export { dialectFor, type Dialect, type DialectName } from './dialect.js';
+export { detectSchema, type MetastoreSchema } from './schema.js';
+export { locationSources, type LocationSource } from './sources.js';
+export { scanFindings, type Finding } from './scan.js';
+export { loadLocationMapper, looksGen1, type LocationMapper, type MappingInput } from './location-mapping.js';
+export { applyPlan, applyRewrite, planRewrite, undoRewrite, type ApplySummary } from './apply.js';
+export { writeSqlScript, rowUpdateSql } from './sql-out.js';
+export { MetastoreScanOutputSchema, MetastoreFindingSchema } from './report-schema.js';
+export { metastoreHasNoGen1, type MetastoreCondition } from './decommission.js';
