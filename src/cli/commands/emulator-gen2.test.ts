@@ -37,6 +37,20 @@ describe('lakeshift emulator gen2 flags', () => {
     expect(o.accounts?.map((a) => a.name)).toEqual(['one', 'two']);
     expect(o).toMatchObject({ location: '/tmp/lake', superusers: ['oid-1'], anonymous: true, faults: { everyNth: 3, status: 429 } });
   });
+
+  it('takes a second key per account (NAME:KEY1:KEY2), checked like the first and never echoed', () => {
+    const second = Buffer.alloc(64, 9).toString('base64');
+    expect(resolveGen2Options({ ...base, inMemory: true, account: [`one:${DEV_ACCOUNT_KEY}:${second}`] }).accounts).toEqual([{ name: 'one', key: DEV_ACCOUNT_KEY, secondaryKey: second }]);
+    expect(() => resolveGen2Options({ ...base, inMemory: true, account: [`one:${DEV_ACCOUNT_KEY}:c2hvcnQ=`] })).toThrow(/second key must be base64/);
+    expect(() => resolveGen2Options({ ...base, inMemory: true, account: [`one:${DEV_ACCOUNT_KEY}:${second}:${second}`] })).toThrow(/at most two keys/);
+    try {
+      resolveGen2Options({ ...base, inMemory: true, account: [`one:${DEV_ACCOUNT_KEY}:`] });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(UserError);
+      expect((e as Error).message).not.toContain(DEV_ACCOUNT_KEY);
+    }
+  });
 });
 
 describe('lakeshift emulator gen2', () => {

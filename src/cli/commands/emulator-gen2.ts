@@ -30,15 +30,17 @@ export interface Gen2Flags {
 }
 
 
-function parseAccount(text: string): { name: string; key: string } {
-  const i = text.indexOf(':');
-  const name = i < 0 ? '' : text.slice(0, i);
-  const key = i < 0 ? '' : text.slice(i + 1);
-  if (!/^[a-z0-9]{3,24}$/.test(name)) throw new UserError(`--account must look like NAME:BASE64KEY with NAME 3-24 lowercase letters or digits; '${name || text.replace(/:.*/, '')}' is not a valid account name.`);
-  if (key === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 16) {
-    throw new UserError(`--account ${name}: the key must be base64 of at least 16 bytes (like the dev key of ${DEV_ACCOUNT}).`);
+function parseAccount(text: string): { name: string; key: string; secondaryKey?: string } {
+  const [name = '', key = '', secondaryKey, ...rest] = text.includes(':') ? text.split(':') : [''];
+  if (!/^[a-z0-9]{3,24}$/.test(name)) throw new UserError(`--account must look like NAME:BASE64KEY[:BASE64KEY2] with NAME 3-24 lowercase letters or digits; '${name || text.replace(/:.*/, '')}' is not a valid account name.`);
+  if (rest.length > 0) throw new UserError(`--account ${name}: give at most two keys (NAME:KEY1:KEY2), as an Azure account has.`);
+  for (const [which, k] of [['key', key], ['second key', secondaryKey]] as const) {
+    if (k === undefined && which === 'second key') continue;
+    if (k === undefined || k === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(k) || Buffer.from(k, 'base64').length < 16) {
+      throw new UserError(`--account ${name}: the ${which} must be base64 of at least 16 bytes (like the dev key of ${DEV_ACCOUNT}).`);
+    }
   }
-  return { name, key };
+  return secondaryKey === undefined ? { name, key } : { name, key, secondaryKey };
 }
 
 /** Turns gen2 flags into emulator options; throws UserError (exit 2) on bad input. Never echoes keys. */
@@ -83,7 +85,7 @@ export function registerGen2Commands(emulator: Command): void {
     .option('--port <port>', 'port to listen on (0 = any free port)', '0')
     .option('--location <dir>', 'data directory (SQLite metadata and chunk files)')
     .option('--in-memory', 'keep everything in memory (lost on exit)')
-    .option('--account <name:key>', `account and base64 key (repeatable; default ${DEV_ACCOUNT} with its well-known key)`, collect, [])
+    .option('--account <name:key>', `account and base64 key, optionally a second key NAME:KEY1:KEY2 (repeatable; default ${DEV_ACCOUNT} with its well-known key)`, collect, [])
     .option('--cert <file>', 'PEM certificate for HTTPS')
     .option('--key <file>', 'PEM private key for HTTPS')
     .option('--anonymous', 'accept requests without credentials (they act as $superuser)')

@@ -125,16 +125,19 @@ export function handleSetExpiry(ctx: OpContext): void {
   sendEmpty(ctx.res, 200);
 }
 
-/** SETOWNER: superusers only; an owner may change the group to one of its own groups. */
+/**
+ * SETOWNER (HDFS rules): only superusers change the owner; the owner may name itself as owner and set a
+ * group it belongs to (its `groups` claim, or its own oid), even when that group is the current one.
+ */
 export function handleSetOwner(ctx: OpContext): void {
   const owner = ctx.target.query.get('owner') || undefined;
   const group = ctx.target.query.get('group') || undefined;
   const { entry } = resolveExisting(ctx, ctx.target.segments);
   if (!ctx.caller.isSuperuser) {
-    const ownerChange = owner !== undefined && owner !== entry.owner;
-    const groupOk = group === undefined || group === entry.grp || ctx.caller.groups.has(group);
-    if (ownerChange || ctx.caller.oid !== entry.owner || !groupOk) {
-      throw accessDenied('SETOWNER', `Only a superuser may change the owner of ${ctx.path}; an owner may only set a group it belongs to.`);
+    if (ctx.caller.oid !== entry.owner) throw accessDenied('SETOWNER', `Only the owner of ${ctx.path} or a superuser may change its owner or group.`);
+    if (owner !== undefined && owner !== ctx.caller.oid) throw accessDenied('SETOWNER', `Only a superuser may change the owner of ${ctx.path}.`);
+    if (group !== undefined && !ctx.caller.groups.has(group) && group !== ctx.caller.oid) {
+      throw accessDenied('SETOWNER', `The caller does not belong to group ${group}: the owner of ${ctx.path} may only set a group it belongs to (the token's groups claim).`);
     }
   }
   ctx.state.meta.setOwner(entry.id, owner ?? entry.owner, group ?? entry.grp);

@@ -171,6 +171,27 @@ describe('permissions for non-superusers', () => {
     expect(await acl(admin, '/home/alice/x')).toMatchObject({ owner: BOB, group: TEAM });
   });
 
+  it('SETOWNER as a non-superuser owner: only groups it belongs to, never another owner, never as a non-owner', async () => {
+    await put(admin, '/own', 'op=MKDIRS&permission=0755');
+    await put(admin, '/own/b', `op=MKDIRS&permission=0755`);
+    await put(admin, '/own/b', `op=SETOWNER&owner=${BOB}`);
+    const current = String((await acl(admin, '/own/b')).group);
+    // Owner and group "unchanged", but bob is not a member of the current group: refused, as on Gen1/HDFS.
+    for (const query of [`op=SETOWNER&owner=${BOB}&group=${current}`, `op=SETOWNER&group=${current}`, `op=SETOWNER&group=${TEAM}`, `op=SETOWNER&owner=${ALICE}`]) {
+      const r = await put(bob, '/own/b', query);
+      expect(r.status, query).toBe(403);
+      expect(remoteException(r)?.exception).toBe('AccessControlException');
+    }
+    expect((await put(bobInTeam, '/own/b', `op=SETOWNER&owner=${ALICE}&group=${TEAM}`)).status).toBe(403);
+    // A member of TEAM (groups claim) may set it, naming itself as owner or not.
+    expect((await put(bobInTeam, '/own/b', `op=SETOWNER&owner=${BOB}&group=${TEAM}`)).status).toBe(200);
+    expect(await acl(admin, '/own/b')).toMatchObject({ owner: BOB, group: TEAM });
+    expect((await put(bob, '/own/b', `op=SETOWNER&group=${BOB}`)).status).toBe(200);
+    // Not the owner: refused even for a group the caller belongs to.
+    expect((await put(alice, '/own/b', `op=SETOWNER&group=${ALICE}`)).status).toBe(403);
+    expect(await acl(admin, '/own/b')).toMatchObject({ owner: BOB, group: BOB });
+  });
+
   it('sticky bit: permission 1777 shows as "1777"; only owners may delete or rename children', async () => {
     const s = await acl(admin, '/home/alice');
     expect(s).toMatchObject({ permission: '1777', stickyBit: true });

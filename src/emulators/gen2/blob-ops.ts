@@ -174,7 +174,7 @@ export function setBlobMetadataOrProperties(c: Call, what: 'metadata' | 'propert
       const meta = Object.fromEntries(Object.entries(readMetadata(c.req)).filter(([k]) => !(row.is_dir && k.toLowerCase() === 'hdi_isfolder')));
       c.ns.db.updatePath(row.id, { metadata: JSON.stringify(meta), etag, modified: c.now });
     } else {
-      c.ns.db.updatePath(row.id, { headers: JSON.stringify(blobContentHeaders(c)), md5: header(c.req, 'x-ms-blob-content-md5') ?? row.md5, etag, modified: c.now });
+      c.ns.db.updatePath(row.id, { headers: JSON.stringify(blobContentHeaders(c)), md5: header(c.req, 'x-ms-blob-content-md5') ?? null, etag, modified: c.now });
     }
     return { etag, modified: c.now };
   });

@@ -51,7 +51,8 @@ export function checkConditions(req: IncomingMessage, target: Versioned | undefi
     const tags = ifNoneMatch.split(',').map(stripEtag);
     if (tags.includes('*')) {
       if (o.existsError) throw o.existsError();
-      if (o.read) return 'not-modified';
+      // Azure refuses a read that can only succeed when the blob is absent (400, not 304).
+      if (o.read) throw new WireError(400, 'UnsatisfiableCondition', 'The request is not satisfiable with the specified conditions: If-None-Match: * on a read asks for a resource that does not exist; drop the header or use an ETag.');
       throw conditionFailed(o.source);
     }
     if (tags.includes(target.etag)) {
@@ -115,8 +116,12 @@ function parseDuration(v: string | undefined): number {
   return n;
 }
 
-/** Applies a lease action (`acquire|renew|change|release|break`) and returns the new lease state to store. */
-export function applyLeaseAction(req: IncomingMessage, json: string | null, now: number): LeaseOutcome {
+/**
+ * Applies a lease action (`acquire|renew|change|release|break`) and returns the new lease state to store.
+ * `modified` (ms) is when the leased resource was last written: an expired lease cannot be renewed once
+ * the resource was written after it expired.
+ */
+export function applyLeaseAction(req: IncomingMessage, json: string | null, now: number, modified = 0): LeaseOutcome {
   const action = (header(req, 'x-ms-lease-action') ?? '').toLowerCase();
   const id = header(req, 'x-ms-lease-id');
   const proposed = header(req, 'x-ms-proposed-lease-id');
@@ -136,6 +141,7 @@ export function applyLeaseAction(req: IncomingMessage, json: string | null, now:
       if (!info || state === 'available') throw conflict('LeaseNotPresentWithLeaseOperation', 'There is currently no lease on the resource.');
       if (info.id !== id) throw conflict('LeaseIdMismatchWithLeaseOperation', 'The lease ID specified did not match the lease ID for the resource.');
       if (state === 'broken' || state === 'breaking') throw conflict('LeaseIsBrokenAndCannotBeRenewed', 'The lease ID matched, but the lease has been broken explicitly and cannot be renewed.');
+      if (state === 'expired' && modified > info.expires) throw conflict('LeaseIdMismatchWithLeaseOperation', 'The lease ID specified did not match the lease ID for the resource: the lease expired and the resource was written since; acquire a new lease.');
       return { lease: store({ ...info, state: 'leased', expires: now + info.duration * 1000 }), status: 200, headers: { 'x-ms-lease-id': id } };
     }
     case 'change': {
@@ -162,9 +168,11 @@ export function applyLeaseAction(req: IncomingMessage, json: string | null, now:
         period = Number(periodHeader);
         if (!Number.isInteger(period) || period < 0 || period > 60) throw new WireError(400, 'InvalidHeaderValue', 'The value for one of the HTTP headers is not in the correct format: x-ms-lease-break-period. Use 0 to 60 seconds.');
       } else period = info.duration < 0 ? 0 : Math.max(0, Math.ceil((info.expires - now) / 1000));
-      if (state === 'breaking') period = Math.min(period, Math.max(0, Math.ceil((info.breakAt - now) / 1000)));
-      const lease: LeaseInfo = { ...info, state: period === 0 ? 'broken' : 'breaking', breakAt: now + period * 1000 };
-      return { lease: store(lease), status: 202, headers: { 'x-ms-lease-time': String(period) } };
+      // Breaking a breaking lease takes the shorter of the new period and the time left (never restarts it).
+      const breakAt = state === 'breaking' ? Math.min(info.breakAt, now + period * 1000) : now + period * 1000;
+      const left = Math.max(0, Math.ceil((breakAt - now) / 1000));
+      const lease: LeaseInfo = { ...info, state: breakAt <= now ? 'broken' : 'breaking', breakAt };
+      return { lease: store(lease), status: 202, headers: { 'x-ms-lease-time': String(left) } };
     }
     default:
       throw new WireError(400, 'InvalidHeaderValue', `The value for one of the HTTP headers is not in the correct format: x-ms-lease-action '${action}'. Use acquire, renew, change, release or break.`);

@@ -75,7 +75,7 @@ export function leaseFilesystem(c: Call): void {
   const out = c.ns.db.tx(() => {
     const row = requireFs(c.ns, 'blob', c.account, c.fs);
     checkConditions(c.req, row, { read: false });
-    const r = applyLeaseAction(c.req, row.lease, c.now);
+    const r = applyLeaseAction(c.req, row.lease, c.now, row.modified);
     c.ns.db.updateFs({ ...row, lease: r.lease });
     return { ...r, etag: row.etag, modified: row.modified };
   });

@@ -3,12 +3,12 @@ import { TLSSocket } from 'node:tls';
 import { applyConnectionFault, createFaultInjector, type FaultInjector, type FaultOptions } from '../kit/faults.js';
 import { listen } from '../kit/server.js';
 import { accountFromAuthorization, authenticate, challengeFor } from './auth/index.js';
-import type { Principal } from './auth/types.js';
+import type { AuthResult, Principal, SasResourceType } from './auth/types.js';
 import { createDiskByteStore, createMemoryByteStore } from './bytes.js';
 import type { Call } from './call.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
-import { guessApi, route, type Level } from './router.js';
+import { guessApi, route, type Level, type Operation } from './router.js';
 import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
 
 /**
@@ -30,8 +30,8 @@ export interface Gen2EmulatorOptions {
   location?: string;
   /** Keep metadata and bytes in memory even when `location` is given. */
   inMemory?: boolean;
-  /** Accounts and their base64 keys; default the well-known dev account. */
-  accounts?: { name: string; key: string }[];
+  /** Accounts and their base64 keys (a secondary key too, as real accounts have two); default the well-known dev account. */
+  accounts?: { name: string; key: string; secondaryKey?: string }[];
   /** PEM certificate and key paths: serve HTTPS (needed for bearer tokens from the SDKs). */
   certPath?: string;
   keyPath?: string;
@@ -78,7 +78,7 @@ function decodeSegments(rawPath: string): string[] {
 
 interface Target { account: string; fs: string | undefined; path: string; level: Level }
 
-function resolveTarget(req: IncomingMessage, rawPath: string, accounts: ReadonlyMap<string, Buffer>): Target {
+function resolveTarget(req: IncomingMessage, rawPath: string, accounts: ReadonlyMap<string, unknown>): Target {
   const segs = decodeSegments(rawPath);
   let account: string | undefined;
   if (segs[0] !== undefined && accounts.has(segs[0])) account = segs.shift();
@@ -96,10 +96,22 @@ function resolveTarget(req: IncomingMessage, rawPath: string, accounts: Readonly
   return { account, fs, path: segs.join('/'), level: 'path' };
 }
 
+const LEVEL_RESOURCE: Record<Level, SasResourceType> = { service: 's', filesystem: 'c', path: 'o' };
+
+/** Refusals about who the caller is (not about what it may do): these win over an unsupported operation. */
+function isAuthenticationFailure(auth: Extract<AuthResult, { ok: false }>): boolean {
+  return auth.status === 401 || auth.code === 'AuthenticationFailed' || auth.code === 'InvalidAuthenticationInfo';
+}
+
+function authError(auth: Extract<AuthResult, { ok: false }>): WireError {
+  const challenge = challengeFor(auth);
+  return new WireError(auth.status, auth.code, auth.message, challenge === undefined ? {} : { 'WWW-Authenticate': challenge });
+}
+
 /** Starts the emulator; resolves once it listens. */
 export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<Gen2Emulator> {
   const accountList = options.accounts ?? [{ name: DEV_ACCOUNT, key: DEV_ACCOUNT_KEY }];
-  const accounts = new Map(accountList.map((a) => [a.name, Buffer.from(a.key, 'base64')]));
+  const accounts = new Map(accountList.map((a) => [a.name, [a.key, ...(a.secondaryKey === undefined ? [] : [a.secondaryKey])].map((k) => Buffer.from(k, 'base64'))]));
   const memory = options.inMemory === true || options.location === undefined;
   const db = new MetaDb(memory ? undefined : options.location);
   const bytes = memory || options.location === undefined ? createMemoryByteStore() : createDiskByteStore(options.location);
@@ -122,12 +134,27 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       if (version instanceof WireError) throw version;
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts);
-      const operation = route(req, query, target.level);
+      let routed: Operation | WireError;
+      try {
+        routed = route(req, query, target.level);
+      } catch (e) {
+        if (!(e instanceof WireError)) throw e;
+        routed = e;
+      }
+      const authRequest = { method: req.method ?? 'GET', rawUrl, headers: req.headers, secure: req.socket instanceof TLSSocket };
+      const authScope = {
+        account: target.account, accounts, anonymous, superusers,
+        ...(target.fs === undefined ? {} : { filesystem: target.fs }), ...(target.level === 'path' ? { path: target.path } : {}),
+      };
+      if (routed instanceof WireError) {
+        // Authenticate first: a caller without valid credentials sees the authentication refusal, never 400/501.
+        const auth = authenticate(authRequest, { ...authScope, permission: 'r', resourceType: LEVEL_RESOURCE[target.level] });
+        if (!auth.ok && isAuthenticationFailure(auth)) throw authError(auth);
+        throw routed;
+      }
+      const operation = routed;
       counts.set(operation.name, (counts.get(operation.name) ?? 0) + 1);
       ex.api = operation.api;
-      if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
-        throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
-      }
       if (faults) {
         const d = faults.decide(operation.name);
         if (d.delayMs > 0) await new Promise((r) => setTimeout(r, d.delayMs));
@@ -137,18 +164,12 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
           throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, d.retryAfterSeconds === null ? {} : { 'Retry-After': String(d.retryAfterSeconds) });
         }
       }
-      const auth = authenticate(
-        { method: req.method ?? 'GET', rawUrl, headers: req.headers, secure: req.socket instanceof TLSSocket },
-        {
-          account: target.account, accounts, anonymous, superusers, permission: operation.permission, resourceType: operation.resourceType,
-          ...(target.fs === undefined ? {} : { filesystem: target.fs }), ...(target.level === 'path' ? { path: target.path } : {}),
-        },
-      );
-      if (!auth.ok) {
-        const challenge = challengeFor(auth);
-        throw new WireError(auth.status, auth.code, auth.message, challenge === undefined ? {} : { 'WWW-Authenticate': challenge });
-      }
+      const auth = authenticate(authRequest, { ...authScope, permission: operation.permission, resourceType: operation.resourceType });
+      if (!auth.ok) throw authError(auth);
       const principal: Principal = auth.principal;
+      if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
+        throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
+      }
       // Spelled out rather than `{ ...ex, … }`: V8 copies that spread on a slow path (most of this function's own time).
       const call: Call = {
         req, res, api: ex.api, requestId: ex.requestId, version: ex.version, query,

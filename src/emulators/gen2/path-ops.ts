@@ -197,7 +197,7 @@ export function deletePath(c: Call): void {
     dropItem(c.ns, row);
     return undefined;
   });
-  const h: Record<string, string> = api === 'dfs' ? { 'x-ms-delete-type-permanent': 'true' } : {};
+  const h: Record<string, string> = { 'x-ms-delete-type-permanent': 'true' };
   if (out !== undefined) h['x-ms-continuation'] = out;
   sendEmpty(c, api === 'dfs' ? 200 : 202, h);
 }
@@ -318,7 +318,7 @@ export function leasePath(c: Call): void {
     const row = getRow(c, c.api);
     checkConditions(c.req, row, { read: false });
     if (!isSuper(c.principal)) checkPerm(c.principal, row, 2);
-    const r = applyLeaseAction(c.req, row.lease, c.now);
+    const r = applyLeaseAction(c.req, row.lease, c.now, row.modified);
     c.ns.db.updatePath(row.id, { lease: r.lease });
     return { ...r, etag: row.etag, modified: row.modified };
   });

@@ -93,12 +93,30 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     return new StorageError('not-found', `Gen2 ${this.displayUri}: ${what}.${fsMissing ? ' Create it or check the URI.' : ''}`, { path, ...(err.serverCode === undefined ? {} : { serverCode: err.serverCode }), ...(err.status === undefined ? {} : { status: err.status }) });
   }
 
+  /**
+   * Tells whether the filesystem exists (throws not-found when it does not). A service SAS for the
+   * filesystem may not read its properties (Azure refuses container operations to a service SAS), so a
+   * permission-denied answer falls back to listing one entry, which such a SAS with `l` may do.
+   */
+  private async probeFilesystem(what: string, signal: AbortSignal | undefined, retry: { maxRetries?: number } = {}): Promise<void> {
+    try {
+      await this.client.run(what, '', signal, ({ signal: s }) => this.client.fs.getProperties({ abortSignal: s }), retry);
+    } catch (err) {
+      if (!isStorageError(err, 'permission-denied')) throw err;
+      try {
+        await this.client.run(what, '', signal, ({ signal: s }) => this.client.fs.listPaths({ recursive: false, abortSignal: s }).byPage({ maxPageSize: 1 }).next(), retry);
+      } catch (listErr) {
+        throw isStorageError(listErr, 'not-found') ? listErr : err;
+      }
+    }
+  }
+
   /** Creates the filesystem once if it is missing and the options allow it. */
   ensureFilesystem(signal: AbortSignal | undefined): Promise<void> {
     if (!this.client.settings.createFilesystem) return Promise.resolve();
     this.filesystemReady ??= (async () => {
       try {
-        await this.client.run('get filesystem', '', signal, ({ signal: s }) => this.client.fs.getProperties({ abortSignal: s }));
+        await this.probeFilesystem('get filesystem', signal);
       } catch (err) {
         if (!isStorageError(err, 'not-found')) throw err;
         await this.client.run('create filesystem', '', signal, ({ signal: s }) => this.client.fs.createIfNotExists({ abortSignal: s }));
@@ -118,7 +136,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
    */
   async checkConnectivity(options: CallOptions = {}): Promise<void> {
     try {
-      await this.client.run('connect', '', options.signal, ({ signal }) => this.client.fs.getProperties({ abortSignal: signal }), { maxRetries: 1 });
+      await this.probeFilesystem('connect', options.signal, { maxRetries: 1 });
     } catch (err) {
       if (isStorageError(err, 'not-found') && this.client.settings.createFilesystem) return;
       if (isStorageError(err, 'auth-failed') || isStorageError(err, 'permission-denied')) {

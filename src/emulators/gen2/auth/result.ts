@@ -26,8 +26,9 @@ export function authFailed(detail: string): AuthResult {
 
 /** Keys configured for `account` (empty when the account is unknown). */
 export function keysOf(context: AuthContext, account: string): Buffer[] {
-  const key = context.accounts.get(account);
-  return key === undefined ? [] : [key];
+  const keys = context.accounts.get(account);
+  if (keys === undefined) return [];
+  return Buffer.isBuffer(keys) ? [keys] : [...keys];
 }
 
 // Account keys live as long as the emulator; importing one as a KeyObject once spares it on every HMAC.

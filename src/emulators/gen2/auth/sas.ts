@@ -150,11 +150,19 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
       return deny(403, 'AuthorizationResourceTypeMismatch', `This request is not authorized to perform this operation using this resource type. The SAS grants resource types '${field(params, 'srt')}'; this operation needs '${context.resourceType}'.`);
     }
   }
+  // A service SAS reaches the blobs (paths) of a container, never the container itself: only List Blobs /
+  // List Paths ('l') work at container level ("Create a service SAS": container properties, metadata,
+  // leases, creation and deletion need an account SAS).
+  if (isServiceSas && context.resourceType === 'c' && context.permission !== 'l') {
+    return deny(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission. A service SAS cannot create, delete, lease, or read or write the properties or metadata of a container; use an account SAS or Shared Key.');
+  }
   const granted = field(params, 'sp');
+  // Account SAS: Create Container is allowed by 'c' or 'w' (the account SAS permission table).
+  const createContainerByWrite = !isServiceSas && context.resourceType === 'c' && context.permission === 'c' && granted.includes('w');
   // Account SAS has no 'm' (move) letter: a rename under an account SAS needs write and delete
   // (an emulator choice, since the public docs do not state it; service SAS needs 'm').
   const renameByAccountSas = !isServiceSas && context.permission === 'm' && granted.includes('w') && granted.includes('d');
-  if (!granted.includes(context.permission) && !renameByAccountSas) {
+  if (!granted.includes(context.permission) && !renameByAccountSas && !createContainerByWrite) {
     return deny(403, 'AuthorizationPermissionMismatch', `This request is not authorized to perform this operation using this permission. The SAS grants '${field(params, 'sp')}'; this operation needs '${context.permission}'.`);
   }
   return allowKeyHolder('sas');

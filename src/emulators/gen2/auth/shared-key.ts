@@ -125,8 +125,9 @@ export function checkSharedKey(request: AuthRequest, context: AuthContext, heade
     return deny(400, 'InvalidAuthenticationInfo', 'Authentication information is not given in the correct format. The signature must be a base64 HMAC-SHA256.');
   }
   const candidates = header.scheme === 'SharedKey' ? sharedKeyCandidates(request, header.account) : sharedKeyLiteCandidates(request, header.account);
-  for (const key of keys) {
-    for (const candidate of candidates) {
+  // Candidates outside, keys inside: the candidates are generated lazily, once, and each is tried with both keys.
+  for (const candidate of candidates) {
+    for (const key of keys) {
       if (signatureMatches(presented, key, candidate)) return allowKeyHolder('shared-key');
     }
   }

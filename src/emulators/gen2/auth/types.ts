@@ -23,8 +23,8 @@ export interface AuthRequest {
 export interface AuthContext {
   /** Account the request addresses (from the path-style URL, or resolved from the Authorization header). */
   account: string;
-  /** Keys of every configured account, by name. */
-  accounts: ReadonlyMap<string, Buffer>;
+  /** Keys of every configured account, by name: one key or both (primary, secondary), as real accounts have. */
+  accounts: ReadonlyMap<string, Buffer | readonly Buffer[]>;
   /** Allow requests with no credentials (`--anonymous`); they act as `$superuser`. */
   anonymous: boolean;
   /** Object IDs that act as superusers when they come with a bearer token. */
