@@ -12,6 +12,16 @@ export class UserError extends Error {
   }
 }
 
+/** Runs `fn`, turning a StorageError('invalid-argument') into a UserError (exit 2, one line). */
+export function asUsageError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof StorageError && error.code === 'invalid-argument') throw new UserError(error.message);
+    throw error;
+  }
+}
+
 /** Maps any thrown value to the message and exit code the CLI reports. */
 export function describeFailure(error: unknown): { message: string; exitCode: ExitCode; internal: boolean } {
   if (error instanceof UserError) return { message: redactUri(error.message), exitCode: error.exitCode, internal: false };

@@ -5,7 +5,7 @@ import { parseLocation } from '../../core/uri.js';
 import type { Store } from '../../core/store.js';
 import type { GatewayRule } from '../../gateway/mapping.js';
 import { openStore } from '../../stores/open-store.js';
-import { UserError } from '../cli-error.js';
+import { UserError, asUsageError } from '../cli-error.js';
 import { storeOptionsFrom } from '../common-options.js';
 import { serveUntilSignal } from '../serve-until-signal.js';
 import { parseMapSpec } from './migrate.js';
@@ -33,14 +33,7 @@ export function gatewayLogger(): Logger {
 
 /** The rules of `--map PREFIX=FS/PATH` against DEST, as migrate reads them; each with its store's URI. */
 export function gatewayRuleSpecs(dest: string, maps: readonly string[]): { sourcePrefix: string; uri: string; destPath: string }[] {
-  const wrap = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
-      throw error;
-    }
-  };
+  const wrap = asUsageError;
   wrap(() => parseLocation(dest));
   if (maps.length === 0) return [{ sourcePrefix: '', uri: dest, destPath: '' }];
   return maps.map(parseMapSpec).map((m) => {

@@ -9,7 +9,7 @@ import { runLiftAndShift } from '../../patterns/lift-and-shift.js';
 import type { JobDb } from '../../state/db.js';
 import { openStore as openAnyStore } from '../../stores/open-store.js';
 import type { Plan } from '../../plan/index.js';
-import { UserError } from '../cli-error.js';
+import { UserError, asUsageError } from '../cli-error.js';
 import { outputFrom, parseWholeNumber, storeOptionsFrom, type OutputFormat } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressRenderer, formatSummary } from '../progress.js';
@@ -59,14 +59,7 @@ export interface MigrateRequest {
 
 /** Validates the migrate flags up front (UserError, exit 2, nothing written). */
 export async function parseMigrateFlags(source: string, dest: string, o: Record<string, unknown>): Promise<MigrateRequest> {
-  const wrap = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      if (isStorageError(error, 'invalid-argument')) throw new UserError(error.message);
-      throw error;
-    }
-  };
+  const wrap = asUsageError;
   wrap(() => parseLocation(source));
   wrap(() => parseLocation(dest));
   const maps = ((o['map'] as string[] | undefined) ?? []).map(parseMapSpec);
