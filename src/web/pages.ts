@@ -4,10 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { CLIENT_AREAS } from './client/areas-script.js';
 import { CLIENT_CORE } from './client/core-script.js';
 import { CLIENT_JOB } from './client/job-script.js';
+import { CLIENT_OPS } from './client/ops-script.js';
 import { CLIENT_OVERVIEW } from './client/overview-script.js';
 import { CLIENT_CSS } from './client/styles.js';
 
-const APP_JS = [CLIENT_CORE, CLIENT_OVERVIEW, CLIENT_JOB, CLIENT_AREAS].join('\n');
+const APP_JS = [CLIENT_CORE, CLIENT_OVERVIEW, CLIENT_JOB, CLIENT_OPS, CLIENT_AREAS].join('\n');
 let echartsSource: string | undefined;
 
 /** The echarts build from node_modules, read once (served locally: no CDN). */

@@ -26,6 +26,9 @@ main:focus { outline: none; }
 h1 { font-size: 24px; margin: 4px 0 12px; }
 h2 { font-size: 16px; margin: 0 0 10px; }
 .lead { color: var(--muted); margin: -4px 0 14px; overflow-wrap: anywhere; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0; }
+.facts dt { font-weight: 600; }
+.facts dd { margin: 0; overflow-wrap: anywhere; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px 16px; margin: 0 0 16px; min-width: 0; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 12px; margin-bottom: 16px; }
 .tile { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 12px 14px; min-width: 0; }
@@ -45,9 +48,9 @@ td.path { min-width: 220px; }
 progress { width: 90px; height: 10px; vertical-align: middle; accent-color: #1a7f37; }
 .pct { margin-left: 6px; font-size: 12px; color: var(--muted); font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-size: 12.5px; font-weight: 600; background: #eaeef2; color: #3b434b; white-space: nowrap; }
-.badge-completed, .badge-no-differences { background: #dafbe1; color: #0f5323; }
-.badge-failed, .badge-differences { background: #ffebe9; color: #8c0b1f; }
-.badge-running, .badge-scanning { background: #ddf4ff; color: #0a4a8f; }
+.badge-completed, .badge-no-differences, .badge-pass, .badge-frozen, .badge-ready { background: #dafbe1; color: #0f5323; }
+.badge-failed, .badge-differences, .badge-fail, .badge-not-ready, .badge-settled { background: #ffebe9; color: #8c0b1f; }
+.badge-running, .badge-scanning, .badge-freezing, .badge-in-flight { background: #ddf4ff; color: #0a4a8f; }
 .badge-cancelled { background: #fff8c5; color: #6b4a00; }
 .verdict { display: inline-block; padding: 2px 10px; border-radius: 6px; font-weight: 700; text-decoration: none; font-size: 16px; }
 .verdict-ready { background: #dafbe1; color: #0f5323; }

@@ -1,4 +1,7 @@
 import { readJobSummaries } from '../job-views.js';
+import { conflictsModule } from './conflicts.js';
+import { cutoverModule } from './cutover.js';
+import { driftModule } from './drift.js';
 import { jobsModule } from './jobs.js';
 import { planModule } from './plan.js';
 import { listReports, reportsModule } from './reports.js';
@@ -10,7 +13,7 @@ export type { DashboardContext, DashboardModule } from './types.js';
 
 /** The modules of this build, in navigation order (the overview first). */
 export function dashboardModules(): DashboardModule[] {
-  const areas: DashboardModule[] = [jobsModule(), reportsModule, planModule, validationModule, ...UPCOMING_MODULES];
+  const areas: DashboardModule[] = [jobsModule(), reportsModule, planModule, validationModule, conflictsModule, driftModule, cutoverModule, ...UPCOMING_MODULES];
   return [overviewModule(areas), ...areas];
 }
 

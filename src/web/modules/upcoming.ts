@@ -21,11 +21,5 @@ export function upcomingModule(a: { id: string; title: string; reason: string; c
 
 /** The areas other work is building; each is replaced by its real module when it lands. */
 export const UPCOMING_MODULES: DashboardModule[] = [
-  upcomingModule({ id: 'conflicts', title: 'Conflicts', reason: 'Bi-directional sync (bisync) is not part of this build yet: its conflicts will be listed here once it lands.' }),
-  upcomingModule({ id: 'drift', title: 'Drift', reason: 'The gateway is not part of this build yet: drift between Gen1 and Gen2 will be shown here once it lands.' }),
-  upcomingModule({
-    id: 'cutover', title: 'Cutover', reason: 'Cutover tooling (freeze, decommission check) is not part of this build yet.',
-    checklist: ['Source frozen (writes stopped on Gen1)', 'Decommission check passed'],
-  }),
   upcomingModule({ id: 'workers', title: 'Workers', reason: 'Scale-out (many workers on one PostgreSQL job database) is not part of this build yet: per-worker rates will be shown here.' }),
 ];
