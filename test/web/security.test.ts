@@ -64,6 +64,7 @@ describe('dashboard access', () => {
   it('answers 401 on every route without the token, with a wrong one, and for unknown paths', async () => {
     const routes = [...dash.routes, { method: 'GET', url: '/no/such/page' }];
     expect(routes.length).toBeGreaterThan(20);
+    for (const url of ['/api/conflicts', '/api/drift', '/api/cutover', '/conflicts', '/drift', '/cutover']) expect(routes.map((r) => r.url), url).toContain(url);
     for (const r of routes) {
       const url = `${dash.baseUrl}${concrete(r.url)}`;
       const bare = await fetch(url, { method: r.method, redirect: 'manual' });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliCaptured } from '../../src/cli/test-support.js';
+import { freezeTree } from '../../src/cutover/freeze/freeze.js';
 import { runLiftAndShift } from '../../src/patterns/lift-and-shift.js';
 import { openPostgresJobDb, openSqliteJobDb } from '../../src/state/db.js';
 import { TEST_PG_URL, testPgProblem } from '../../src/state/test-support.js';
@@ -57,6 +58,11 @@ describe('what the dashboard reads', () => {
         const progress = await get(`/api/jobs/${summary.jobId}/progress`);
         expect(progress.samples.at(-1)).toMatchObject({ runNo: 1, filesDone: 12, bytesDone: 12_000 });
         expect((await get('/api/validations')).validations[0]).toMatchObject({ ok: true, files: 12 });
+        // Cutover and bisync have recorded nothing in this schema: empty answers, then a real freeze shows.
+        expect(await get('/api/cutover')).toEqual({ available: true, freeze: null, finalSyncs: [], decommissionChecks: [] });
+        expect((await get('/api/conflicts')).conflicts).toEqual([]);
+        await freezeTree(src, { jobDb });
+        expect((await get('/api/cutover')).freeze).toMatchObject({ state: 'frozen', finished: true });
       } finally {
         await dash.close();
       }
