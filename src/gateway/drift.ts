@@ -64,8 +64,8 @@ export const DEFAULT_SETTLE_MS = 120_000;
 const REPAIR_TREE = new Set(['missing', 'extra', 'type']);
 const REPAIR_CONTENT = new Set(['size', 'checksum']);
 
-/** Touches `path` or something below/above it. */
-function related(a: string, b: string): boolean {
+/** Touches `path` or something below/above it (also used by the dashboard's drift page). */
+export function related(a: string, b: string): boolean {
   return a === b || a === '' || b === '' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTLE_MS } from '../../gateway/drift.js';
+import { DEFAULT_SETTLE_MS, related } from '../../gateway/drift.js';
 import type { GatewayDb } from '../../gateway/journal.js';
 import { redactValue } from '../redact.js';
 import { hasTables } from './recorded.js';
@@ -28,10 +28,6 @@ export interface DriftPairView {
   journalBacklog: number;
   ready: boolean;
   paths: DriftPathView[];
-}
-
-function related(a: string, b: string): boolean {
-  return a === b || a === '' || b === '' || a.startsWith(`${b}/`) || b.startsWith(`${a}/`);
 }
 
 /**
