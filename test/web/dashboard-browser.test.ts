@@ -1,7 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { assessStore, writeAssessReports } from '../../src/assess/index.js';
 import { startGen1Emulator } from '../../src/emulators/gen1/index.js';
@@ -13,10 +11,9 @@ import { validateStores } from '../../src/validate/validate.js';
 import { recordValidation, startDashboard } from '../../src/web/index.js';
 import { openGen1, openGen2 } from '../migrate-helpers.js';
 import { CHROMIUM, hasChromium, launchChromium } from '../browser-helpers.js';
-import { tempDir, writeFiles } from './helpers.js';
+import { seriousViolations, tabThrough, tempDir, writeFiles } from './helpers.js';
 
 if (!hasChromium) console.log(`dashboard-browser: skipping the browser tests: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ARTIFACTS = 'test-artifacts/dashboard';
 
 const cleanups: (() => void)[] = [];
@@ -25,37 +22,6 @@ afterAll(async () => {
   for (const c of closers.reverse()) await c().catch(() => undefined);
   for (const c of cleanups) c();
 });
-
-/** axe-core run in the page (evaluated over the DevTools protocol, so the page's CSP stays on). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const result = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
-    return r.violations.map(function (v) { return { id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }) }; });
-  })`);
-  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
-}
-
-/** Marks every visible focusable control of the page; returns how many there are. */
-const MARK_CONTROLS = `(function () {
-  if (document.activeElement) document.activeElement.blur();
-  window.scrollTo(0, 0);
-  var all = Array.prototype.slice.call(document.querySelectorAll('a[href], button, summary, [tabindex]:not([tabindex="-1"]), input, select, textarea'));
-  var visible = all.filter(function (e) { return e.getClientRects().length > 0; });
-  visible.forEach(function (e, i) { e.setAttribute('data-ctl', String(i)); e.removeAttribute('data-reached'); });
-  return visible.length;
-})()`;
-const MARK_FOCUSED = "(function () { var e = document.activeElement; if (e && e !== document.body) e.setAttribute('data-reached', '1'); })()";
-const MISSED = `Array.prototype.slice.call(document.querySelectorAll('[data-ctl]:not([data-reached])')).map(function (e) { return e.tagName.toLowerCase() + ' ' + (e.textContent || '').trim().slice(0, 40); })`;
-
-/** Tabs through the page: every focusable control must be reached by the keyboard alone. */
-async function tabThrough(page: Page): Promise<{ total: number; missed: string[] }> {
-  const total = await page.evaluate<number>(MARK_CONTROLS);
-  for (let i = 0; i < total + 5; i++) {
-    await page.keyboard.press('Tab');
-    await page.evaluate(MARK_FOCUSED);
-  }
-  return { total, missed: await page.evaluate<string[]>(MISSED) };
-}
 
 describe.skipIf(!hasChromium)('dashboard in headless Chromium', () => {
   it('follows a real migrate live, shows job charts and failures, links the report; accessible and keyboard-reachable', async () => {

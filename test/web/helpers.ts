@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import type { Store } from '../../src/core/store.js';
 
 /** Shared by the dashboard suites: temporary folders and file writers. */
@@ -44,4 +46,37 @@ export async function readEvents(url: string, headers: Record<string, string>, u
     if (!signal.aborted) throw error;
   }
   return events;
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core run in the page (evaluated over the DevTools protocol, so the page's CSP stays on). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const result = await page.evaluate<{ id: string; impact: string; targets: string[] }[]>(`axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+    return r.violations.map(function (v) { return { id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map(function (n) { return n.target.join(' '); }) }; });
+  })`);
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
+}
+
+/** Marks every visible focusable control of the page; returns how many there are. */
+const MARK_CONTROLS = `(function () {
+  if (document.activeElement) document.activeElement.blur();
+  window.scrollTo(0, 0);
+  var all = Array.prototype.slice.call(document.querySelectorAll('a[href], button, summary, [tabindex]:not([tabindex="-1"]), input, select, textarea'));
+  var visible = all.filter(function (e) { return e.getClientRects().length > 0; });
+  visible.forEach(function (e, i) { e.setAttribute('data-ctl', String(i)); e.removeAttribute('data-reached'); });
+  return visible.length;
+})()`;
+const MARK_FOCUSED = "(function () { var e = document.activeElement; if (e && e !== document.body) e.setAttribute('data-reached', '1'); })()";
+const MISSED = `Array.prototype.slice.call(document.querySelectorAll('[data-ctl]:not([data-reached])')).map(function (e) { return e.tagName.toLowerCase() + ' ' + (e.textContent || '').trim().slice(0, 40); })`;
+
+/** Tabs through the page: every focusable control must be reached by the keyboard alone. */
+export async function tabThrough(page: Page): Promise<{ total: number; missed: string[] }> {
+  const total = await page.evaluate<number>(MARK_CONTROLS);
+  for (let i = 0; i < total + 5; i++) {
+    await page.keyboard.press('Tab');
+    await page.evaluate(MARK_FOCUSED);
+  }
+  return { total, missed: await page.evaluate<string[]>(MISSED) };
 }

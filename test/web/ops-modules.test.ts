@@ -15,7 +15,7 @@ import { createMemoryStore, dropMemoryStore } from '../../src/stores/memory/inde
 import { startDashboard, type Dashboard } from '../../src/web/index.js';
 import { hasTables } from '../../src/web/modules/recorded.js';
 import { CHROMIUM, hasChromium, launchChromium } from '../browser-helpers.js';
-import { tempDir } from './helpers.js';
+import { seriousViolations, tabThrough, tempDir } from './helpers.js';
 
 // The conflicts, drift and cutover pages over rows written by the real commands' library functions.
 const cleanups: (() => void)[] = [];
@@ -173,8 +173,14 @@ describe('conflicts, drift and cutover with records', () => {
     const text = async (path: string): Promise<string> => {
       await page.goto(`${dash.baseUrl}${path}`);
       await page.locator('#content[aria-busy="false"]').waitFor();
+      await page.screenshot({ path: `test-artifacts/dashboard/${path === '/' ? 'overview' : path.slice(1)}-recorded.png`, fullPage: true });
+      // Filled with rows, each page stays accessible and keyboard-reachable (axe-core; Tab alone).
+      expect(await seriousViolations(page), path).toEqual([]);
+      expect((await tabThrough(page)).missed, path).toEqual([]);
       return page.locator('main').innerText();
     };
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     const conflicts = await text('/conflicts');
     expect(conflicts).toContain('data/a.txt');
     expect(conflicts).toContain('path1 won, path2 lost');
@@ -189,6 +195,8 @@ describe('conflicts, drift and cutover with records', () => {
     expect(cutover).toContain('Gen1 is frozen');
     const overview = await text('/');
     expect(overview).not.toContain('not yet available)');
+    expect(overview).toContain('Source frozen (writes stopped on Gen1) (done)');
+    expect(errors).toEqual([]);
   }, 60_000);
 });
 
