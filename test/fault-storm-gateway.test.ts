@@ -7,6 +7,7 @@ import { startGen2Emulator, type Gen2Emulator } from '../src/emulators/gen2/inde
 import { startGatewayServer, type GatewayServer } from '../src/gateway/server.js';
 import { openGen2, sdkFilesystem, sdkPaths, sdkRead } from './migrate-helpers.js';
 import { sendRaw } from './fuzz/requests.js';
+import { gen1Token } from './gateway/helpers.js';
 
 /**
  * `gateway serve` over a Gen2 emulator in a fault storm: a Gen1 client's workload (directories,
@@ -15,11 +16,6 @@ import { sendRaw } from './fuzz/requests.js';
  * restart. (APPEND is left out: like Gen1 itself, a retried append after a lost answer appends twice.)
  */
 
-function token(): string {
-  const b = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${b({ alg: 'none', typ: 'JWT' })}.${b({ aud: 'https://datalake.azure.net/', oid: 'storm-user', nbf: now - 60, exp: now + 3600 })}.c2ln`;
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -34,7 +30,7 @@ describe('fault storms: the gateway', () => {
     const store: Store = openGen2(gen2.url, 'gwstorm');
     await store.mkdir('').catch(() => undefined);
     const gw: GatewayServer = await startGatewayServer({ rules: [{ sourcePrefix: '', store, destPath: '' }] });
-    const auth = { Authorization: `Bearer ${token()}` };
+    const auth = { Authorization: `Bearer ${gen1Token('storm-user')}` };
     const answers: string[] = [];
     /** One Gen1 call as a client with retries makes it: until a 2xx, or an error that says it is done already. */
     const call = async (method: string, path: string, body = '', done: (status: number, text: string) => boolean = () => false): Promise<string> => {

@@ -5,16 +5,12 @@ import { startGatewayServer, type GatewayServer } from '../../src/gateway/server
 import { openStore } from '../../src/stores/open-store.js';
 import { walkAll } from '../migrate-helpers.js';
 import { plausible, request, RUNS, sendRaw } from './requests.js';
+import { gen1Token } from '../gateway/helpers.js';
 
 // Random requests against `gateway serve` (over memory stores): every answer is Gen1's — a status
 // the service gives, errors as a RemoteException JSON object with no stack trace — and nothing is
 // ever written outside the mapped area.
 
-function token(): string {
-  const b = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${b({ alg: 'none', typ: 'JWT' })}.${b({ aud: 'https://datalake.azure.net/', oid: 'fuzz-user', nbf: now - 60, exp: now + 3600 })}.c2ln`;
-}
 
 let gw: GatewayServer;
 let mapped: Store;
@@ -36,7 +32,7 @@ afterAll(async () => {
 
 describe('fuzz: gateway request parsing', () => {
   it('answers any request in Gen1 shape, never with a stack trace, and writes only inside the mapped area', async () => {
-    const auth = `Bearer ${token()}`;
+    const auth = `Bearer ${gen1Token('fuzz-user')}`;
     await fc.assert(
       fc.asyncProperty(request, fc.boolean(), fc.constantFrom('/webhdfs/v1/lake', '/webhdfs/v1', '/WebHdfsExt/lake', ''), async (r, withToken, prefix) => {
         const path = `${prefix}${r.path}${r.query === '' ? '' : `?${r.query}`}`;

@@ -1,46 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { GEN1_AUDIENCE, mintToken } from '../../src/emulators/kit/jwt.js';
 
-/** Shared by the gateway suites: a self-signed certificate, tokens, and the Python SDK probe. */
+/** Shared by the gateway suites: tokens and the Python runner; the official-client helpers are the Gen1 emulator suites' own. */
+export { call, findPythonWithAdls, hasOpenssl, openText, selfSignedCert } from '../../src/emulators/gen1/test-support.js';
 
-export function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-/** Writes key.pem and cert.pem (CN and SAN 127.0.0.1) into dir. */
-export function selfSignedCert(dir: string): { key: string; cert: string } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-  return { key, cert };
-}
 
 export const USER_OID = '5a000000-0000-4000-8000-0000000000a1';
 export const gen1Token = (oid: string = USER_OID): string => mintToken({ oid, audience: GEN1_AUDIENCE });
 
-/** The Python interpreter that has azure-datalake-store (Debian python3-azure-datalake-store), if any. */
-export function findPythonWithAdls(): string | undefined {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    try {
-      execFileSync(py, ['-c', 'import azure.datalake.store'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
 
-export function call<T>(fn: (cb: (err: any, result?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, result) => (err ? reject(err) : resolve(result as T))));
-}
 
 /** Runs a Python script with args; resolves its parsed JSON stdout. */
 export async function runPython(python: string, script: string, args: string[], caFile: string): Promise<any> {

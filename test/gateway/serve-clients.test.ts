@@ -14,7 +14,7 @@ import { startGen2Emulator, type Gen2Emulator } from '../../src/emulators/gen2/i
 import { startGatewayServer, type GatewayServer } from '../../src/gateway/server.js';
 import type { Store } from '../../src/core/store.js';
 import { openGen2, sdkFilesystem, sdkMode, sdkRead } from '../migrate-helpers.js';
-import { PY_PROLOGUE, call, findPythonWithAdls, gen1Token, hasOpenssl, runPython, selfSignedCert, USER_OID } from './helpers.js';
+import { PY_PROLOGUE, call, findPythonWithAdls, gen1Token, hasOpenssl, openText, runPython, selfSignedCert, USER_OID } from './helpers.js';
 
 const require = createRequire(import.meta.url);
 const opensslMissing = !hasOpenssl();
@@ -22,17 +22,6 @@ if (opensslMissing) console.warn('gateway serve-clients.test: skipping the HTTPS
 const python = opensslMissing ? undefined : findPythonWithAdls();
 if (!opensslMissing && python === undefined) console.warn('gateway serve-clients.test: skipping the Python suite (install python3-azure-datalake-store to run it)');
 
-function openText(fsOps: any, account: string, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    fsOps.open(account, path, (err: unknown, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      stream.on('error', reject);
-    });
-  });
-}
 
 describe.skipIf(opensslMissing)('gateway serve over the Gen2 emulator, official Gen1 clients over HTTPS', () => {
   let dir: string;

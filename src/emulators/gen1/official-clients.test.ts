@@ -3,7 +3,6 @@
  * (npm azure-arm-datalake-store 0.4.2, over HTTPS with a self-signed certificate) and a generic
  * WebHDFS client (npm webhdfs 1.2.0, which relies on the 307 redirect dance).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -11,18 +10,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GEN1_EMULATOR_ADMIN_OID, startGen1Emulator, type Gen1Emulator } from './index.js';
-import { tokenFor } from './test-support.js';
+import { call, findPythonWithAdls, hasOpenssl, openText, selfSignedCert, tokenFor } from './test-support.js';
 
 const require = createRequire(import.meta.url);
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 const opensslMissing = !hasOpenssl();
 if (opensslMissing) console.warn('official-clients.test: skipping the HTTPS client suite because openssl is not on PATH');
 
@@ -34,23 +25,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function call<T>(fn: (cb: (err: any, result?: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, result) => (err ? reject(err) : resolve(result as T))));
-}
 
-/** Calls the client's open and collects the body; listeners attach inside the callback because the
- * client's transport (the `request` library) starts the response flowing right away. */
-function openText(fsOps: any, account: string, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    fsOps.open(account, path, (err: unknown, stream: NodeJS.ReadableStream) => {
-      if (err) return reject(err);
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
-      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      stream.on('error', reject);
-    });
-  });
-}
 
 describe.skipIf(opensslMissing)('azure-arm-datalake-store 0.4.2 (DataLakeStoreFileSystemManagementClient) over HTTPS', () => {
   let emu: Gen1Emulator;
@@ -58,10 +33,7 @@ describe.skipIf(opensslMissing)('azure-arm-datalake-store 0.4.2 (DataLakeStoreFi
   const account = 'lakeshift';
 
   beforeAll(async () => {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    const { key, cert } = selfSignedCert(dir);
     emu = await startGen1Emulator({ inMemory: true, certPath: cert, keyPath: key });
     const { DataLakeStoreFileSystemClient } = require('azure-arm-datalake-store');
     const { TokenCredentials } = require('ms-rest');
@@ -110,18 +82,6 @@ describe.skipIf(opensslMissing)('azure-arm-datalake-store 0.4.2 (DataLakeStoreFi
   });
 });
 
-/** The Python SDK (azure-datalake-store, Debian python3-azure-datalake-store) when installed. */
-function findPythonWithAdls(): string | undefined {
-  for (const py of ['/usr/bin/python3', 'python3']) {
-    try {
-      execFileSync(py, ['-c', 'import azure.datalake.store'], { stdio: 'ignore' });
-      return py;
-    } catch {
-      // try the next interpreter
-    }
-  }
-  return undefined;
-}
 const python = opensslMissing ? undefined : findPythonWithAdls();
 if (!opensslMissing && python === undefined) {
   console.warn('official-clients.test: skipping the Python azure-datalake-store suite (install python3-azure-datalake-store to run it)');
@@ -161,10 +121,7 @@ print(json.dumps(out))
 
 describe.skipIf(python === undefined)('azure-datalake-store (Python SDK) over HTTPS', () => {
   it('writes a multi-chunk file, reads it back, lists, sets ACLs, concatenates, moves and deletes', async () => {
-    const key = join(dir, 'py-key.pem');
-    const cert = join(dir, 'py-cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    const { key, cert } = selfSignedCert(dir, 'py-');
     const emu = await startGen1Emulator({ inMemory: true, certPath: cert, keyPath: key });
     try {
       const { execFile } = await import('node:child_process');

@@ -1,6 +1,8 @@
 /**
  * Raw-HTTP helpers for the Gen1 emulator's protocol tests (plain fetch, no lakeshift client code).
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { GEN1_AUDIENCE, mintToken } from '../kit/jwt.js';
 
 export interface RawResponse {
@@ -82,5 +84,60 @@ export async function rawPathRequest(baseUrl: string, method: string, rawPath: s
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Whether openssl is on PATH (the HTTPS suites need it for a self-signed certificate). */
+export function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes `${prefix}key.pem` and `${prefix}cert.pem` (CN and SAN 127.0.0.1) into dir. */
+export function selfSignedCert(dir: string, prefix = ''): { key: string; cert: string } {
+  const key = join(dir, `${prefix}key.pem`);
+  const cert = join(dir, `${prefix}cert.pem`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  return { key, cert };
+}
+
+/** The Python interpreter that has azure-datalake-store (Debian python3-azure-datalake-store), if any. */
+export function findPythonWithAdls(): string | undefined {
+  for (const py of ['/usr/bin/python3', 'python3']) {
+    try {
+      execFileSync(py, ['-c', 'import azure.datalake.store'], { stdio: 'ignore' });
+      return py;
+    } catch {
+      // try the next interpreter
+    }
+  }
+  return undefined;
+}
+
+/** Promisifies one callback-style call of the official Node Gen1 client. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function call<T>(fn: (cb: (err: any, result?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, result) => (err ? reject(err) : resolve(result as T))));
+}
+
+/**
+ * Calls the official client's open and collects the body; listeners attach inside the callback because
+ * the client's transport (the `request` library) starts the response flowing right away.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function openText(fsOps: any, account: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    fsOps.open(account, path, (err: unknown, stream: NodeJS.ReadableStream) => {
+      if (err) return reject(err);
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(Buffer.from(c)));
+      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      stream.on('error', reject);
+    });
   });
 }
