@@ -101,6 +101,9 @@ export function parseLocation(input: string, cwd: string = process.cwd()): Store
   if (uri === '') throw invalid(input, 'it is empty', 'Give a URI such as adl://ACCOUNT.azuredatalakestore.net/path.');
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(uri)?.[1]?.toLowerCase();
   if (scheme === undefined) {
+    if (/^[^/\\]*:\/\//.test(uri)) {
+      throw invalid(uri, 'its scheme is not a valid URI scheme', 'Use adl://, abfss://, https://, file:// or a local path.');
+    }
     if (/^[a-z][a-z0-9+.-]*:/i.test(uri) && !/^[a-z]:[\\/]/i.test(uri)) {
       throw invalid(uri, 'it has a scheme but no //', 'Write it as SCHEME://HOST/path.');
     }

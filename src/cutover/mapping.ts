@@ -292,6 +292,11 @@ async function rulesFromPlan(planFile: string, options: LoadMappingOptions): Pro
  * missing file.
  */
 export async function loadMapping(options: LoadMappingOptions): Promise<CutoverMapping> {
+  if (options.plan === undefined) {
+    // These only say how to read a plan; without one they would be silently ignored.
+    if (options.gen2Account !== undefined) throw invalid(`--gen2-account '${options.gen2Account}' applies only with --plan; with --map, write the Gen2 account in each abfss:// target.`);
+    if (options.gen1Account !== undefined) throw invalid(`--gen1-account '${options.gen1Account}' applies only with --plan; with --map, write the Gen1 account in each adl:// prefix.`);
+  }
   const rules: MappingRule[] = [];
   let home: HomeMapping | undefined;
   (options.map ?? []).forEach((m, i) => rules.push(parseMapValue(m, `--map[${i}] '${m}'`)));

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -21,21 +21,30 @@ export interface JobDb {
 
 /**
  * Resolves the state directory: the explicit value, else LAKESHIFT_STATE_DIR, else `.lakeshift/` in
- * the current directory.
+ * the current directory. Creates nothing. Throws StorageError('invalid-argument') when the path
+ * exists and is not a directory, so that a mistyped --state-dir fails before any work.
  */
 export function resolveStateDir(explicit?: string, cwd: string = process.cwd()): string {
   const env = process.env['LAKESHIFT_STATE_DIR'];
-  const dir = explicit ?? (env !== undefined && env !== '' ? env : '.lakeshift');
-  return resolve(cwd, dir);
+  const dir = resolve(cwd, explicit ?? (env !== undefined && env !== '' ? env : '.lakeshift'));
+  const kind = statSync(dir, { throwIfNoEntry: false });
+  if (kind !== undefined && !kind.isDirectory()) {
+    throw new StorageError('invalid-argument', `The state directory '${dir}' is not a directory: point --state-dir (or LAKESHIFT_STATE_DIR) at a directory for the job database.`);
+  }
+  return dir;
 }
 
 /**
  * Opens (creating if needed) the SQLite job database `jobs.db` in `stateDir`, in WAL mode, and
  * brings its schema up to date. Throws StorageError('invalid-argument') when the directory cannot be
- * created or the file cannot be opened.
+ * created or the file cannot be opened; with `mustExist`, StorageError('not-found') when there is no
+ * job database yet (for commands that only read or change existing jobs).
  */
-export async function openSqliteJobDb(stateDir: string): Promise<JobDb> {
+export async function openSqliteJobDb(stateDir: string, options: { mustExist?: boolean } = {}): Promise<JobDb> {
   const file = join(stateDir, 'jobs.db');
+  if (options.mustExist === true && statSync(file, { throwIfNoEntry: false }) === undefined) {
+    throw new StorageError('not-found', `No job database at '${file}': run lakeshift migrate first, or point --state-dir (or LAKESHIFT_STATE_DIR) at the directory that holds jobs.db.`);
+  }
   let database: BetterSqlite3.Database;
   try {
     mkdirSync(stateDir, { recursive: true });

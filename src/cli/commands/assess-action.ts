@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { assessStore, type AssessOptions, type AssessResult } from '../../assess/assess-store.js';
@@ -85,6 +86,10 @@ export async function runAssessCommand(sourceUri: string, opts: Record<string, u
     throw new UserError(error instanceof Error ? error.message : String(error));
   }
   const outDir = resolve(String(opts['out']));
+  // Refuse an --out that cannot hold the reports before the scan, which may take hours.
+  if (statSync(outDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new UserError(`--out '${String(opts['out'])}' is a file, not a folder: give a folder for the reports (it is created when missing).`);
+  }
   const result = await runAssessment(sourceUri, opts);
   const files = await writeAssessReports(result.report, outDir, formats);
   const r = result.report;

@@ -102,6 +102,7 @@ export async function runFreezeCommand(uri: string, o: Record<string, unknown>):
     throw error;
   }
   if (kind !== 'gen1') throw new UserError(`cutover freeze works on Gen1 (adl://ACCOUNT.azuredatalakestore.net/..., https://ACCOUNT.azuredatalakestore.net/webhdfs/v1/..., or a WebHDFS endpoint); '${uri}' is a ${kind} location.`);
+  const concurrency = concurrencyOf(o, 16);
   const store = await openChecked(uri, o, 'source');
   const jobDb = await openJobDb(o, dryRun);
   const cancel = cancelOnSignal();
@@ -109,7 +110,7 @@ export async function runFreezeCommand(uri: string, o: Record<string, unknown>):
     const tty = process.stderr.isTTY === true && outputFrom(o) === 'text';
     const pause = freezePauseHook();
     const report = await freezeTree(store, {
-      dryRun, concurrency: concurrencyOf(o, 16), signal: cancel.signal, ...(jobDb === undefined ? {} : { jobDb }), ...(pause === undefined ? {} : { beforeApply: pause }),
+      dryRun, concurrency, signal: cancel.signal, ...(jobDb === undefined ? {} : { jobDb }), ...(pause === undefined ? {} : { beforeApply: pause }),
       ...(tty ? { onProgress: (p: { seen: number; changed: number }) => void process.stderr.write(`\r  ${p.seen} paths seen, ${p.changed} changed`) } : {}),
     });
     if (tty) process.stderr.write('\n');
@@ -200,6 +201,7 @@ export async function runFinalSyncCommand(sourceUri: string, destUri: string, o:
     identityMap = parseIdentityMap(text, file);
   }
   const maxDelete = typeof o['maxDelete'] === 'string' ? parseWholeNumber('--max-delete', o['maxDelete'], 0) : undefined;
+  const concurrency = concurrencyOf(o, 8);
   const { runFinalSync } = await import('../../cutover/final-sync/final-sync.js');
   const source = await openChecked(sourceUri, o, 'source');
   const dest = await openChecked(destUri, o, 'dest').catch(async (e: unknown) => {
@@ -213,7 +215,7 @@ export async function runFinalSyncCommand(sourceUri: string, destUri: string, o:
     // A progress bar on a terminal; nothing else on stderr (scripts read the report on stdout).
     const renderer = process.stderr.isTTY === true && outputFrom(o) === 'text' ? new ProgressRenderer(process.stderr, 'bar') : undefined;
     const report = await runFinalSync(source, dest, {
-      jobDb, dryRun, allowUnfrozen: o['allowUnfrozen'] === true, concurrency: concurrencyOf(o, 8), signal: cancel.signal,
+      jobDb, dryRun, allowUnfrozen: o['allowUnfrozen'] === true, concurrency, signal: cancel.signal,
       ...(renderer === undefined ? {} : { onEvent: (e: Parameters<ProgressRenderer['handle']>[0]) => renderer.handle(e) }),
       ...(maxDelete === undefined ? {} : { maxDelete }), ...(identityMap === undefined ? {} : { identityMap }),
     });

@@ -14,7 +14,8 @@ export async function mappingFrom(opts: Record<string, unknown>): Promise<{ mapp
   const files = values.filter((v) => !rules.includes(v));
   if (files.length > 1) throw new UserError(`--map: give at most one mapping file (got ${files.join(', ')}); put all rules in it or pass them as --map values.`);
   const plan = typeof opts['plan'] === 'string' ? opts['plan'] : undefined;
-  if (rules.length === 0 && files.length === 0 && plan === undefined) return { mapping: undefined, inputs: [] };
+  const accountFlags = typeof opts['gen2Account'] === 'string' || typeof opts['gen1Account'] === 'string';
+  if (rules.length === 0 && files.length === 0 && plan === undefined && !accountFlags) return { mapping: undefined, inputs: [] };
   const inputs = [...files, ...(plan === undefined ? [] : [plan])].map((f) => { try { return realpathSync(f); } catch { return f; } });
   try {
     const mapping = await loadMapping({

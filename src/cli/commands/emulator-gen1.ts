@@ -2,6 +2,7 @@
  * `lakeshift emulator gen1` (run the ADLS Gen1 emulator) and `lakeshift emulator token` (mint a bearer
  * token the emulators accept).
  */
+import { statSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import type { Gen1EmulatorOptions } from '../../emulators/gen1/index.js';
 import { parseFaultSpec } from '../../emulators/kit/faults.js';
@@ -45,6 +46,9 @@ function parsePort(text: string): number {
 /** Turns gen1 flags into emulator options; throws UserError (exit 2) on bad combinations. */
 export function resolveGen1Options(flags: Gen1Flags): Gen1EmulatorOptions {
   const hasLocation = flags.location !== undefined && flags.location !== '';
+  if (hasLocation && flags.location !== undefined && statSync(flags.location, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new UserError(`--location '${flags.location}' is a file, not a directory: give a directory for the emulator's data (it is created when missing).`);
+  }
   if (hasLocation === (flags.inMemory === true)) {
     throw new UserError('Give exactly one of --location DIR (data kept on disk) or --in-memory.');
   }

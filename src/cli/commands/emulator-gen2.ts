@@ -1,6 +1,7 @@
 /**
  * `lakeshift emulator gen2`: run the ADLS Gen2 emulator (DFS + Blob on one port) until SIGINT/SIGTERM.
  */
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Gen2EmulatorOptions } from '../../emulators/gen2/index.js';
 import { parseFaultSpec } from '../../emulators/kit/faults.js';
@@ -46,6 +47,9 @@ function parseAccount(text: string): { name: string; key: string; secondaryKey?:
 /** Turns gen2 flags into emulator options; throws UserError (exit 2) on bad input. Never echoes keys. */
 export function resolveGen2Options(flags: Gen2Flags): Gen2EmulatorOptions {
   const hasLocation = flags.location !== undefined && flags.location !== '';
+  if (hasLocation && flags.location !== undefined && statSync(flags.location, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new UserError(`--location '${flags.location}' is a file, not a directory: give a directory for the emulator's data (it is created when missing).`);
+  }
   if (hasLocation === (flags.inMemory === true)) throw new UserError('Give exactly one of --location DIR (data kept on disk) or --in-memory.');
   if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UserError('--cert and --key go together: pass both PEM files to serve HTTPS, or neither for HTTP.');
   const n = Number(flags.port);

@@ -7,7 +7,7 @@ import type { GatewayRule } from '../../gateway/mapping.js';
 import { openStore } from '../../stores/open-store.js';
 import { UserError, asUsageError } from '../cli-error.js';
 import { storeOptionsFrom } from '../common-options.js';
-import { serveUntilSignal } from '../serve-until-signal.js';
+import { serveUntilSignal, checkBindableHost } from '../serve-until-signal.js';
 import { parseMapSpec } from './migrate.js';
 import { targetUri } from './migrate-action.js';
 
@@ -85,6 +85,7 @@ export async function runGatewayMirror(gen1Uri: string, dest: string, o: Record<
   const port = parsePort(o['port']);
   const host = typeof o['host'] === 'string' ? o['host'] : '127.0.0.1';
   const tls = tlsFlags(o);
+  await checkBindableHost(host);
   let loc;
   try {
     loc = parseLocation(gen1Uri);

@@ -29,7 +29,8 @@ const JobOptionsSchema = z.object({
 });
 
 async function withDb<T>(o: Record<string, unknown>, fn: (db: JobDb) => Promise<T>): Promise<T> {
-  const db = await openSqliteJobDb(resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined));
+  // jobs commands read or change existing jobs: they never create a job database.
+  const db = await openSqliteJobDb(resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined), { mustExist: true });
   try {
     return await fn(db);
   } finally {
@@ -77,6 +78,8 @@ export async function showJobCommand(id: string, o: Record<string, unknown>): Pr
 /** `jobs resume JOB`: reopens the job's stores and options from its record and runs it again. */
 export async function resumeJobCommand(id: string, o: Record<string, unknown>, deps?: MigrateDeps): Promise<void> {
   const stateDir = resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined);
+  const concurrency = Number(o['concurrency']);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`--concurrency must be a whole number above 0; got '${String(o['concurrency'])}'.`);
   const job = await withDb(o, (db) => getJob(db, id));
   const parsed = JobOptionsSchema.safeParse(JSON.parse(job.options));
   if (!parsed.success) throw new UserError(`Job ${job.id} was recorded by another lakeshift version; rerun the original migrate command instead.`);
@@ -86,8 +89,6 @@ export async function resumeJobCommand(id: string, o: Record<string, unknown>, d
     if (typeof o['identityMap'] !== 'string') throw new UserError(`Job ${job.id} was started with an identity map: give it again with --identity-map FILE.`);
     identityMap = parseIdentityMap(await readFile(o['identityMap'], 'utf8'), o['identityMap']);
   }
-  const concurrency = Number(o['concurrency']);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`--concurrency must be a whole number above 0; got '${String(o['concurrency'])}'.`);
   const req: MigrateRequest = {
     source: job.source,
     rules: jo.mappings.map((m) => ({ name: m.name, sourcePrefix: m.sourcePrefix, destUri: m.dest, destPath: m.destPath })),

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addStoreOptions } from '../common-options.js';
 import type { MigrateDeps } from './migrate.js';
 
@@ -6,19 +6,21 @@ import type { MigrateDeps } from './migrate.js';
  * Registers `lakeshift jobs list|show|resume|clean`. The actions (job database, engine) live in
  * jobs-action.ts and are imported when a subcommand runs.
  */
+const outputOption = (): Option => new Option('--output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text');
+
 export function registerJobsCommand(program: Command, deps?: MigrateDeps): void {
   const jobs = program.command('jobs').description('List, inspect, resume and clean migration jobs in the job database');
   const stateOpt = ['--state-dir <dir>', 'job database directory (default $LAKESHIFT_STATE_DIR or .lakeshift/)'] as const;
 
   jobs.command('list').description('List jobs, newest first').option(...stateOpt)
-    .option('--output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (o: Record<string, unknown>) => {
       const { listJobsCommand } = await import('./jobs-action.js');
       await listJobsCommand(o);
     });
 
   jobs.command('show').description('Show a job: runs, data sets, item counts and recent failures').argument('<job>', 'job id (or a unique prefix)').option(...stateOpt)
-    .option('--output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (id: string, o: Record<string, unknown>) => {
       const { showJobCommand } = await import('./jobs-action.js');
       await showJobCommand(id, o);

@@ -2,11 +2,12 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { openPostgresJobDb, openSqliteJobDb, resolveStateDir, type JobDb } from '../../state/db.js';
+import { loadPlan } from '../../plan/load-plan.js';
 import { startDashboard } from '../../web/index.js';
 import { UserError } from '../cli-error.js';
 import { outputFrom, parseWholeNumber } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { serveUntilSignal } from '../serve-until-signal.js';
+import { checkBindableHost, serveUntilSignal } from '../serve-until-signal.js';
 
 /** Hosts that keep the dashboard on this machine. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -27,6 +28,9 @@ export async function runServeCommand(o: Record<string, unknown>): Promise<void>
   if (typeof o['reports'] === 'string' && reportsDir !== undefined && !(await isDirectory(reportsDir))) throw new UserError(`--reports '${o['reports']}' is not a folder: give the folder lakeshift assess --out wrote (or its parent).`);
   const planFile = typeof o['plan'] === 'string' ? resolve(o['plan']) : undefined;
   if (planFile !== undefined && !(await stat(planFile).then((s) => s.isFile(), () => false))) throw new UserError(`--plan '${String(o['plan'])}' does not exist: write one with lakeshift plan SOURCE --out plan.yaml.`);
+  // The dashboard rereads the plan on each visit; a plan that does not parse is refused now, not then.
+  if (planFile !== undefined) await loadPlan(planFile);
+  await checkBindableHost(host);
   if (!LOOPBACK.has(host)) {
     process.stderr.write(`lakeshift serve: warning: --host ${host} makes the dashboard reachable from other machines over plain HTTP; anyone who has the URL with its token can read the job database${o['allowActions'] === true ? ' and pause, resume or retry jobs' : ''}. Prefer 127.0.0.1 with an SSH tunnel.\n`);
   }

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 /**
  * Registers `lakeshift serve`: the dashboard over the job database. The server (src/web) is imported
@@ -16,7 +16,7 @@ export function registerServeCommand(program: Command): void {
     .option('--reports <dir>', 'folder of assessment reports (lakeshift assess --out DIR, or its parent; default: the state directory)')
     .option('--plan <file>', 'plan to show (lakeshift plan --out plan.yaml; default: plan.yaml in the reports folder)')
     .option('--allow-actions', 'enable pause, resume and retry-failed on jobs (default: read-only)')
-    .option('--output <format>', 'text, or json: one line {url, baseUrl} on stdout', 'text')
+    .addOption(new Option('--output <format>', 'text, or json: one line {url, baseUrl} on stdout').choices(['text', 'json']).default('text'))
     .action(async (o: Record<string, unknown>) => {
       const { runServeCommand } = await import('./serve-action.js');
       await runServeCommand(o);
