@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { validateStores } from '../src/validate/validate.js';
 import { parseLocation, type Gen2Location } from '../src/core/uri.js';
 import { createGen2Store } from '../src/stores/gen2/index.js';
 import { gen2Uri, openGen1, openGen2, sdkFilesystem, sdkPaths } from './migrate-helpers.js';
+import { mountTmpfs, resizeTmpfs, unmountTmpfs } from './tmpfs.js';
 
 /**
  * Fault storms: both emulators answer every Nth request with the next failure of the storm cycle —
@@ -106,18 +106,6 @@ describe('fault storms: migrate and validate end exact', () => {
   });
 });
 
-/** Mounts a tmpfs of `mib` MiB at `dir` (root only); returns why not when it cannot. */
-function mountTmpfs(dir: string, mib: number): string | undefined {
-  if (process.getuid?.() !== 0) return 'not running as root, so no small filesystem can be mounted';
-  try {
-    mkdirSync(dir, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${mib}m`, 'tmpfs', dir], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    return `mount -t tmpfs failed: ${(error as Error).message.split('\n')[0] ?? ''}`;
-  }
-}
-
 describe('fault storms: the Gen2 emulator\'s disk fills up', () => {
   it('failures are recorded per file, nothing partial is visible, and a rerun after space is freed finishes exact', async () => {
     const root = mkdtempSync(join(tmpdir(), 'lakeshift-diskfull-'));
@@ -156,7 +144,7 @@ describe('fault storms: the Gen2 emulator\'s disk fills up', () => {
       expect(wrong.slice(0, 5)).toEqual([]);
 
       console.log(`[storm] disk full: first run and check ${Date.now() - t0} ms`);
-      execFileSync('mount', ['-o', 'remount,size=64m', data], { stdio: 'pipe' });
+      resizeTmpfs(data, 64);
       const second = await runMigration({ source, dest, jobDb, blockSize: 64 * 1024, retry: RETRY });
       expect(second.failures).toEqual([]);
       const report = await validateStores(source, dest, { checksum: true, times: true });
@@ -167,11 +155,7 @@ describe('fault storms: the Gen2 emulator\'s disk fills up', () => {
       await jobDb?.close();
       await gen1?.close();
       await gen2?.close();
-      try {
-        execFileSync('umount', [data], { stdio: 'pipe' });
-      } catch {
-        // not mounted
-      }
+      unmountTmpfs(data);
       rmSync(root, { recursive: true, force: true });
     }
   }, 180_000);
