@@ -181,6 +181,20 @@ describe('#4 MD5 rules', () => {
   });
 });
 
+describe('empty integrity headers count as absent (issue #15 rule)', () => {
+  it('x-ms-content-crc64, Content-MD5 and x-ms-blob-content-md5 sent empty change nothing', async () => {
+    const empty = { 'x-ms-content-crc64': '', 'Content-MD5': '', 'x-ms-blob-content-md5': '' };
+    const put = await raw('PUT', '/ccc/empty-hdr', { 'x-ms-blob-type': 'BlockBlob', ...empty }, 'abc');
+    expect(put.status).toBe(201);
+    expect(put.headers['content-md5']).toBe(md5('abc'));
+    expect(put.headers['x-ms-content-crc64']).toBeUndefined();
+    expect((await raw('PUT', `/ccc/empty-hdr?comp=block&blockid=${encodeURIComponent(id(1))}`, empty, 'abc')).status).toBe(201);
+    expect((await raw('PUT', '/ccc/empty-hdr?comp=blocklist', empty, `<BlockList><Latest>${id(1)}</Latest></BlockList>`)).status).toBe(201);
+    expect((await raw('PUT', '/ccc/empty-hdr?comp=properties', empty)).status).toBe(200);
+    expect((await raw('HEAD', '/ccc/empty-hdr')).headers['content-md5']).toBeUndefined();
+  });
+});
+
 describe('#6 block ids of one blob share one length', () => {
   it('a block id whose decoded length differs from the staged ones gets 400 InvalidBlobOrBlock (SDK)', async () => {
     const blob = svc.getContainerClient('ccc').getBlockBlobClient('id-length');
