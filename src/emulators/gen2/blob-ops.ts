@@ -105,7 +105,8 @@ function checkBlockIdLength(staged: readonly { block_id: string }[], blockId: st
   }
 }
 
-async function readSmallBody(c: Call, max: number): Promise<string> {
+/** Reads a small request body (XML) as UTF-8; 413 RequestBodyTooLarge past `max` bytes. */
+export async function readSmallBody(c: Call, max: number): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const d of c.req as AsyncIterable<Buffer>) {

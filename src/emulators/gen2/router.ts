@@ -5,6 +5,7 @@ import type { Handler } from './call.js';
 import { appendData, flushData, readPath } from './data-ops.js';
 import { createFilesystem, deleteFilesystem, getAccountInfo, getFilesystemProperties, leaseFilesystem, listContainers, listFilesystems, setFilesystemMetadata } from './fs-ops.js';
 import { listBlobs, listPaths } from './list-ops.js';
+import { getServiceStats, getUserDelegationKey } from './service-ops.js';
 import { createPath, deletePath, getPathProperties, leasePath, renamePath, setAccessControl, setAccessControlRecursive, setPathProperties } from './path-ops.js';
 import { header, WireError, type Api } from './wire.js';
 
@@ -42,6 +43,8 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
     if (method === 'GET' && resource === 'account') return op('ListFilesystems', 'dfs', 'l', 's', listFilesystems);
     if (method === 'GET' && comp === 'list') return op('ListContainers', 'blob', 'l', 's', listContainers);
     if ((method === 'GET' || method === 'HEAD') && restype === 'account' && comp === 'properties') return op('GetAccountInfo', 'blob', 'r', 's', getAccountInfo);
+    if (method === 'POST' && restype === 'service' && comp === 'userdelegationkey') return op('GetUserDelegationKey', 'blob', 'r', 's', getUserDelegationKey);
+    if (method === 'GET' && restype === 'service' && comp === 'stats') return op('GetServiceStats', 'blob', 'r', 's', getServiceStats);
     throw unsupported(guessApi(req, query), `${method} on the account with these parameters`);
   }
   if (level === 'filesystem') {
