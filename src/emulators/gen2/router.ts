@@ -87,7 +87,7 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
     if (resource !== undefined) throw new WireError(400, 'InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid: resource='${resource}'. Use file or directory.`);
     if (header(req, 'x-ms-rename-source') !== undefined) return op('RenamePath', 'dfs', 'm', 'o', renamePath);
     switch (comp) {
-      case 'block': return op('PutBlock', 'blob', 'w', 'o', putBlock);
+      case 'block': if (header(req, 'x-ms-copy-source') !== undefined) throw unsupported('blob', 'Put Block From URL (x-ms-copy-source)'); return op('PutBlock', 'blob', 'w', 'o', putBlock);
       case 'blocklist': return op('PutBlockList', 'blob', 'w', 'o', putBlockList);
       case 'metadata': return op('SetBlobMetadata', 'blob', 'w', 'o', (c) => setBlobMetadataOrProperties(c, 'metadata'));
       case 'properties': return op('SetBlobProperties', 'blob', 'w', 'o', (c) => setBlobMetadataOrProperties(c, 'properties'));
