@@ -179,8 +179,9 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
           throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, d.retryAfterSeconds === null ? {} : { 'Retry-After': String(d.retryAfterSeconds) });
         }
       }
-      if (operation.name === 'GetUserDelegationKey' && !/^bearer\s/i.test(header(req, 'authorization') ?? '')) throw bearerOnly();
       const auth = authenticate(authRequest, { ...authScope, permission: operation.permission, resourceType: operation.resourceType });
+      // User delegation keys go to bearer callers only: a valid Shared Key or SAS gets Azure's 403, whatever the SAS grants.
+      if (operation.name === 'GetUserDelegationKey' && (auth.ok ? auth.principal.kind !== 'bearer' : !isAuthenticationFailure(auth))) throw bearerOnly();
       if (!auth.ok) throw authError(auth);
       if (target.secondary && req.method !== 'GET' && req.method !== 'HEAD') throw new WireError(403, 'InsufficientAccountPermissions', 'Write operations are not allowed on the secondary endpoint; send writes to the primary account.');
       const principal: Principal = auth.principal;

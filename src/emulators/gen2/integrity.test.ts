@@ -126,6 +126,7 @@ describe('#3 transactional CRC-64 (x-ms-content-crc64)', () => {
 
   it('refuses a malformed CRC-64 and a CRC-64 sent with an MD5, storing nothing (raw HTTP)', async () => {
     const cases: [string, Record<string, string>, string][] = [
+      ['/ccc/crc-raw', { 'x-ms-blob-type': 'BlockBlob', 'x-ms-content-crc64': bad }, 'Crc64Mismatch'],
       ['/ccc/crc-raw', { 'x-ms-blob-type': 'BlockBlob', 'x-ms-content-crc64': 'AAAA' }, 'InvalidCrc64'],
       ['/ccc/crc-raw', { 'x-ms-blob-type': 'BlockBlob', 'x-ms-content-crc64': 'not base64!' }, 'InvalidCrc64'],
       ['/ccc/crc-raw', { 'x-ms-blob-type': 'BlockBlob', 'x-ms-content-crc64': good, 'Content-MD5': md5(data) }, 'BothCrc64AndMd5HeaderPresent'],
@@ -137,6 +138,8 @@ describe('#3 transactional CRC-64 (x-ms-content-crc64)', () => {
       const res = await raw('PUT', path, headers, data);
       expect([path, res.status, res.headers['x-ms-error-code']]).toEqual([path, 400, code]);
     }
+    const mismatch = await raw('PUT', '/ccc/crc-raw', { 'x-ms-blob-type': 'BlockBlob', 'x-ms-content-crc64': bad }, data);
+    expect(mismatch.text).toContain(`<UserSpecifiedCrc>${bad}</UserSpecifiedCrc><ServerCalculatedCrc>${good}</ServerCalculatedCrc>`);
     expect((await raw('HEAD', '/ccc/crc-raw')).status).toBe(404);
     expect((await raw('GET', '/ccc/crc-raw?comp=blocklist&blocklisttype=all')).status).toBe(404);
   });

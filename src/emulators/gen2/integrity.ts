@@ -13,10 +13,13 @@ export const invalidMd5 = (): WireError =>
   new WireError(400, 'InvalidMd5', 'The MD5 value specified in the request is invalid. MD5 value must be 128 bits and base64 encoded.');
 const invalidCrc64 = (): WireError =>
   new WireError(400, 'InvalidCrc64', 'The CRC64 value specified in the request is invalid. CRC64 value must be 64 bits and base64 encoded.');
-export const md5Mismatch = (): WireError =>
-  new WireError(400, 'Md5Mismatch', 'The MD5 value specified in the request did not match with the MD5 value calculated by the server.');
-const crc64Mismatch = (): WireError =>
-  new WireError(400, 'Crc64Mismatch', 'The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.');
+// Azure's error bodies name both values (UserSpecifiedMd5 / ServerCalculatedMd5, and the Crc pair).
+const md5Mismatch = (given: Buffer, computed: Buffer): WireError =>
+  new WireError(400, 'Md5Mismatch', 'The MD5 value specified in the request did not match with the MD5 value calculated by the server.', {},
+    { UserSpecifiedMd5: given.toString('base64'), ServerCalculatedMd5: computed.toString('base64') });
+const crc64Mismatch = (given: Buffer, computed: Buffer): WireError =>
+  new WireError(400, 'Crc64Mismatch', 'The CRC64 value specified in the request did not match with the CRC64 value calculated by the server.', {},
+    { UserSpecifiedCrc: given.toString('base64'), ServerCalculatedCrc: computed.toString('base64') });
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -85,11 +88,12 @@ export function expectedDigests(req: IncomingMessage, blobMd5: boolean): Expecte
 export function checkDigests(expected: Expected, md5: Buffer | undefined, release: () => void): void {
   if (expected.md5 !== undefined && md5 !== undefined && !expected.md5.equals(md5)) {
     release();
-    throw md5Mismatch();
+    throw md5Mismatch(expected.md5, md5);
   }
-  if (expected.crc64 !== undefined && expected.crc !== undefined && !expected.crc64.equals(expected.crc.digest())) {
+  const crc = expected.crc?.digest();
+  if (expected.crc64 !== undefined && crc !== undefined && !expected.crc64.equals(crc)) {
     release();
-    throw crc64Mismatch();
+    throw crc64Mismatch(expected.crc64, crc);
   }
 }
 

@@ -82,7 +82,10 @@ describe('Get User Delegation Key', () => {
       new StorageSharedKeyCredential(ACCOUNT, KEY),
     ).toString();
     const viaSas = new BlobServiceClient(`${emu.url}/${ACCOUNT}?${sas}`);
-    expect(await refusal(() => viaSas.getUserDelegationKey(now, new Date(now.getTime() + hour)))).toMatchObject({ status: 403, code: 'AuthenticationFailed' });
+    expect(await refusal(() => viaSas.getUserDelegationKey(now, new Date(now.getTime() + hour)))).toEqual({ status: 403, code: 'AuthenticationFailed', detail: 'Only authentication scheme Bearer is supported' });
+    // Without credentials the caller is told to authenticate first (401), as for every operation.
+    const anonymous = await send(emu.url, 'POST', `/${ACCOUNT}?restype=service&comp=userdelegationkey`, {}, keyInfo(undefined, new Date(Date.now() + hour)));
+    expect([anonymous.status, anonymous.headers['x-ms-error-code']]).toEqual([401, 'NoAuthenticationInformation']);
   });
 
   it('issues a key to a bearer caller, with its oid and tenant; refuses bad KeyInfo bodies with 400', async () => {
