@@ -1,7 +1,9 @@
 import type { Extent } from './bytes.js';
 import type { Call } from './call.js';
 import { checkConditions, checkWriteLease } from './conditions.js';
-import { blobContentHeaders, commitFile, verifyMd5 } from './data-ops.js';
+import { parseBlockList } from './block-list-xml.js';
+import { blobContentHeaders, commitFile } from './data-ops.js';
+import { blobMd5Header, checkDigests, digestHeaders, expectedDigests } from './integrity.js';
 import { checkPerm, checkTraverse, ensureParents, isSuper, newItem, requireFs, validateNewPath } from './namespace.js';
 import { readMetadata } from './present.js';
 import { escapeXml, header, httpDate, newEtag, quoteEtag, sendEmpty, sendXml, WireError } from './wire.js';
@@ -25,19 +27,20 @@ export async function putBlob(c: Call): Promise<void> {
   const metadata = readMetadata(c.req);
   const content = blobContentHeaders(c);
   if (content.ct === undefined && header(c.req, 'content-type') !== undefined) content.ct = header(c.req, 'content-type') ?? '';
-  const body = await c.ns.bytes.writeBody(c.req, c.limits.maxAppendBytes, true);
-  verifyMd5(c, header(c.req, 'content-md5'), body.md5, body.chunk);
+  const expected = expectedDigests(c.req, true);
+  const blobMd5 = blobMd5Header(c.req);
+  const body = await c.ns.bytes.writeBody(c.req, c.limits.maxAppendBytes, true, expected.crc);
+  checkDigests(expected, body.md5, () => body.chunk !== undefined && c.ns.bytes.remove([body.chunk]));
   const isFolder = Object.entries(metadata).some(([k, v]) => k.toLowerCase() === 'hdi_isfolder' && v.toLowerCase() === 'true');
   try {
     const out = c.ns.db.tx(() => {
       if (isFolder && body.size === 0) return putFolder(c, metadata);
-      const md5 = header(c.req, 'x-ms-blob-content-md5') ?? body.md5?.toString('base64') ?? null;
+      const md5 = blobMd5 ?? body.md5?.toString('base64') ?? null;
       const extents: Extent[] = body.chunk === undefined ? [] : [{ c: body.chunk, o: 0, n: body.size }];
       return commitFile(c, extents, body.size, md5, content, metadata);
     });
     const h: Record<string, string> = { ETag: quoteEtag(out.etag), 'Last-Modified': httpDate(out.modified), 'x-ms-request-server-encrypted': 'true' };
-    if (body.md5) h['Content-MD5'] = body.md5.toString('base64');
-    sendEmpty(c, 201, h);
+    sendEmpty(c, 201, digestHeaders(expected, body.md5, h));
   } catch (e) {
     if (body.chunk !== undefined) c.ns.bytes.remove([body.chunk]);
     throw e;
@@ -75,13 +78,14 @@ export async function putBlock(c: Call): Promise<void> {
   requirePathName(c);
   requireFs(c.ns, 'blob', c.account, c.fs);
   const blockId = blockIdOf(c);
-  const md5Header = header(c.req, 'content-md5');
-  const body = await c.ns.bytes.writeBody(c.req, c.limits.maxAppendBytes, md5Header !== undefined);
-  verifyMd5(c, md5Header, body.md5, body.chunk);
+  const expected = expectedDigests(c.req, false);
+  const body = await c.ns.bytes.writeBody(c.req, c.limits.maxAppendBytes, expected.md5 !== undefined, expected.crc);
+  checkDigests(expected, body.md5, () => body.chunk !== undefined && c.ns.bytes.remove([body.chunk]));
   try {
     const released = c.ns.db.tx(() => {
       const existing = c.ns.db.getPath(c.account, c.fs ?? '', c.path);
       if (existing?.is_dir) throw new WireError(409, 'PathConflict', 'The specified path, or an element of the path, exists and its resource type is invalid for this operation.');
+      checkBlockIdLength(c.ns.db.blocks(c.account, c.fs ?? '', c.path), blockId);
       return c.ns.db.putBlock(c.account, c.fs ?? '', c.path, blockId, body.chunk, body.size);
     });
     c.ns.bytes.remove(released);
@@ -89,12 +93,20 @@ export async function putBlock(c: Call): Promise<void> {
     if (body.chunk !== undefined) c.ns.bytes.remove([body.chunk]);
     throw e;
   }
-  const h: Record<string, string> = { 'x-ms-request-server-encrypted': 'true' };
-  if (body.md5) h['Content-MD5'] = body.md5.toString('base64');
-  sendEmpty(c, 201, h);
+  sendEmpty(c, 201, digestHeaders(expected, body.md5, { 'x-ms-request-server-encrypted': 'true' }));
 }
 
-async function readSmallBody(c: Call, max: number): Promise<string> {
+/** Uncommitted blocks of one blob share one block id length (decoded); 400 InvalidBlobOrBlock otherwise. */
+function checkBlockIdLength(staged: readonly { block_id: string }[], blockId: string): void {
+  const length = Buffer.from(blockId, 'base64').length;
+  const other = staged.find((b) => b.block_id !== blockId && Buffer.from(b.block_id, 'base64').length !== length);
+  if (other !== undefined) {
+    throw new WireError(400, 'InvalidBlobOrBlock', `The specified blob or block content is invalid: block ids of one blob must all have the same length; this one decodes to ${length} bytes, the staged ones to ${Buffer.from(other.block_id, 'base64').length}.`);
+  }
+}
+
+/** Reads a small request body (XML) as UTF-8; 413 RequestBodyTooLarge past `max` bytes. */
+export async function readSmallBody(c: Call, max: number): Promise<string> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const d of c.req as AsyncIterable<Buffer>) {
@@ -108,13 +120,11 @@ async function readSmallBody(c: Call, max: number): Promise<string> {
 /** PUT ?comp=blocklist — commits blocks in the listed order without copying data (201). */
 export async function putBlockList(c: Call): Promise<void> {
   requirePathName(c);
+  const md5 = blobMd5Header(c.req) ?? null;
   const xml = await readSmallBody(c, 8 * 1024 * 1024);
-  if (!/<BlockList\s*>/.test(xml)) throw new WireError(400, 'InvalidXmlDocument', 'XML specified is not syntactically valid: the root element must be BlockList.');
-  const wanted: { kind: string; id: string }[] = [];
-  for (const m of xml.matchAll(/<(Latest|Committed|Uncommitted)>([^<]*)<\/\1>/g)) wanted.push({ kind: m[1] ?? '', id: (m[2] ?? '').trim() });
+  const wanted = parseBlockList(xml);
   const metadata = readMetadata(c.req);
   const content = blobContentHeaders(c);
-  const md5 = header(c.req, 'x-ms-blob-content-md5') ?? null;
   const out = c.ns.db.tx(() => {
     const fs = c.fs ?? '';
     requireFs(c.ns, 'blob', c.account, c.fs);
@@ -174,7 +184,7 @@ export function setBlobMetadataOrProperties(c: Call, what: 'metadata' | 'propert
       const meta = Object.fromEntries(Object.entries(readMetadata(c.req)).filter(([k]) => !(row.is_dir && k.toLowerCase() === 'hdi_isfolder')));
       c.ns.db.updatePath(row.id, { metadata: JSON.stringify(meta), etag, modified: c.now });
     } else {
-      c.ns.db.updatePath(row.id, { headers: JSON.stringify(blobContentHeaders(c)), md5: header(c.req, 'x-ms-blob-content-md5') ?? null, etag, modified: c.now });
+      c.ns.db.updatePath(row.id, { headers: JSON.stringify(blobContentHeaders(c)), md5: blobMd5Header(c.req) ?? null, etag, modified: c.now });
     }
     return { etag, modified: c.now };
   });

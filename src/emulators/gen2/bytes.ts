@@ -18,12 +18,23 @@ export interface Extent { c: string; o: number; n: number; b?: string }
 
 export interface StoredBody { chunk: string | undefined; size: number; md5: Buffer | undefined }
 
+/** Anything that takes the body as it streams in (an MD5 Hash, a CRC-64). */
+export interface BodyHasher { update(data: Buffer): unknown }
+
+/** One hasher feeding both (either may be absent). */
+function feedBoth(a: BodyHasher | undefined, b: BodyHasher | undefined): BodyHasher | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return { update: (d: Buffer) => (a.update(d), b.update(d)) };
+}
+
 export interface ByteStore {
   /**
    * Streams a request body into a new chunk. Computes MD5 when `wantMd5`. Throws WireError 413 when
-   * the body exceeds `maxBytes`. A zero-length body stores nothing (chunk undefined).
+   * the body exceeds `maxBytes`. A zero-length body stores nothing (chunk undefined). `also` sees every
+   * byte of the body too (e.g. a CRC-64).
    */
-  writeBody(req: IncomingMessage, maxBytes: number, wantMd5: boolean): Promise<StoredBody>;
+  writeBody(req: IncomingMessage, maxBytes: number, wantMd5: boolean, also?: BodyHasher): Promise<StoredBody>;
   /** Writes bytes `[start, end)` of the concatenated extents to `out`, honouring backpressure. */
   streamRange(extents: readonly Extent[], start: number, end: number, out: Writable, hash?: Hash): Promise<void>;
   /** Deletes chunks (already unreferenced). Errors are ignored: a leftover chunk is only wasted space. */
@@ -71,7 +82,7 @@ class BodyGatherer {
   constructor(
     private readonly req: IncomingMessage,
     private readonly maxBytes: number,
-    private readonly hash: Hash | undefined,
+    private readonly hash: BodyHasher | undefined,
     private readonly resolve: (body: { parts: Buffer[]; size: number }) => void,
     private readonly reject: (e: unknown) => void,
   ) {
@@ -117,14 +128,14 @@ class BodyGatherer {
  * the connection, as leaving a `for await` loop over the request would). Listens to the stream's events
  * directly: an async iterator per small body costs more than the body.
  */
-function gatherBody(req: IncomingMessage, maxBytes: number, hash: Hash | undefined): Promise<{ parts: Buffer[]; size: number }> {
+function gatherBody(req: IncomingMessage, maxBytes: number, hash: BodyHasher | undefined): Promise<{ parts: Buffer[]; size: number }> {
   if (req.readableEnded) return Promise.resolve({ parts: [], size: 0 });
   if (req.destroyed) return Promise.reject(req.errored ?? prematureClose());
   return new Promise((resolve, reject) => void new BodyGatherer(req, maxBytes, hash, resolve, reject));
 }
 
-async function writeSmall(req: IncomingMessage, file: string, id: string, maxBytes: number, hash: Hash | undefined): Promise<StoredBody> {
-  const { parts, size } = await gatherBody(req, maxBytes, hash);
+async function writeSmall(req: IncomingMessage, file: string, id: string, maxBytes: number, hash: Hash | undefined, also: BodyHasher | undefined): Promise<StoredBody> {
+  const { parts, size } = await gatherBody(req, maxBytes, feedBoth(hash, also));
   if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
   const fh = await open(file, 'wx');
   try {
@@ -144,13 +155,13 @@ export function createDiskByteStore(location: string): ByteStore {
   mkdirSync(dir, { recursive: true });
   const pathOf = (id: string): string => join(dir, id);
   return {
-    async writeBody(req, maxBytes, wantMd5) {
+    async writeBody(req, maxBytes, wantMd5, also) {
       const declared = Number(req.headers['content-length'] ?? 'NaN');
       if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
       if (declared === 0) return { chunk: undefined, size: 0, md5: wantMd5 ? createHash('md5').digest() : undefined };
       const id = randomUUID();
       const hash = wantMd5 ? createHash('md5') : undefined;
-      if (Number.isFinite(declared) && declared <= SMALL_BODY) return writeSmall(req, pathOf(id), id, maxBytes, hash);
+      if (Number.isFinite(declared) && declared <= SMALL_BODY) return writeSmall(req, pathOf(id), id, maxBytes, hash, also);
       const ws = createWriteStream(pathOf(id), { flags: 'wx', highWaterMark: 1 << 20 });
       let size = 0;
       try {
@@ -158,6 +169,7 @@ export function createDiskByteStore(location: string): ByteStore {
           size += data.length;
           if (size > maxBytes) throw tooLarge(maxBytes);
           hash?.update(data);
+          also?.update(data);
           await writeTo(ws, data);
         }
         ws.end();
@@ -193,11 +205,11 @@ export function createMemoryByteStore(): ByteStore {
   // Bodies stay as the list of buffers they arrived in: no copy on write.
   const chunks = new Map<string, Buffer[]>();
   return {
-    async writeBody(req, maxBytes, wantMd5) {
+    async writeBody(req, maxBytes, wantMd5, also) {
       const declared = Number(req.headers['content-length'] ?? 'NaN');
       if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
       const hash = wantMd5 ? createHash('md5') : undefined;
-      const { parts, size } = await gatherBody(req, maxBytes, hash);
+      const { parts, size } = await gatherBody(req, maxBytes, feedBoth(hash, also));
       if (size === 0) return { chunk: undefined, size: 0, md5: hash?.digest() };
       const id = randomUUID();
       chunks.set(id, parts);

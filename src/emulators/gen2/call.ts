@@ -15,6 +15,8 @@ export interface Call extends Exchange {
   baseUrl: string;
   limits: { maxAppendBytes: number; deletePageSize: number; listPageSize: number };
   now: number;
+  /** True on the `ACCOUNT-secondary` endpoint of a read-access geo-redundant account. */
+  secondary?: boolean;
 }
 
 export type Handler = (c: Call) => Promise<void> | void;

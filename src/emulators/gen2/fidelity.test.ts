@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AccountSASPermissions,
   AccountSASResourceTypes,
@@ -272,7 +273,7 @@ describe('#8 #7 #9 Delete Blob, Set Blob Properties, If-None-Match: * on reads',
     const c = svc.getContainerClient('set-props');
     await c.create();
     const b = c.getBlockBlobClient('p');
-    const md5 = Buffer.alloc(16, 5);
+    const md5 = createHash('md5').update('p').digest(); // Put Blob checks x-ms-blob-content-md5 against the body
     await b.upload('p', 1, { blobHTTPHeaders: { blobContentType: 'text/plain', blobContentLanguage: 'en', blobContentEncoding: 'identity', blobCacheControl: 'no-cache', blobContentDisposition: 'inline', blobContentMD5: md5 } });
     expect(Buffer.from((await b.getProperties()).contentMD5 ?? new Uint8Array()).equals(md5)).toBe(true);
     await b.setHTTPHeaders({ blobContentType: 'application/json' });

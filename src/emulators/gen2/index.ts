@@ -9,6 +9,7 @@ import type { Call } from './call.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
 import { guessApi, route, type Level, type Operation } from './router.js';
+import { bearerOnly } from './service-ops.js';
 import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
 
 /**
@@ -30,8 +31,11 @@ export interface Gen2EmulatorOptions {
   location?: string;
   /** Keep metadata and bytes in memory even when `location` is given. */
   inMemory?: boolean;
-  /** Accounts and their base64 keys (a secondary key too, as real accounts have two); default the well-known dev account. */
-  accounts?: { name: string; key: string; secondaryKey?: string }[];
+  /**
+   * Accounts and their base64 keys (a secondary key too, as real accounts have two); default the well-known
+   * dev account. `replication` RA-GRS or RA-GZRS opens the read-only `NAME-secondary` endpoint (service stats).
+   */
+  accounts?: { name: string; key: string; secondaryKey?: string; replication?: Replication }[];
   /** PEM certificate and key paths: serve HTTPS (needed for bearer tokens from the SDKs). */
   certPath?: string;
   keyPath?: string;
@@ -45,6 +49,8 @@ export interface Gen2EmulatorOptions {
   /** Entries removed per paginated recursive delete request; default 5000. */
   deletePageSize?: number;
 }
+
+export type Replication = 'LRS' | 'ZRS' | 'GRS' | 'GZRS' | 'RA-GRS' | 'RA-GZRS';
 
 export interface Gen2Emulator {
   /** Base URL, e.g. `http://127.0.0.1:PORT`; account URLs are `${url}/${account}`. */
@@ -76,24 +82,32 @@ function decodeSegments(rawPath: string): string[] {
   return segs;
 }
 
-interface Target { account: string; fs: string | undefined; path: string; level: Level }
+interface Target { account: string; fs: string | undefined; path: string; level: Level; secondary: boolean }
 
-function resolveTarget(req: IncomingMessage, rawPath: string, accounts: ReadonlyMap<string, unknown>): Target {
+const SECONDARY_SUFFIX = '-secondary';
+
+function resolveTarget(req: IncomingMessage, rawPath: string, accounts: ReadonlyMap<string, unknown>, secondaryReads: ReadonlySet<string>): Target {
   const segs = decodeSegments(rawPath);
   let account: string | undefined;
-  if (segs[0] !== undefined && accounts.has(segs[0])) account = segs.shift();
-  else {
+  let secondary = false;
+  const first = segs[0];
+  if (first !== undefined && accounts.has(first)) account = segs.shift();
+  else if (first !== undefined && first.endsWith(SECONDARY_SUFFIX) && secondaryReads.has(first.slice(0, -SECONDARY_SUFFIX.length))) {
+    account = first.slice(0, -SECONDARY_SUFFIX.length);
+    secondary = true;
+    segs.shift();
+  } else {
     const signer = accountFromAuthorization(req.headers);
     if (signer !== undefined && accounts.has(signer)) account = signer;
     else if (accounts.size === 1) account = [...accounts.keys()][0];
   }
   if (account === undefined) throw new WireError(400, 'InvalidUri', 'The requested URI does not name an account: use http://HOST:PORT/ACCOUNT/FILESYSTEM/PATH.');
-  if (segs.length === 0 || (segs.length === 1 && segs[0] === '')) return { account, fs: undefined, path: '', level: 'service' };
+  if (segs.length === 0 || (segs.length === 1 && segs[0] === '')) return { account, fs: undefined, path: '', level: 'service', secondary };
   const fs = segs.shift() ?? '';
-  if (segs.length === 0) return { account, fs, path: '', level: 'filesystem' };
+  if (segs.length === 0) return { account, fs, path: '', level: 'filesystem', secondary };
   if (segs[segs.length - 1] === '') segs.pop();
   if (segs.some((s) => s === '')) throw new WireError(400, 'InvalidUri', 'The requested URI does not represent any resource on the server: empty path segments are not allowed.');
-  return { account, fs, path: segs.join('/'), level: 'path' };
+  return { account, fs, path: segs.join('/'), level: 'path', secondary };
 }
 
 const LEVEL_RESOURCE: Record<Level, SasResourceType> = { service: 's', filesystem: 'c', path: 'o' };
@@ -116,7 +130,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   const db = new MetaDb(memory ? undefined : options.location);
   const bytes = memory || options.location === undefined ? createMemoryByteStore() : createDiskByteStore(options.location);
   const superusers = new Set(options.superusers ?? []);
-  const ns: Namespace = { db, bytes, superusers };
+  const secondaryReads = new Set(accountList.filter((a) => a.replication === 'RA-GRS' || a.replication === 'RA-GZRS').map((a) => a.name));
+  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads };
   const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
@@ -133,7 +148,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       const version = resolveVersion(header(req, 'x-ms-version'));
       if (version instanceof WireError) throw version;
       ex.version = version;
-      const target = resolveTarget(req, rawPath, accounts);
+      const target = resolveTarget(req, rawPath, accounts, secondaryReads);
       let routed: Operation | WireError;
       try {
         routed = route(req, query, target.level);
@@ -165,7 +180,10 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
         }
       }
       const auth = authenticate(authRequest, { ...authScope, permission: operation.permission, resourceType: operation.resourceType });
+      // User delegation keys go to bearer callers only: a valid Shared Key or SAS gets Azure's 403, whatever the SAS grants.
+      if (operation.name === 'GetUserDelegationKey' && (auth.ok ? auth.principal.kind !== 'bearer' : !isAuthenticationFailure(auth))) throw bearerOnly();
       if (!auth.ok) throw authError(auth);
+      if (target.secondary && req.method !== 'GET' && req.method !== 'HEAD') throw new WireError(403, 'InsufficientAccountPermissions', 'Write operations are not allowed on the secondary endpoint; send writes to the primary account.');
       const principal: Principal = auth.principal;
       if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
         throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
@@ -173,7 +191,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       // Spelled out rather than `{ ...ex, … }`: V8 copies that spread on a slow path (most of this function's own time).
       const call: Call = {
         req, res, api: ex.api, requestId: ex.requestId, version: ex.version, query,
-        ns, account: target.account, fs: target.fs, path: target.path, principal, baseUrl, limits, now: Date.now(),
+        ns, account: target.account, fs: target.fs, path: target.path, principal, baseUrl, limits, now: Date.now(), secondary: target.secondary,
       };
       // Most handlers finish synchronously; only wait (a microtask turn) for those that return a promise.
       const pending = operation.run(call);

@@ -14,9 +14,20 @@ export const MAX_PATH_SEGMENTS = 60;
 /** Longest path name accepted (characters), as the service's 1,024 limit. */
 export const MAX_PATH_LENGTH = 1024;
 
-export interface Namespace { db: MetaDb; bytes: ByteStore; superusers: ReadonlySet<string> }
+export interface Namespace {
+  db: MetaDb;
+  bytes: ByteStore;
+  superusers: ReadonlySet<string>;
+  /** Account keys (primary first), for user delegation keys. */
+  accountKeys: ReadonlyMap<string, readonly Buffer[]>;
+  /** Accounts configured read-access geo-redundant (RA-GRS, RA-GZRS): they have a `-secondary` endpoint. */
+  secondaryReads?: ReadonlySet<string>;
+}
 
-export const isSuper = (p: Principal): boolean => p.superuser || p.kind !== 'bearer';
+/** Callers with an Azure AD identity (a token, or a user delegation SAS acting for a user): ACLs apply and they own what they create. */
+export const hasIdentity = (p: Principal): boolean => p.kind === 'bearer' || p.kind === 'user-delegation';
+
+export const isSuper = (p: Principal): boolean => p.superuser || !hasIdentity(p);
 
 export function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
@@ -72,7 +83,7 @@ export interface NewItemOptions { isDir: boolean; mode?: number | undefined; uma
 /** Builds the row of a new item under `parent` (ownership and ACL from the caller and the parent's default ACL). */
 export function newItem(account: string, fs: string, path: string, parent: PathRow, p: Principal, o: NewItemOptions): NewPath {
   const pair = aclForNewChild(parseScope(parent.default_acl), o.isDir, o.mode, o.umask);
-  const bearer = p.kind === 'bearer';
+  const bearer = hasIdentity(p);
   return {
     account, fs, path, parent: parentOf(path), is_dir: o.isDir ? 1 : 0, size: 0, etag: newEtag(), modified: o.now, created: o.now,
     owner: o.owner ?? (bearer ? p.oid : '$superuser'), grp: o.group ?? (bearer ? parent.grp : '$superuser'),
@@ -83,7 +94,7 @@ export function newItem(account: string, fs: string, path: string, parent: PathR
 
 /** Root directory row of a new filesystem. */
 export function rootItem(account: string, fs: string, p: Principal, now: number): NewPath {
-  const owner = p.kind === 'bearer' ? p.oid : '$superuser';
+  const owner = hasIdentity(p) ? p.oid : '$superuser';
   return {
     account, fs, path: '', parent: '', is_dir: 1, size: 0, etag: newEtag(), modified: now, created: now, owner, grp: '$superuser',
     acl: 'user::rwx,group::r-x,other::---', default_acl: '', sticky: 0, metadata: '{}', headers: '{}', md5: null, extents: '[]', lease: null,

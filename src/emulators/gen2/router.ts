@@ -5,6 +5,7 @@ import type { Handler } from './call.js';
 import { appendData, flushData, readPath } from './data-ops.js';
 import { createFilesystem, deleteFilesystem, getAccountInfo, getFilesystemProperties, leaseFilesystem, listContainers, listFilesystems, setFilesystemMetadata } from './fs-ops.js';
 import { listBlobs, listPaths } from './list-ops.js';
+import { getServiceStats, getUserDelegationKey } from './service-ops.js';
 import { createPath, deletePath, getPathProperties, leasePath, renamePath, setAccessControl, setAccessControlRecursive, setPathProperties } from './path-ops.js';
 import { header, WireError, type Api } from './wire.js';
 
@@ -42,6 +43,8 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
     if (method === 'GET' && resource === 'account') return op('ListFilesystems', 'dfs', 'l', 's', listFilesystems);
     if (method === 'GET' && comp === 'list') return op('ListContainers', 'blob', 'l', 's', listContainers);
     if ((method === 'GET' || method === 'HEAD') && restype === 'account' && comp === 'properties') return op('GetAccountInfo', 'blob', 'r', 's', getAccountInfo);
+    if (method === 'POST' && restype === 'service' && comp === 'userdelegationkey') return op('GetUserDelegationKey', 'blob', 'r', 's', getUserDelegationKey);
+    if (method === 'GET' && restype === 'service' && comp === 'stats') return op('GetServiceStats', 'blob', 'r', 's', getServiceStats);
     throw unsupported(guessApi(req, query), `${method} on the account with these parameters`);
   }
   if (level === 'filesystem') {
@@ -84,7 +87,7 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
     if (resource !== undefined) throw new WireError(400, 'InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid: resource='${resource}'. Use file or directory.`);
     if (header(req, 'x-ms-rename-source') !== undefined) return op('RenamePath', 'dfs', 'm', 'o', renamePath);
     switch (comp) {
-      case 'block': return op('PutBlock', 'blob', 'w', 'o', putBlock);
+      case 'block': if (header(req, 'x-ms-copy-source') !== undefined) throw unsupported('blob', 'Put Block From URL (x-ms-copy-source)'); return op('PutBlock', 'blob', 'w', 'o', putBlock);
       case 'blocklist': return op('PutBlockList', 'blob', 'w', 'o', putBlockList);
       case 'metadata': return op('SetBlobMetadata', 'blob', 'w', 'o', (c) => setBlobMetadataOrProperties(c, 'metadata'));
       case 'properties': return op('SetBlobProperties', 'blob', 'w', 'o', (c) => setBlobMetadataOrProperties(c, 'properties'));

@@ -14,11 +14,14 @@ export class WireError extends Error {
   readonly status: number;
   readonly code: string;
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  /** Extra elements of a Blob XML error body after Message (e.g. AuthenticationErrorDetail). */
+  readonly details: Record<string, string>;
+  constructor(status: number, code: string, message: string, headers: Record<string, string> = {}, details: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.headers = headers;
+    this.details = details;
   }
 }
 
@@ -148,7 +151,7 @@ export function sendError(ex: Exchange, err: WireError): void {
   } else if (ex.api === 'dfs') {
     sendBody(ex, err.status, 'application/json;charset=utf-8', Buffer.from(JSON.stringify({ error: { code: err.code, message } }), 'utf8'), first, {});
   } else {
-    sendBody(ex, err.status, 'application/xml', xmlText(`<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(message)}</Message></Error>`), first, {});
+    sendBody(ex, err.status, 'application/xml', xmlText(`<Error><Code>${escapeXml(err.code)}</Code><Message>${escapeXml(message)}</Message>${Object.entries(err.details).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')}</Error>`), first, {});
   }
   // A client that sent a body we did not read must not block the connection.
   if (!ex.req.complete) ex.req.resume();

@@ -31,7 +31,7 @@ describe('bearer tokens', () => {
   it('accepts storage audiences; oid becomes the principal, superusers and groups are taken over', () => {
     for (const audience of ['https://storage.azure.com', 'https://storage.azure.com/', `https://${ACCOUNT}.blob.core.windows.net`, `https://${ACCOUNT}.dfs.core.windows.net/`]) {
       const result = authenticate(request(`Bearer ${mintToken({ oid: 'user-oid', audience })}`), context());
-      expect(result, audience).toEqual({ ok: true, principal: { kind: 'bearer', oid: 'user-oid', superuser: false, groups: [] } });
+      expect(result, audience).toEqual({ ok: true, principal: { kind: 'bearer', oid: 'user-oid', superuser: false, groups: [], tid: '00000000-0000-0000-0000-000000000000' } });
     }
     const admin = authenticate(request(`Bearer ${mintToken({ oid: 'admin-oid', audience: 'https://storage.azure.com' })}`), context());
     expect(admin).toMatchObject({ ok: true, principal: { oid: 'admin-oid', superuser: true } });

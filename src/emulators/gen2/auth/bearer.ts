@@ -43,5 +43,7 @@ export function checkBearerToken(header: string, context: AuthContext): AuthResu
     superuser: context.superusers.has(check.oid),
     groups: groupsOf(check.claims),
   };
+  const tid = check.claims['tid'];
+  if (typeof tid === 'string' && tid !== '') principal.tid = tid;
   return { ok: true, principal };
 }

@@ -1,12 +1,13 @@
 /**
  * Shared access signatures signed with an account key: account SAS and service SAS (container, blob,
- * directory). User delegation SAS and stored access policies are refused explicitly. The string-to-sign
+ * directory) and user delegation SAS (user-delegation.ts). Stored access policies are refused explicitly. The string-to-sign
  * follows the service version in `sv`, from 2015-04-05 to the current layout (2020-12-06 and later add
  * the encryption scope).
  */
 import { decodeComponent, rawQueryPairs, splitRawUrl } from './canonical.js';
 import { allowKeyHolder, authFailed, decodeSignature, deny, keysOf, signatureMatches } from './result.js';
 import type { AuthContext, AuthRequest, AuthResult } from './types.js';
+import { checkUserDelegation, userDelegationStringToSign } from './user-delegation.js';
 
 /** SAS query parameters by lowercased name, values decoded (the first occurrence wins). */
 export type SasParams = ReadonlyMap<string, string>;
@@ -29,6 +30,7 @@ export function hasSas(params: SasParams): boolean {
 }
 
 const USER_DELEGATION_FIELDS = ['skoid', 'sktid', 'skt', 'ske', 'sks', 'skv'];
+const isUserDelegation = (params: SasParams): boolean => USER_DELEGATION_FIELDS.some((name) => params.has(name));
 
 function field(params: SasParams, name: string): string {
   return params.get(name) ?? '';
@@ -74,15 +76,18 @@ export function accountSasStringToSign(params: SasParams, account: string): stri
 }
 
 /** String-to-sign of a service SAS for the version in `sv`, given the canonical resource. */
+/** The snapshot or version a `sr=bs` / `sr=bv` SAS signs ('' otherwise). */
+function signedTimestamp(params: SasParams, request: AuthRequest): string {
+  const sr = field(params, 'sr');
+  if (sr !== 'bs' && sr !== 'bv') return '';
+  const query = parseSasParams(request.rawUrl);
+  return sr === 'bs' ? (query.get('snapshot') ?? '') : (query.get('versionid') ?? '');
+}
+
 export function serviceSasStringToSign(params: SasParams, resource: string, request: AuthRequest): string {
   const sv = field(params, 'sv');
   const parts = [field(params, 'sp'), field(params, 'st'), field(params, 'se'), resource, field(params, 'si'), field(params, 'sip'), field(params, 'spr'), sv];
-  if (sv >= '2018-11-09') {
-    const query = parseSasParams(request.rawUrl);
-    const sr = field(params, 'sr');
-    const timestamp = sr === 'bs' ? (query.get('snapshot') ?? '') : sr === 'bv' ? (query.get('versionid') ?? '') : '';
-    parts.push(sr, timestamp);
-  }
+  if (sv >= '2018-11-09') parts.push(field(params, 'sr'), signedTimestamp(params, request));
   if (sv >= '2020-12-06') parts.push(field(params, 'ses'));
   parts.push(field(params, 'rscc'), field(params, 'rscd'), field(params, 'rsce'), field(params, 'rscl'), field(params, 'rsct'));
   return parts.join('\n');
@@ -111,8 +116,9 @@ function checkTimes(params: SasParams, nowMs: number): AuthResult | undefined {
  * request's source address is not part of the contract).
  */
 export function checkSas(request: AuthRequest, context: AuthContext, params: SasParams): AuthResult {
-  if (USER_DELEGATION_FIELDS.some((name) => params.has(name))) {
-    return authFailed('User delegation SAS is not supported by this emulator; sign the SAS with the account key (account or service SAS) or send a bearer token.');
+  const userDelegation = isUserDelegation(params);
+  if (userDelegation && !params.has('sr')) {
+    return authFailed('A user delegation SAS is a service SAS: it needs sr (c, b or d); an account SAS cannot be signed with a user delegation key.');
   }
   if (field(params, 'si') !== '') {
     return authFailed('Stored access policies (si) are not supported by this emulator; put sp and se in the SAS itself.');
@@ -125,15 +131,20 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
   if (keys.length === 0) return authFailed(`The account '${context.account}' does not exist on this emulator.`);
   const presented = decodeSignature(field(params, 'sig'));
   const isServiceSas = params.has('sr');
+  const delegation = userDelegation ? checkUserDelegation(params, context, keys) : undefined;
+  if (delegation !== undefined && 'refusal' in delegation) return delegation.refusal;
   let stringToSign: string;
   if (isServiceSas) {
     const resolved = serviceResource(params, context, request);
     if ('refusal' in resolved) return resolved.refusal;
-    stringToSign = serviceSasStringToSign(params, resolved.resource, request);
+    stringToSign = delegation !== undefined
+      ? userDelegationStringToSign(params, resolved.resource, signedTimestamp(params, request))
+      : serviceSasStringToSign(params, resolved.resource, request);
   } else {
     stringToSign = accountSasStringToSign(params, context.account);
   }
-  if (presented === undefined || !keys.some((key) => signatureMatches(presented, key, stringToSign))) {
+  const signingKeys = delegation?.keys ?? keys;
+  if (presented === undefined || !signingKeys.some((key) => signatureMatches(presented, key, stringToSign))) {
     return authFailed(`Signature did not match. String to sign used was ${JSON.stringify(stringToSign)}.`);
   }
   const timeProblem = checkTimes(params, context.nowMs ?? Date.now());
@@ -165,5 +176,5 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
   if (!granted.includes(context.permission) && !renameByAccountSas && !createContainerByWrite) {
     return deny(403, 'AuthorizationPermissionMismatch', `This request is not authorized to perform this operation using this permission. The SAS grants '${field(params, 'sp')}'; this operation needs '${context.permission}'.`);
   }
-  return allowKeyHolder('sas');
+  return delegation !== undefined ? { ok: true, principal: delegation.principal } : allowKeyHolder('sas');
 }

@@ -40,13 +40,15 @@ export interface AuthContext {
 }
 
 export interface Principal {
-  kind: 'shared-key' | 'sas' | 'bearer' | 'anonymous';
+  kind: 'shared-key' | 'sas' | 'bearer' | 'anonymous' | 'user-delegation';
   /** `$superuser` for Shared Key, SAS and anonymous callers; the token's `oid` for bearer callers. */
   oid: string;
   /** Shared Key, SAS and anonymous callers are always superusers; bearer callers when listed. */
   superuser: boolean;
   /** Group object IDs from a bearer token's `groups` claim. */
   groups: string[];
+  /** Tenant of a bearer token (`tid` claim), for user delegation keys. */
+  tid?: string;
 }
 
 export type AuthResult =
