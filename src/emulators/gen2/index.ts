@@ -6,10 +6,12 @@ import { accountFromAuthorization, authenticate, challengeFor } from './auth/ind
 import type { AuthResult, Principal, SasResourceType } from './auth/types.js';
 import { createDiskByteStore, createMemoryByteStore } from './bytes.js';
 import type { Call } from './call.js';
+import { HnsStore } from './hns-store.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
+import { corsResponseHeaders, preflight } from './service-properties.js';
 import { guessApi, route, type Level, type Operation } from './router.js';
-import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
+import { header, newRequestId, parseQuery, resolveVersion, sendEmpty, sendError, WireError, type Exchange } from './wire.js';
 
 /**
  * Local emulator of an ADLS Gen2 (hierarchical namespace) account: DFS and Blob endpoints on one
@@ -44,6 +46,10 @@ export interface Gen2EmulatorOptions {
   maxAppendBytes?: number;
   /** Entries removed per paginated recursive delete request; default 5000. */
   deletePageSize?: number;
+  /** Milliseconds an Archive blob takes to rehydrate, by priority; default Azure's upper bounds (Standard 15 h, High 1 h). */
+  rehydrateMs?: { standard?: number; high?: number };
+  /** Length of one day of the delete retention policy in milliseconds (shorter in tests); default 86,400,000. */
+  retentionDayMs?: number;
 }
 
 export interface Gen2Emulator {
@@ -116,7 +122,11 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   const db = new MetaDb(memory ? undefined : options.location);
   const bytes = memory || options.location === undefined ? createMemoryByteStore() : createDiskByteStore(options.location);
   const superusers = new Set(options.superusers ?? []);
-  const ns: Namespace = { db, bytes, superusers };
+  const hns = new HnsStore(db, {
+    rehydrateMs: { standard: options.rehydrateMs?.standard ?? 15 * 3600_000, high: options.rehydrateMs?.high ?? 3600_000 },
+    retentionDayMs: options.retentionDayMs ?? 86_400_000,
+  });
+  const ns: Namespace = { db, bytes, superusers, hns };
   const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
@@ -134,6 +144,13 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       if (version instanceof WireError) throw version;
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts);
+      if (req.headers.origin !== undefined) {
+        if (req.method === 'OPTIONS') {
+          sendEmpty(ex, 200, preflight(hns, target.account, req));
+          return;
+        }
+        ex.extraHeaders = corsResponseHeaders(hns, target.account, req);
+      }
       let routed: Operation | WireError;
       try {
         routed = route(req, query, target.level);
@@ -172,7 +189,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       }
       // Spelled out rather than `{ ...ex, … }`: V8 copies that spread on a slow path (most of this function's own time).
       const call: Call = {
-        req, res, api: ex.api, requestId: ex.requestId, version: ex.version, query,
+        req, res, api: ex.api, requestId: ex.requestId, version: ex.version, query, extraHeaders: ex.extraHeaders,
         ns, account: target.account, fs: target.fs, path: target.path, principal, baseUrl, limits, now: Date.now(),
       };
       // Most handlers finish synchronously; only wait (a microtask turn) for those that return a promise.

@@ -1,6 +1,7 @@
 import type { Principal } from './auth/types.js';
 import { aclForNewChild, formatScope, isAllowed, parseScope, type AclScope } from './acl.js';
 import type { ByteStore } from './bytes.js';
+import type { HnsStore } from './hns-store.js';
 import type { FsRow, MetaDb, NewPath, PathRow } from './meta.js';
 import { newEtag, permissionMismatch, WireError, type Api } from './wire.js';
 
@@ -14,7 +15,7 @@ export const MAX_PATH_SEGMENTS = 60;
 /** Longest path name accepted (characters), as the service's 1,024 limit. */
 export const MAX_PATH_LENGTH = 1024;
 
-export interface Namespace { db: MetaDb; bytes: ByteStore; superusers: ReadonlySet<string> }
+export interface Namespace { db: MetaDb; bytes: ByteStore; superusers: ReadonlySet<string>; hns: HnsStore }
 
 export const isSuper = (p: Principal): boolean => p.superuser || p.kind !== 'bearer';
 
