@@ -1,4 +1,5 @@
 import type { Call, Handler } from './call.js';
+import { snapshotsPresent } from './snapshots.js';
 import { applyUploadTier, blobArchived, parseTier, tierOfPath } from './tiers.js';
 import { header } from './wire.js';
 
@@ -28,5 +29,27 @@ export function withUploadTier(run: Handler): Handler {
     await run(c);
     const row = c.fs === undefined ? undefined : c.ns.db.getPath(c.account, c.fs, c.path);
     if (row && !row.is_dir) c.ns.db.tx(() => applyUploadTier(c.ns.hns, row.id, tier, c.now));
+  };
+}
+
+/**
+ * Rename Path: a file with snapshots cannot be renamed (409 SnapshotsPresent, as its delete is
+ * refused); neither can a directory holding one, since its snapshots would lose their file.
+ */
+export function refuseSnapshotted(run: Handler): Handler {
+  return (c: Call) => {
+    const source = header(c.req, 'x-ms-rename-source') ?? '';
+    const q = source.indexOf('?');
+    let segs: string[];
+    try {
+      segs = (q < 0 ? source : source.slice(0, q)).replace(/^\/+/, '').split('/').map((s) => decodeURIComponent(s));
+    } catch {
+      return run(c); // the rename handler answers the malformed source
+    }
+    if (segs[0] === c.account && segs.length >= 3 && segs[1] !== undefined && c.ns.db.getFs(c.account, segs[1])) segs.shift();
+    const fs = segs.shift() ?? '';
+    const path = segs.join('/').replace(/\/+$/, '');
+    if (fs !== '' && path !== '' && c.ns.hns.snapshotsUnder(c.account, fs, path).length > 0) throw snapshotsPresent();
+    return run(c);
   };
 }

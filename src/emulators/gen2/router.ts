@@ -3,7 +3,7 @@ import type { SasPermission, SasResourceType } from './auth/types.js';
 import { getBlockList, putBlob, putBlock, putBlockList, setBlobMetadataOrProperties } from './blob-ops.js';
 import type { Handler } from './call.js';
 import { appendData, flushData, readPath } from './data-ops.js';
-import { onlineOnly, withUploadTier } from './hns-wrappers.js';
+import { onlineOnly, refuseSnapshotted, withUploadTier } from './hns-wrappers.js';
 import { getServiceProperties, setServiceProperties } from './service-properties.js';
 import { createSnapshot, getSnapshotBlockList, readSnapshot } from './snapshots.js';
 import { deleteFilesystemWithHns, deleteWithHns, listDeletedPaths, undeletePath } from './soft-delete.js';
@@ -90,7 +90,7 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
   if (method === 'PUT') {
     if (resource === 'file' || resource === 'directory') return op('CreatePath', 'dfs', 'c', 'o', createPath);
     if (resource !== undefined) throw new WireError(400, 'InvalidQueryParameterValue', `Value for one of the query parameters specified in the request URI is invalid: resource='${resource}'. Use file or directory.`);
-    if (header(req, 'x-ms-rename-source') !== undefined) return op('RenamePath', 'dfs', 'm', 'o', renamePath);
+    if (header(req, 'x-ms-rename-source') !== undefined) return op('RenamePath', 'dfs', 'm', 'o', refuseSnapshotted(renamePath));
     switch (comp) {
       case 'block': return op('PutBlock', 'blob', 'w', 'o', putBlock);
       case 'blocklist': return op('PutBlockList', 'blob', 'w', 'o', withUploadTier(putBlockList));
