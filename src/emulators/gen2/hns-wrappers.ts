@@ -50,6 +50,10 @@ export function refuseSnapshotted(run: Handler): Handler {
     const fs = segs.shift() ?? '';
     const path = segs.join('/').replace(/\/+$/, '');
     if (fs !== '' && path !== '' && c.ns.hns.snapshotsUnder(c.account, fs, path).length > 0) throw snapshotsPresent();
+    // A destination file that would be replaced is deleted by the rename: the same rule holds for it.
+    const destFs = c.fs ?? '';
+    const into = `${c.path}/${path.slice(path.lastIndexOf('/') + 1)}`;
+    if (c.path !== '' && (c.ns.hns.hasSnapshots(c.account, destFs, c.path) || c.ns.hns.hasSnapshots(c.account, destFs, into))) throw snapshotsPresent();
     return run(c);
   };
 }

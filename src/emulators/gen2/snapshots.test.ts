@@ -121,6 +121,11 @@ describe('snapshots and the DFS endpoint (@azure/storage-file-datalake)', () => 
     expect(await refusal(() => file.delete())).toMatchObject({ status: 409, code: 'SnapshotsPresent' });
     expect(await refusal(() => file.move('d/g.txt'))).toMatchObject({ status: 409, code: 'SnapshotsPresent' });
     expect(await file.exists()).toBe(true);
+    // Nor can a rename replace a file that has snapshots.
+    const other = fs.getFileClient('d/other.txt');
+    await other.create();
+    expect(await refusal(() => other.move('d/f.txt'))).toMatchObject({ status: 409, code: 'SnapshotsPresent' });
+    expect(await other.exists()).toBe(true);
     await fs.getDirectoryClient('d').delete(true);
     expect(await bc.withSnapshot(snap.snapshot ?? '').exists()).toBe(false);
     // A file created again at that name has no snapshots from before.
