@@ -49,6 +49,7 @@ export interface HnsOptions {
 export class HnsStore {
   private readonly s;
   private seq = 0;
+  private readonly propsCache = new Map<string, string | undefined>();
 
   constructor(readonly meta: MetaDb, readonly options: HnsOptions) {
     const d: Database.Database = meta.db;
@@ -169,10 +170,13 @@ export class HnsStore {
     this.s.deleteSnapshot.run(row.account, row.fs, row.path, row.snapshot);
   }
 
+  /** The stored service properties document (JSON) of an account; read once, then from memory. */
   serviceProperties(account: string): string | undefined {
-    return this.s.getProps.get(account)?.json;
+    if (!this.propsCache.has(account)) this.propsCache.set(account, this.s.getProps.get(account)?.json);
+    return this.propsCache.get(account);
   }
   putServiceProperties(account: string, json: string): void {
     this.s.putProps.run(account, json);
+    this.propsCache.set(account, json);
   }
 }

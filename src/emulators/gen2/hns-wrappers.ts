@@ -1,6 +1,6 @@
 import type { Call, Handler } from './call.js';
 import { snapshotsPresent } from './snapshots.js';
-import { applyUploadTier, blobArchived, parseTier, tierOfPath } from './tiers.js';
+import { applyUploadTier, blobArchived, parseTier, stateOf } from './tiers.js';
 import { header } from './wire.js';
 
 /**
@@ -11,8 +11,10 @@ import { header } from './wire.js';
 /** Refuses the operation with 409 BlobArchived when the path is a file in the Archive tier. */
 export function onlineOnly(run: Handler): Handler {
   return (c: Call) => {
-    const row = c.path === '' || c.fs === undefined ? undefined : c.ns.db.getPath(c.account, c.fs, c.path);
-    if (row && tierOfPath(c.ns.hns, row, c.now).tier === 'Archive') throw blobArchived();
+    // Appends run this on every request: two index lookups, and a tier row exists only once one was set.
+    const id = c.path === '' || c.fs === undefined ? undefined : c.ns.db.pathId(c.account, c.fs, c.path);
+    const tier = id === undefined ? undefined : c.ns.hns.tier(id);
+    if (tier !== undefined && stateOf(tier, c.now).tier === 'Archive') throw blobArchived();
     return run(c);
   };
 }
@@ -27,8 +29,15 @@ export function withUploadTier(run: Handler): Handler {
   return async (c: Call) => {
     const tier = parseTier(header(c.req, 'x-ms-access-tier'));
     await run(c);
-    const row = c.fs === undefined ? undefined : c.ns.db.getPath(c.account, c.fs, c.path);
-    if (row && !row.is_dir) c.ns.db.tx(() => applyUploadTier(c.ns.hns, row.id, tier, c.now));
+    if (c.fs === undefined) return;
+    if (tier === undefined) {
+      // Most uploads send no tier: only an overwrite of a blob that had one has anything to clear.
+      const id = c.ns.db.pathId(c.account, c.fs, c.path);
+      if (id !== undefined && c.ns.hns.tier(id) !== undefined) c.ns.hns.clearTier(id);
+      return;
+    }
+    const row = c.ns.db.getPath(c.account, c.fs, c.path);
+    if (row && !row.is_dir) applyUploadTier(c.ns.hns, row.id, tier, c.now);
   };
 }
 

@@ -37,9 +37,19 @@ const CORS_METHODS = ['DELETE', 'GET', 'HEAD', 'MERGE', 'POST', 'OPTIONS', 'PUT'
 
 const badNode = (name: string, why: string): WireError => new WireError(400, 'InvalidXmlNodeValue', `The value for one of the XML nodes is not in the correct format: ${name}. ${why}`);
 
+const parsed = new Map<string, ServiceProperties>();
+
+/** The account's properties (parsed documents are shared, never mutated: a Set builds a new one). */
 export function serviceProperties(hns: HnsStore, account: string): ServiceProperties {
   const json = hns.serviceProperties(account);
-  return json === undefined ? DEFAULT_PROPERTIES : { ...DEFAULT_PROPERTIES, ...(JSON.parse(json) as Partial<ServiceProperties>) };
+  if (json === undefined) return DEFAULT_PROPERTIES;
+  let p = parsed.get(json);
+  if (p === undefined) {
+    p = { ...DEFAULT_PROPERTIES, ...(JSON.parse(json) as Partial<ServiceProperties>) };
+    if (parsed.size > 1000) parsed.clear();
+    parsed.set(json, p);
+  }
+  return p;
 }
 
 function bool(el: XmlElement | undefined, name: string, fallback: boolean): boolean {
