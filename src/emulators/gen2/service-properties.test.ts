@@ -128,7 +128,7 @@ describe('service properties: error cases on the wire', () => {
     expect((await raw('GET', '/?restype=service&comp=properties')).text).toContain('<DefaultServiceVersion>2020-10-02</DefaultServiceVersion>');
   });
 
-  it('keeps the properties of a persistent data folder across restarts (tables added to an older folder)', async () => {
+  it('keeps the properties of a persistent data folder across restarts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gen2-props-'));
     try {
       const first = await startGen2Emulator({ anonymous: true, location: dir });
