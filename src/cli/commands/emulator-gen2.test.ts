@@ -74,3 +74,12 @@ describe('lakeshift emulator gen2', () => {
     await running;
   });
 });
+
+describe('lakeshift emulator gen2 --rehydrate', () => {
+  it('takes STANDARD[,HIGH] seconds and refuses anything else with a UserError', () => {
+    expect(resolveGen2Options({ ...base, inMemory: true, rehydrate: '5,0.5' }).rehydrateMs).toEqual({ standard: 5000, high: 500 });
+    expect(resolveGen2Options({ ...base, inMemory: true, rehydrate: '2' }).rehydrateMs).toEqual({ standard: 2000, high: 2000 });
+    expect(resolveGen2Options({ ...base, inMemory: true }).rehydrateMs).toBeUndefined();
+    for (const bad of ['fast', '1,2,3', '-1', '']) expect(() => resolveGen2Options({ ...base, inMemory: true, rehydrate: bad })).toThrow(/--rehydrate must be STANDARD\[,HIGH\]/);
+  });
+});

@@ -28,6 +28,18 @@ export interface Gen2Flags {
   superuser: string[];
   host: string;
   faults?: string;
+  rehydrate?: string;
+}
+
+/** `--rehydrate STANDARD[,HIGH]` in seconds (decimals allowed) → milliseconds by priority. */
+function parseRehydrate(text: string): { standard: number; high: number } {
+  const parts = text.split(',').map((s) => s.trim());
+  const secs = parts.map(Number);
+  if (parts.length > 2 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p))) {
+    throw new UserError(`--rehydrate must be STANDARD[,HIGH] in seconds (e.g. 5,1), got '${text}'.`);
+  }
+  const standard = (secs[0] ?? 0) * 1000;
+  return { standard, high: (secs[1] ?? Math.min(secs[0] ?? 0, 3600)) * 1000 };
 }
 
 
@@ -78,6 +90,7 @@ export function resolveGen2Options(flags: Gen2Flags): Gen2EmulatorOptions {
     ...(flags.cert === undefined ? {} : { certPath: flags.cert }),
     ...(flags.key === undefined ? {} : { keyPath: flags.key }),
     ...(faults === undefined ? {} : { faults }),
+    ...(flags.rehydrate === undefined ? {} : { rehydrateMs: parseRehydrate(flags.rehydrate) }),
   };
 }
 
@@ -96,6 +109,7 @@ export function registerGen2Commands(emulator: Command): void {
     .option('--superuser <oid>', 'object id treated as a superuser when it calls with a bearer token (repeatable)', collect, [])
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--faults <spec>', 'fault injection: every=N,kind=status|reset|truncate|cut-request|slow-body|storm, status=503|429|500, retry-after=S|none, slow=MS, latency=MS, fail-op=OP')
+    .option('--rehydrate <seconds>', 'time an Archive blob takes to rehydrate, STANDARD[,HIGH] seconds (default 54000,3600 as Azure\'s upper bounds)')
     .action(async (flags: Gen2Flags) => {
       const options = resolveGen2Options(flags);
       const { startGen2Emulator } = await import('../../emulators/gen2/index.js');

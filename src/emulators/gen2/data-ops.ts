@@ -6,6 +6,7 @@ import { checkConditions, checkWriteLease, leaseState } from './conditions.js';
 import { chunksOf, type PathRow, type StagedRow } from './meta.js';
 import { checkPerm, checkTraverse, ensureParents, isSuper, newItem, requireFs } from './namespace.js';
 import { contentOf, pathHeaders, readContentHeaders, type ContentHeaders } from './present.js';
+import { blobArchived, tierHeaders, tierOfPath, type TierState } from './tiers.js';
 import { header, httpDate, newEtag, notFoundPath, quoteEtag, sendEmpty, WireError, writeHeadWith } from './wire.js';
 
 /**
@@ -158,12 +159,22 @@ export async function readPath(c: Call): Promise<void> {
   const row = c.ns.db.getPath(c.account, c.fs ?? '', c.path);
   if (!row) throw new WireError(404, 'BlobNotFound', 'The specified blob does not exist.');
   checkPerm(c.principal, row, 4);
-  const headers = pathHeaders(row, c.now, true);
+  await sendPathContent(c, row, tierOfPath(c.ns.hns, row, c.now));
+}
+
+/**
+ * Answers GET/HEAD for `row` (a path, or a snapshot presented as one) once it was found and the
+ * caller may read it: conditions, lease, range, tier headers; 409 BlobArchived for GET of an Archive blob.
+ */
+export async function sendPathContent(c: Call, row: PathRow, tier: TierState): Promise<void> {
+  const headers = { ...pathHeaders(row, c.now, true), ...tierHeaders(tier) };
+  if (!tier.inferred) delete headers['x-ms-access-tier-inferred'];
   if (checkConditions(c.req, row, { read: true }) === 'not-modified') {
     throw new WireError(304, 'ConditionNotMet', 'The condition specified using HTTP conditional header(s) is not met.', { ETag: headers.ETag ?? '', 'Last-Modified': headers['Last-Modified'] ?? '' });
   }
   const leaseId = header(c.req, 'x-ms-lease-id');
   if (leaseId !== undefined && leaseState(row.lease, c.now).info?.id !== leaseId) throw new WireError(412, 'LeaseIdMismatchWithBlobOperation', 'The lease ID specified did not match the lease ID for the blob.');
+  if (tier.tier === 'Archive' && c.req.method === 'GET') throw blobArchived();
   const range = parseRange(c);
   let start = 0;
   let end = row.size;

@@ -78,15 +78,15 @@ describe('#12 authenticate before refusing an unsupported operation', () => {
     await c.create();
     await c.getBlockBlobClient('b').upload('x', 1);
     const forged = new BlobServiceClient(base, new StorageSharedKeyCredential(ACCOUNT, OTHER_KEY)).getContainerClient('auth-first').getBlobClient('b');
-    expect(await refusal(() => forged.createSnapshot())).toMatchObject({ status: 403, code: 'AuthenticationFailed' });
-    expect(await refusal(() => c.getBlobClient('b').createSnapshot())).toMatchObject({ status: 501 });
+    expect(await refusal(() => forged.setTags({ k: 'v' }))).toMatchObject({ status: 403, code: 'AuthenticationFailed' });
+    expect(await refusal(() => c.getBlobClient('b').setTags({ k: 'v' }))).toMatchObject({ status: 501 });
     // Raw: no credentials at all → 401 with the challenge, never 501/400.
-    const anon = await send(emu.url, 'PUT', `/${ACCOUNT}/auth-first/b?comp=snapshot`);
+    const anon = await send(emu.url, 'PUT', `/${ACCOUNT}/auth-first/b?comp=tags`);
     expect(anon.status).toBe(401);
     expect(anon.headers['x-ms-error-code']).toBe('NoAuthenticationInformation');
     const dfsAnon = await send(emu.url, 'PUT', `/${ACCOUNT}/auth-first?resource=filesystem&comp=nonsense`, {});
     expect(dfsAnon.status).toBe(401);
-    const badSas = await send(emu.url, 'PUT', `/${ACCOUNT}/auth-first/b?comp=snapshot&${accountSas('rwdlac', OTHER_KEY)}`);
+    const badSas = await send(emu.url, 'PUT', `/${ACCOUNT}/auth-first/b?comp=tags&${accountSas('rwdlac', OTHER_KEY)}`);
     expect(badSas.status).toBe(403);
     expect(badSas.headers['x-ms-error-code']).toBe('AuthenticationFailed');
     // Encryption headers (501) are also only judged once the caller is known.

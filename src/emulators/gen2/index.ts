@@ -6,11 +6,13 @@ import { accountFromAuthorization, authenticate, challengeFor } from './auth/ind
 import type { AuthResult, Principal, SasResourceType } from './auth/types.js';
 import { createDiskByteStore, createMemoryByteStore } from './bytes.js';
 import type { Call } from './call.js';
+import { HnsStore } from './hns-store.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
+import { corsResponseHeaders, preflight } from './service-properties.js';
 import { guessApi, route, type Level, type Operation } from './router.js';
 import { bearerOnly } from './service-ops.js';
-import { header, newRequestId, parseQuery, resolveVersion, sendError, WireError, type Exchange } from './wire.js';
+import { header, newRequestId, parseQuery, resolveVersion, sendEmpty, sendError, WireError, type Exchange } from './wire.js';
 
 /**
  * Local emulator of an ADLS Gen2 (hierarchical namespace) account: DFS and Blob endpoints on one
@@ -48,6 +50,10 @@ export interface Gen2EmulatorOptions {
   maxAppendBytes?: number;
   /** Entries removed per paginated recursive delete request; default 5000. */
   deletePageSize?: number;
+  /** Milliseconds an Archive blob takes to rehydrate, by priority; default Azure's upper bounds (Standard 15 h, High 1 h). */
+  rehydrateMs?: { standard?: number; high?: number };
+  /** Length of one day of the delete retention policy in milliseconds (shorter in tests); default 86,400,000. */
+  retentionDayMs?: number;
 }
 
 export type Replication = 'LRS' | 'ZRS' | 'GRS' | 'GZRS' | 'RA-GRS' | 'RA-GZRS';
@@ -131,7 +137,11 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
   const bytes = memory || options.location === undefined ? createMemoryByteStore() : createDiskByteStore(options.location);
   const superusers = new Set(options.superusers ?? []);
   const secondaryReads = new Set(accountList.filter((a) => a.replication === 'RA-GRS' || a.replication === 'RA-GZRS').map((a) => a.name));
-  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads };
+  const hns = new HnsStore(db, {
+    rehydrateMs: { standard: options.rehydrateMs?.standard ?? 15 * 3600_000, high: options.rehydrateMs?.high ?? 3600_000 },
+    retentionDayMs: options.retentionDayMs ?? 86_400_000,
+  });
+  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns };
   const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
@@ -149,6 +159,13 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       if (version instanceof WireError) throw version;
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts, secondaryReads);
+      if (req.headers.origin !== undefined) {
+        if (req.method === 'OPTIONS') {
+          sendEmpty(ex, 200, preflight(hns, target.account, req));
+          return;
+        }
+        ex.extraHeaders = corsResponseHeaders(hns, target.account, req);
+      }
       let routed: Operation | WireError;
       try {
         routed = route(req, query, target.level);
@@ -190,7 +207,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       }
       // Spelled out rather than `{ ...ex, … }`: V8 copies that spread on a slow path (most of this function's own time).
       const call: Call = {
-        req, res, api: ex.api, requestId: ex.requestId, version: ex.version, query,
+        req, res, api: ex.api, requestId: ex.requestId, version: ex.version, query, extraHeaders: ex.extraHeaders,
         ns, account: target.account, fs: target.fs, path: target.path, principal, baseUrl, limits, now: Date.now(), secondary: target.secondary,
       };
       // Most handlers finish synchronously; only wait (a microtask turn) for those that return a promise.

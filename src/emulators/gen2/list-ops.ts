@@ -3,6 +3,9 @@ import { leaseHeaders } from './conditions.js';
 import type { PathRow } from './meta.js';
 import { checkPerm, checkTraverse, requireFs } from './namespace.js';
 import { aclText, contentOf, metadataOf, permissionsOf } from './present.js';
+import { snapshotAsRow } from './snapshots.js';
+import { deletedForListing } from './soft-delete.js';
+import { tierOfPath, tierOfSnapshot, tierXml, type TierState } from './tiers.js';
 import { escapeXml, fileTimeTicks, httpDate, notFoundPath, sendJson, sendXml, WireError } from './wire.js';
 
 /** Listings: DFS list paths (JSON) and Blob list blobs (XML, flat or with the `/` delimiter). */
@@ -45,19 +48,23 @@ export function listPaths(c: Call): void {
   sendJson(c, 200, { paths: page.map(pathEntry) }, h);
 }
 
-function blobXml(r: PathRow, withMeta: boolean, withPerms: boolean, now: number): string {
+/** Extra parts of one `<Blob>` entry: its tier, and the snapshot time when it is a snapshot. */
+interface EntryExtras { tier: TierState; snapshot?: string }
+
+function blobXml(r: PathRow, withMeta: boolean, withPerms: boolean, now: number, extras: EntryExtras): string {
   const ct = contentOf(r);
   const lease = leaseHeaders(r.lease, now);
   const opt = (tag: string, v: string | undefined): string => (v === undefined ? `<${tag} />` : `<${tag}>${escapeXml(v)}</${tag}>`);
   const perms = withPerms ? `<Owner>${escapeXml(r.owner)}</Owner><Group>${escapeXml(r.grp)}</Group><Permissions>${permissionsOf(r)}</Permissions><Acl>${escapeXml(aclText(r))}</Acl>` : '';
-  const props = `<Properties><Creation-Time>${httpDate(r.created)}</Creation-Time><Last-Modified>${httpDate(r.modified)}</Last-Modified><Etag>${r.etag}</Etag><ResourceType>${r.is_dir ? 'directory' : 'file'}</ResourceType><Content-Length>${r.size}</Content-Length>${opt('Content-Type', ct.ct ?? 'application/octet-stream')}${opt('Content-Encoding', ct.ce)}${opt('Content-Language', ct.cl)}${opt('Content-MD5', r.md5 ?? undefined)}${opt('Cache-Control', ct.cc)}${opt('Content-Disposition', ct.cd)}<BlobType>BlockBlob</BlobType><AccessTier>Hot</AccessTier><AccessTierInferred>true</AccessTierInferred><LeaseStatus>${lease['x-ms-lease-status'] ?? 'unlocked'}</LeaseStatus><LeaseState>${lease['x-ms-lease-state'] ?? 'available'}</LeaseState><ServerEncrypted>true</ServerEncrypted>${perms}</Properties>`;
+  const props = `<Properties><Creation-Time>${httpDate(r.created)}</Creation-Time><Last-Modified>${httpDate(r.modified)}</Last-Modified><Etag>${r.etag}</Etag><ResourceType>${r.is_dir ? 'directory' : 'file'}</ResourceType><Content-Length>${r.size}</Content-Length>${opt('Content-Type', ct.ct ?? 'application/octet-stream')}${opt('Content-Encoding', ct.ce)}${opt('Content-Language', ct.cl)}${opt('Content-MD5', r.md5 ?? undefined)}${opt('Cache-Control', ct.cc)}${opt('Content-Disposition', ct.cd)}<BlobType>BlockBlob</BlobType>${tierXml(extras.tier)}<LeaseStatus>${lease['x-ms-lease-status'] ?? 'unlocked'}</LeaseStatus><LeaseState>${lease['x-ms-lease-state'] ?? 'available'}</LeaseState><ServerEncrypted>true</ServerEncrypted>${perms}</Properties>`;
   let meta = '';
   if (withMeta) {
     const m = metadataOf(r);
     if (r.is_dir) m['hdi_isfolder'] = 'true';
     meta = `<Metadata>${Object.entries(m).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')}</Metadata>`;
   }
-  return `<Blob><Name>${escapeXml(r.path)}</Name>${props}${meta}</Blob>`;
+  const snap = extras.snapshot === undefined ? '' : `<Snapshot>${extras.snapshot}</Snapshot>`;
+  return `<Blob><Name>${escapeXml(r.path)}</Name>${snap}${props}${meta}</Blob>`;
 }
 
 /** GET /FS?restype=container&comp=list — blobs (XML): flat (directories as hdi_isfolder blobs) or by `/`. */
@@ -71,6 +78,14 @@ export function listBlobs(c: Call): void {
   const include = (c.query.get('include') ?? '').split(',').map((s) => s.trim().toLowerCase());
   const withMeta = include.includes('metadata');
   const withPerms = include.includes('permissions');
+  const withSnapshots = include.includes('snapshots');
+  // A file entry: its snapshots first (oldest first) when asked for, then the file itself.
+  const fileXml = (r: PathRow): string => {
+    const own = blobXml(r, withMeta, withPerms, c.now, { tier: tierOfPath(c.ns.hns, r, c.now) });
+    if (!withSnapshots || r.is_dir) return own;
+    const snaps = c.ns.hns.snapshots(c.account, fs, r.path).map((s) => blobXml(snapshotAsRow(s, r), withMeta, withPerms, c.now, { tier: tierOfSnapshot(s.tier), snapshot: s.snapshot }));
+    return snaps.join('') + own;
+  };
   if (delimiter !== '' && delimiter !== '/') throw new WireError(501, 'NotImplemented', `Delimiter '${delimiter}' is not supported by the lakeshift Gen2 emulator; use '/' or none.`);
   const root = c.ns.db.getPath(c.account, fs, '');
   if (root) checkPerm(c.principal, root, 5);
@@ -78,7 +93,7 @@ export function listBlobs(c: Call): void {
   let next = '';
   if (delimiter === '') {
     const rows = c.ns.db.byPrefix(c.account, fs, prefix, marker, max + 1);
-    for (const r of rows.slice(0, max)) items.push(blobXml(r, withMeta, withPerms, c.now));
+    for (const r of rows.slice(0, max)) items.push(fileXml(r));
     if (rows.length > max) next = rows[max - 1]?.path ?? '';
   } else {
     const slash = prefix.lastIndexOf('/');
@@ -102,7 +117,7 @@ export function listBlobs(c: Call): void {
             next = lastName;
             break outer;
           }
-          items.push(r.is_dir ? `<BlobPrefix><Name>${escapeXml(`${r.path}/`)}</Name></BlobPrefix>` : blobXml(r, withMeta, withPerms, c.now));
+          items.push(r.is_dir ? `<BlobPrefix><Name>${escapeXml(`${r.path}/`)}</Name></BlobPrefix>` : fileXml(r));
           lastName = r.path;
           count++;
         }
@@ -110,6 +125,8 @@ export function listBlobs(c: Call): void {
       }
     }
   }
+  // Soft-deleted entries come with the last page (they are not interleaved with live names).
+  if (include.includes('deleted') && next === '') items.push(...deletedForListing(c, fs, prefix, delimiter === '' ? undefined : prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')))));
   const endpoint = `${c.baseUrl}/${c.account}/`;
   const delim = delimiter === '' ? '' : `<Delimiter>${escapeXml(delimiter)}</Delimiter>`;
   sendXml(c, 200, `<EnumerationResults ServiceEndpoint="${escapeXml(endpoint)}" ContainerName="${escapeXml(fs)}"><Prefix>${escapeXml(prefix)}</Prefix><Marker>${escapeXml(marker)}</Marker><MaxResults>${max}</MaxResults>${delim}<Blobs>${items.join('')}</Blobs><NextMarker>${escapeXml(next)}</NextMarker></EnumerationResults>`);

@@ -1,6 +1,7 @@
 import type { Principal } from './auth/types.js';
 import { aclForNewChild, formatScope, isAllowed, parseScope, type AclScope } from './acl.js';
 import type { ByteStore } from './bytes.js';
+import type { HnsStore } from './hns-store.js';
 import type { FsRow, MetaDb, NewPath, PathRow } from './meta.js';
 import { newEtag, permissionMismatch, WireError, type Api } from './wire.js';
 
@@ -22,6 +23,8 @@ export interface Namespace {
   accountKeys: ReadonlyMap<string, readonly Buffer[]>;
   /** Accounts configured read-access geo-redundant (RA-GRS, RA-GZRS): they have a `-secondary` endpoint. */
   secondaryReads?: ReadonlySet<string>;
+  /** Snapshots, tiers, soft-deleted paths and service properties. */
+  hns: HnsStore;
 }
 
 /** Callers with an Azure AD identity (a token, or a user delegation SAS acting for a user): ACLs apply and they own what they create. */

@@ -151,7 +151,7 @@ export function renamePath(c: Call): void {
   sendEmpty(c, 201, tagHeaders(out.etag, out.modified));
 }
 
-function checkSubtreeWritable(c: Call, row: PathRow): void {
+export function checkSubtreeWritable(c: Call, row: PathRow): void {
   if (isSuper(c.principal)) return;
   let after = '';
   for (;;) {

@@ -43,6 +43,8 @@ export interface Exchange {
   version: string;
   /** Query parameters with lower-cased names (clients differ in case: maxResults vs maxresults). */
   query: Map<string, string>;
+  /** Headers every response to this request carries besides the common ones (CORS), when any. */
+  extraHeaders?: Record<string, string> | undefined;
 }
 
 // Escapes, '+', a leading '?' (dropped by URLSearchParams) and lone surrogates (replaced by it).
@@ -90,6 +92,7 @@ export function commonHeaders(ex: Exchange): Record<string, string> {
   const h: Record<string, string> = { 'x-ms-request-id': ex.requestId, 'x-ms-version': ex.version, Server: ex.api === 'dfs' ? SERVER_DFS : SERVER_BLOB };
   const crid = header(ex.req, 'x-ms-client-request-id');
   if (crid !== undefined) h['x-ms-client-request-id'] = crid;
+  if (ex.extraHeaders !== undefined) Object.assign(h, ex.extraHeaders);
   return h;
 }
 
