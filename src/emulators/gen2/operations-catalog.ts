@@ -38,7 +38,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   blob('List Containers', 'GET', 'service', 'comp=list'),
   blob('Set Blob Service Properties', 'PUT', 'service', 'restype=service&comp=properties'),
   blob('Get Blob Service Properties', 'GET', 'service', 'restype=service&comp=properties'),
-  { ...blob('Preflight Blob Request', 'OPTIONS', 'path'), note: 'with an Origin header it is answered before routing, from the CORS rules of Set Blob Service Properties (200 or 403 CorsPreflightFailure); without Origin 501, as listed' },
+  blob('Preflight Blob Request', 'OPTIONS', 'path'),
   { ...blob('Get Blob Service Stats', 'GET', 'service', 'restype=service&comp=stats'), note: 'served on the ACCOUNT-secondary endpoint of an RA-GRS / RA-GZRS account; 400 on the primary, as Azure' },
   blob('Get Account Information', 'GET', 'service', 'restype=account&comp=properties'),
   { ...blob('Get User Delegation Key', 'POST', 'service', 'restype=service&comp=userdelegationkey'), note: 'bearer callers only; others get 403 AuthenticationFailed, as Azure' },
