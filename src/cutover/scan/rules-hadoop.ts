@@ -105,6 +105,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2/1.3',
     description: 'fs.adl.* and dfs.adls.* keys after any prefix (spark.hadoop., -D, spark.conf.set, hadoopConfiguration().set, Alluxio options) become fs.azure.account.* keys; per-account keys move the account to a .ACCOUNT2.dfs.core.windows.net suffix; keys without an ABFS equivalent are reported',
     pattern: /(?:(?<=-D)|(?<![A-Za-z0-9_]))(?<!apache\.hadoop\.)(?:fs\.adl|dfs\.adls)\.(?:account\.([A-Za-z0-9${}<>_-]+)\.)?([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g,
+    anchor: { literal: /fs\.adl/g, back: /d/ },
     decide(m, ctx) {
       const acct = m[1];
       const suffix = (m[2] ?? '').toLowerCase();
