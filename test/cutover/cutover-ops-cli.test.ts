@@ -86,11 +86,16 @@ describe('lakeshift cutover freeze, final-sync, decommission-check, unfreeze (CL
 
     const noWorkloads = await cli(['cutover', 'decommission-check', src, dst, '--output', 'json', '--state-dir', state]);
     expect(noWorkloads.code).toBe(6);
-    const conditions = (JSON.parse(noWorkloads.out) as { conditions: { id: string; ok: boolean }[] }).conditions;
-    expect(Object.fromEntries(conditions.map((c) => [c.id, c.ok]))).toEqual({ frozen: true, 'final-sync-current': true, 'validation-clean': true, 'all-paths-held': true, 'workloads-clean': false });
+    const conditions = (JSON.parse(noWorkloads.out) as { conditions: { id: string; ok: boolean; checked: boolean }[] }).conditions;
+    expect(Object.fromEntries(conditions.map((c) => [c.id, c.checked ? c.ok : 'not checked']))).toEqual({
+      frozen: true, 'final-sync-current': true, 'validation-clean': true, 'all-paths-held': true, 'workloads-clean': false, 'no-drift': 'not checked', 'metastore-no-gen1': 'not checked',
+    });
     const text = await cli(['cutover', 'decommission-check', src, dst, '--state-dir', state]);
     expect(text.out).toMatch(/\[pass\] Gen1 is frozen/);
     expect(text.out).toMatch(/\[FAIL\] Workloads name no Gen1 location/);
+    expect(text.out).toMatch(/\[n\/a \] No drift older than the settle window.*\(no-drift\)\n +not checked: no gateway input given\n +to check: .*--gateway/);
+    expect(text.out).toMatch(/\[n\/a \] The Hive metastore has no Gen1 location \(metastore-no-gen1\)/);
+    expect((await cli(['cutover', 'decommission-check', src, dst, '--gateway', join(state, 'nowhere'), '--state-dir', state])).code).toBe(4);
     expect(text.out).toMatch(/\[ \] RBAC:/);
     expect(text.out).toMatch(/do not delete the Gen1 account/);
 
