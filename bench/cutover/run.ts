@@ -1,5 +1,5 @@
 /**
- * Workload-scan benchmark: `lakeshift cutover scan` (the full rule set, through scanWorkloads) beside
+ * Workload-scan benchmark: the built `lakeshift cutover scan` process (the full rule set) beside
  * ripgrep over the same tree, in one run.
  *
  *   node --import tsx bench/cutover/run.ts [--files 100000] [--mib 1024] [--dir DIR] [--keep] [--workers N]
@@ -8,10 +8,12 @@
  *    JSON, XML, YAML and shell text; 1% of the files carry Gen1 references in the forms of
  *    shared/docs/cutover.md). An existing tree at --dir with a matching marker file is reused.
  * 2. Runs `rg -c 'azuredatalakestore|fs\.adl|dfs\.adls' DIR` once to warm the page cache (not timed),
- *    then times one rg run and one scanWorkloads run over the same tree, and prints files/s, MB/s,
- *    findings and the ratio (lakeshift time / rg time; target <= 3), with the load average.
+ *    then times one rg process and one `node bin/lakeshift.js cutover scan DIR --map ... --output json`
+ *    process over the same tree, and prints wall and CPU seconds, files/s, MB/s, findings and both
+ *    ratios (lakeshift / rg; target <= 3), with the load average.
  *
- * ripgrep is Debian's package: `apt-get install -y ripgrep`. The benchmark installs nothing itself.
+ * ripgrep is Debian's package: `apt-get install -y ripgrep`. The benchmark installs nothing itself;
+ * without rg it says so and prints lakeshift's figures alone. Run `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
