@@ -1,5 +1,5 @@
 /**
- * Workload-scan benchmark: `lakeshift cutover scan` (the full rule set, through scanWorkloads) beside
+ * Workload-scan benchmark: the built `lakeshift cutover scan` process (the full rule set) beside
  * ripgrep over the same tree, in one run.
  *
  *   node --import tsx bench/cutover/run.ts [--files 100000] [--mib 1024] [--dir DIR] [--keep] [--workers N]
@@ -8,17 +8,19 @@
  *    JSON, XML, YAML and shell text; 1% of the files carry Gen1 references in the forms of
  *    shared/docs/cutover.md). An existing tree at --dir with a matching marker file is reused.
  * 2. Runs `rg -c 'azuredatalakestore|fs\.adl|dfs\.adls' DIR` once to warm the page cache (not timed),
- *    then times one rg run and one scanWorkloads run over the same tree, and prints files/s, MB/s,
- *    findings and the ratio (lakeshift time / rg time; target <= 3), with the load average.
+ *    then times one rg process and one `node bin/lakeshift.js cutover scan DIR --map ... --output json`
+ *    process over the same tree, and prints wall and CPU seconds, files/s, MB/s, findings and both
+ *    ratios (lakeshift / rg; target <= 3), with the load average.
  *
- * ripgrep is Debian's package: `apt-get install -y ripgrep`. The benchmark installs nothing itself.
+ * ripgrep is Debian's package: `apt-get install -y ripgrep`. The benchmark installs nothing itself;
+ * without rg it says so and prints lakeshift's figures alone. Run `npm run build` first.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMapping } from '../../src/cutover/index.js';
-import { scanFiles } from '../../src/cutover/scan/scan-files.js';
+import { fileURLToPath } from 'node:url';
+import { readWaitedChildrenCpuSeconds } from '../lib/proc-cpu.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,7 +31,7 @@ const FILES = Number(arg('files', '100000'));
 const MIB = Number(arg('mib', '1024'));
 const DIR = arg('dir', join(tmpdir(), `lakeshift-bench-cutover-${FILES}-${MIB}`));
 const KEEP = process.argv.includes('--keep');
-const WORKERS = Number(arg('workers', '0'));
+const WORKERS = process.argv.includes('--workers') ? Number(arg('workers', '0')) : undefined;
 const PER_DIR = 500;
 
 let seed = 42;
@@ -87,32 +89,51 @@ function writeTree(): { files: number; bytes: number; gen1Files: number } {
   return meta;
 }
 
-const rgVersion = spawnSync('rg', ['--version'], { encoding: 'utf8' });
-if (rgVersion.status !== 0) {
-  process.stderr.write('ripgrep (rg) is not installed. Install Debian\'s package: apt-get install -y ripgrep\n');
-  process.exit(2);
+/** Runs a command to completion; wall seconds and the CPU seconds (user + system) it used. */
+function timed(cmd: string, args: readonly string[]): { wall: number; cpu: number; stdout: string; status: number | null } {
+  const cpu0 = readWaitedChildrenCpuSeconds();
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wall = (performance.now() - t) / 1000;
+  if (r.error !== undefined) throw r.error;
+  return { wall, cpu: readWaitedChildrenCpuSeconds() - cpu0, stdout: r.stdout, status: r.status };
 }
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'bin', 'lakeshift.js');
+const entry = existsSync(join(ROOT, 'dist', 'bundle', 'main.js')) ? 'built bundle (dist/bundle)' : 'TypeScript sources through tsx (run `npm run build` first to measure what users run)';
+
+const rgVersion = spawnSync('rg', ['--version'], { encoding: 'utf8' });
+const hasRg = rgVersion.status === 0 && rgVersion.error === undefined;
+if (!hasRg) process.stdout.write("ripgrep (rg) is not installed: no ratio in this run. Install Debian's package: apt-get install -y ripgrep\n");
 
 const t0 = performance.now();
 const tree = writeTree();
 process.stdout.write(`tree: ${tree.files} files, ${(tree.bytes / 2 ** 20).toFixed(0)} MiB, ${tree.gen1Files} with Gen1 references, at ${DIR} (written or reused in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
 
-const rgArgs = ['-c', 'azuredatalakestore|fs\\.adl|dfs\\.adls', DIR];
-spawnSync('rg', rgArgs, { encoding: 'utf8', maxBuffer: 1 << 26 });
-const r0 = performance.now();
-const rg = spawnSync('rg', rgArgs, { encoding: 'utf8', maxBuffer: 1 << 26 });
-const rgSeconds = (performance.now() - r0) / 1000;
-const rgFiles = rg.stdout.split('\n').filter((l) => l !== '').length;
-
-const mapping = await loadMapping({ map: ['adl://contoso.azuredatalakestore.net/=abfss://gen1@contosoadls.dfs.core.windows.net/'] });
-const l0 = performance.now();
-const result = await scanFiles([DIR], { mapping, workers: WORKERS });
-const lsSeconds = (performance.now() - l0) / 1000;
-const lsFiles = new Set(result.findings.map((f) => f.file)).size;
-
 const mb = tree.bytes / 1e6;
-const load = loadavg().map((x) => x.toFixed(2)).join(' ');
-process.stdout.write(`${rgVersion.stdout.split('\n')[0] ?? 'rg'}: ${rgSeconds.toFixed(2)} s, ${(tree.files / rgSeconds).toFixed(0)} files/s, ${(mb / rgSeconds).toFixed(0)} MB/s, ${rgFiles} files with matches\n`);
-process.stdout.write(`lakeshift cutover scan (full rule set, ${WORKERS} worker threads): ${lsSeconds.toFixed(2)} s, ${(result.files_scanned / lsSeconds).toFixed(0)} files/s, ${(mb / lsSeconds).toFixed(0)} MB/s, ${result.findings.length} findings in ${lsFiles} files, ${result.skipped.length} skipped\n`);
-process.stdout.write(`ratio lakeshift/rg: ${(lsSeconds / rgSeconds).toFixed(2)}x (target <= 3x); load average ${load}; ${(await import('node:os')).cpus().length} CPUs\n`);
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const rate = (files: number, s: number): string => `${(files / s).toFixed(0)} files/s, ${(mb / s).toFixed(0)} MB/s`;
+
+let rg: { wall: number; cpu: number } | undefined;
+if (hasRg) {
+  const rgArgs = ['-c', 'azuredatalakestore|fs\\.adl|dfs\\.adls', DIR];
+  spawnSync('rg', rgArgs, { encoding: 'utf8', maxBuffer: 1 << 28 }); // warms the page cache, not timed
+  const r = timed('rg', rgArgs);
+  rg = r;
+  const rgFiles = r.stdout.split('\n').filter((l) => l !== '').length;
+  process.stdout.write(`${rgVersion.stdout.split('\n')[0] ?? 'rg'}: ${r.wall.toFixed(2)} s wall, ${r.cpu.toFixed(2)} s CPU, ${rate(tree.files, r.wall)}, ${rgFiles} files with matches; load ${load()}\n`);
+}
+
+// The whole `lakeshift cutover scan` process, as users run it (start-up, walk, read, rules, JSON out).
+const scanArgs = [CLI, 'cutover', 'scan', DIR, '--map', 'adl://contoso.azuredatalakestore.net/=abfss://gen1@contosoadls.dfs.core.windows.net/', '--output', 'json', ...(WORKERS === undefined ? [] : ['--workers', String(WORKERS)])];
+const ls = timed(process.execPath, scanArgs);
+if (ls.status !== 0 && ls.status !== 1) {
+  process.stderr.write(`lakeshift cutover scan exited ${String(ls.status)}\n`);
+  process.exit(70);
+}
+const report = JSON.parse(ls.stdout) as { files_scanned: number; findings: { file: string }[]; skipped: unknown[] };
+const lsFiles = new Set(report.findings.map((f) => f.file)).size;
+process.stdout.write(`lakeshift cutover scan (${entry}, full rule set, --workers ${WORKERS === undefined ? 'default' : String(WORKERS)}): ${ls.wall.toFixed(2)} s wall, ${ls.cpu.toFixed(2)} s CPU, ${rate(report.files_scanned, ls.wall)}, ${report.findings.length} findings in ${lsFiles} files, ${report.skipped.length} skipped; load ${load()}\n`);
+if (rg !== undefined) process.stdout.write(`ratio lakeshift/rg: ${(ls.wall / rg.wall).toFixed(2)}x wall, ${(ls.cpu / rg.cpu).toFixed(2)}x CPU (target <= 3x); load average ${load()}; ${cpus().length} CPUs\n`);
 if (!KEEP && !process.argv.includes('--dir')) rmSync(DIR, { recursive: true, force: true });

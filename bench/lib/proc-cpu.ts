@@ -38,3 +38,13 @@ export async function measure<T>(pid: number, action: () => Promise<T>): Promise
   await new Promise((resolve) => setTimeout(resolve, 200));
   return { value, wallSeconds, cpuSeconds: readProcessCpuSeconds(pid) - cpuBefore };
 }
+
+/**
+ * CPU seconds (user + system) of the children this process has waited for so far (cutime + cstime of
+ * /proc/self/stat): the delta around a spawnSync is that child's CPU time, whatever it is.
+ */
+export function readWaitedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13] ?? 0) + Number(fields[14] ?? 0)) / clockTicks();
+}

@@ -17,7 +17,7 @@ export { DEFAULT_MAX_FILE_BYTES } from './scan/scan-files.js';
  */
 export async function scanWorkloads(
   paths: readonly string[],
-  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal; /** absolute paths not to scan */ exclude?: readonly string[] } = {},
+  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal; /** absolute paths not to scan */ exclude?: readonly string[]; /** worker threads (ScanOptions.workers) */ workers?: number } = {},
 ): Promise<{ files_scanned: number; findings: Finding[]; skipped: SkippedFile[] }> {
   const r = await scanFiles(paths, options);
   return { files_scanned: r.files_scanned, findings: r.findings, skipped: r.skipped };
@@ -35,7 +35,7 @@ export { scanReportSchema, rewriteReportSchema, type ScanReport, type RewriteRep
  */
 export async function planRewrite(
   paths: readonly string[],
-  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal; /** absolute paths not to scan */ exclude?: readonly string[] } = {},
+  options: { mapping?: CutoverMapping; maxFileBytes?: number; signal?: AbortSignal; /** absolute paths not to scan */ exclude?: readonly string[]; /** worker threads (ScanOptions.workers) */ workers?: number } = {},
 ): Promise<Awaited<ReturnType<typeof scanFiles>>> {
   return scanFiles(paths, { ...options, collectRewrites: true });
 }

@@ -56,7 +56,7 @@ export async function runCutoverStep(source: Store, dest: Store, jobDb: JobDb, w
     scanWorkloads: tools.scan, ...(rewrite === undefined ? { conditions: DECOMMISSION_CONDITIONS.filter((c) => c.id !== 'workloads-clean') } : {}),
   });
   write('  decommission check:\n');
-  for (const c of check.conditions) write(`    [${c.ok ? 'pass' : 'FAIL'}] ${c.title}: ${c.evidence}\n`);
+  for (const c of check.conditions) write(`    [${!c.checked ? 'n/a ' : c.ok ? 'pass' : 'FAIL'}] ${c.title}: ${c.evidence}\n`);
   write(`    ... and ${check.manualChecklist.length} checks for a person (RBAC, networking, diagnostic settings, the deletion itself)\n`);
   write(`  gate: ${check.passed ? 'passed' : 'NOT passed'} (cutover step ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
   return check.passed && sync.ok;

@@ -86,18 +86,23 @@ describe('lakeshift cutover freeze, final-sync, decommission-check, unfreeze (CL
 
     const noWorkloads = await cli(['cutover', 'decommission-check', src, dst, '--output', 'json', '--state-dir', state]);
     expect(noWorkloads.code).toBe(6);
-    const conditions = (JSON.parse(noWorkloads.out) as { conditions: { id: string; ok: boolean }[] }).conditions;
-    expect(Object.fromEntries(conditions.map((c) => [c.id, c.ok]))).toEqual({ frozen: true, 'final-sync-current': true, 'validation-clean': true, 'all-paths-held': true, 'workloads-clean': false });
+    const conditions = (JSON.parse(noWorkloads.out) as { conditions: { id: string; ok: boolean; checked: boolean }[] }).conditions;
+    expect(Object.fromEntries(conditions.map((c) => [c.id, c.checked ? c.ok : 'not checked']))).toEqual({
+      frozen: true, 'final-sync-current': true, 'validation-clean': true, 'all-paths-held': true, 'workloads-clean': false, 'no-drift': 'not checked', 'metastore-no-gen1': 'not checked',
+    });
     const text = await cli(['cutover', 'decommission-check', src, dst, '--state-dir', state]);
     expect(text.out).toMatch(/\[pass\] Gen1 is frozen/);
     expect(text.out).toMatch(/\[FAIL\] Workloads name no Gen1 location/);
+    expect(text.out).toMatch(/\[n\/a \] No drift older than the settle window.*\(no-drift\)\n +not checked: no gateway input given\n +to check: .*--gateway/);
+    expect(text.out).toMatch(/\[n\/a \] The Hive metastore has no Gen1 location \(metastore-no-gen1\)/);
+    expect((await cli(['cutover', 'decommission-check', src, dst, '--gateway', join(state, 'nowhere'), '--state-dir', state])).code).toBe(4);
     expect(text.out).toMatch(/\[ \] RBAC:/);
     expect(text.out).toMatch(/do not delete the Gen1 account/);
 
     const pass = await cli(['cutover', 'decommission-check', src, dst, '--workloads', workloads, '--state-dir', state]);
     expect(pass.code, pass.out).toBe(0);
     expect(pass.out).toMatch(/\[pass\] Workloads name no Gen1 location \(workloads-clean\)\n +1 file under .*: no Gen1 reference/);
-    expect(pass.out).toMatch(/result: every condition holds; the gate is passed/);
+    expect(pass.out).toMatch(/result: every checked condition holds; the gate is passed \(2 not checked/);
     writeFileSync(join(workloads, 'mount.py'), 'dbutils.fs.mount(source="adl://contoso.azuredatalakestore.net/raw", mount_point="/mnt/raw", extra_configs=configs)\n');
     const mapped = await cli(['cutover', 'decommission-check', src, dst, '--workloads', workloads, '--output', 'json', '--state-dir', state, '--map', 'adl://contoso.azuredatalakestore.net/=abfss://gen1@contoso2.dfs.core.windows.net/']);
     expect(mapped.code).toBe(6);

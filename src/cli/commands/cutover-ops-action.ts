@@ -248,6 +248,8 @@ async function loadWorkloadScanner(o: Record<string, unknown>): Promise<Workload
 export async function runDecommissionCheckCommand(sourceUri: string, destUri: string, o: Record<string, unknown>): Promise<void> {
   const workloads = Array.isArray(o['workloads']) ? (o['workloads'] as string[]) : [];
   for (const w of workloads) if (!existsSync(w)) throw new UserError(`--workloads: '${w}' does not exist.`, EXIT.unavailable);
+  const gateway = o['gateway'];
+  if (typeof gateway === 'string' && !existsSync(join(gateway, 'jobs.db'))) throw new UserError(`--gateway: no job database (jobs.db) in '${gateway}'; give the --state-dir lakeshift gateway mirror ran with, or --gateway alone for this job database.`, EXIT.unavailable);
   const scanWorkloads = await loadWorkloadScanner(o);
   const { runDecommissionCheck, formatDecommissionReport } = await import('../../cutover/decommission/decommission-check.js');
   const source = await openChecked(sourceUri, o, 'source');

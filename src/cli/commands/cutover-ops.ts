@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addStoreOptions } from '../common-options.js';
 import { collect } from '../serve-until-signal.js';
 
@@ -46,7 +46,7 @@ export function registerCutoverOpsCommands(cutover: Command): void {
   });
 
   const check = cutover.command('decommission-check')
-    .description(`The gate before deleting the Gen1 account: frozen, final sync newer than the last change, zero differences, no Gen1 reference in the workloads (exit 0 only when all hold, 6 otherwise)`)
+    .description(`The gate before deleting the Gen1 account: frozen, final sync newer than the last change, zero differences, no Gen1 reference in the workloads; with --gateway / --metastore also no lasting drift and no Gen1 metastore location (exit 0 only when every checked condition holds, 6 otherwise)`)
     .argument('<source>', 'the frozen Gen1 tree')
     .argument('<dest>', 'the Gen2 destination of the final sync')
     .option('--workloads <path...>', 'workload files and folders to scan for Gen1 references')
@@ -55,6 +55,8 @@ export function registerCutoverOpsCommands(cutover: Command): void {
     .option('--gen2-account <name|uri>', 'Gen2 account for --plan (default: the plan\'s destination)')
     .option('--gen1-account <name>', 'Gen1 account for --plan when its source is not an azuredatalakestore.net URI')
     .option('--accept-not-held', 'accept that source paths Gen2 cannot hold are lost with the account')
+    .option('--gateway [state-dir]', 'also check lakeshift gateway mirror: no lasting drift and an empty journal (its job database: this one, or STATE-DIR)')
+    .addOption(new Option('--metastore <url>', 'also check the Hive metastore has no Gen1 location: postgres://USER@HOST:5432/DB or mysql://USER@HOST:3306/DB').env('LAKESHIFT_METASTORE_URL'))
     .option('--dry-run', 'check only; do not record the check in the job database')
     .option(...stateOpt);
   addStoreOptions(check).action(async (source: string, dest: string, o: Record<string, unknown>) => {

@@ -32,15 +32,25 @@ export async function mappingFrom(opts: Record<string, unknown>): Promise<{ mapp
   }
 }
 
-async function prepare(paths: string[], opts: Record<string, unknown>): Promise<{ mapping: CutoverMapping | undefined; exclude: string[]; maxFileBytes: number; signal: AbortSignal; done: () => void }> {
+/** `--workers N` (a whole number from 0 to 64), or undefined for the default. */
+function workersFrom(opts: Record<string, unknown>): { workers?: number } {
+  const raw = opts['workers'];
+  if (raw === undefined) return {};
+  const n = Number(raw);
+  if (!/^\d+$/.test(String(raw)) || n > 64) throw new UserError(`--workers: expected a whole number from 0 to 64, got ${JSON.stringify(raw)}.`);
+  return { workers: n };
+}
+
+async function prepare(paths: string[], opts: Record<string, unknown>): Promise<{ mapping: CutoverMapping | undefined; exclude: string[]; maxFileBytes: number; workers: { workers?: number }; signal: AbortSignal; done: () => void }> {
   const maxFileBytes = parseByteSize('--max-file-size', String(opts['maxFileSize'] ?? '16MiB'));
+  const workers = workersFrom(opts);
   const { mapping, inputs } = await mappingFrom(opts);
   if (paths.length === 0) throw new UserError('Give at least one file or folder to scan.');
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  return { mapping, exclude: inputs, maxFileBytes, signal: controller.signal, done: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); } };
+  return { mapping, exclude: inputs, maxFileBytes, workers, signal: controller.signal, done: () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); } };
 }
 
 /** Skips that may hide references (unreadable, too large) need a person; binaries and links do not. */
@@ -70,7 +80,7 @@ export async function runScanCommand(paths: string[], opts: Record<string, unkno
   const p = await prepare(paths, opts);
   try {
     const { scanWorkloads } = await import('../../cutover/index.js');
-    const r = await scanWorkloads(paths, { ...(p.mapping === undefined ? {} : { mapping: p.mapping }), maxFileBytes: p.maxFileBytes, signal: p.signal, exclude: p.exclude });
+    const r = await scanWorkloads(paths, { ...(p.mapping === undefined ? {} : { mapping: p.mapping }), maxFileBytes: p.maxFileBytes, signal: p.signal, exclude: p.exclude, ...p.workers });
     if (outputFrom(opts) === 'json') {
       const report: ScanReport = { files_scanned: r.files_scanned, findings: r.findings, skipped: r.skipped };
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -95,7 +105,7 @@ export async function runRewriteCommand(paths: string[], opts: Record<string, un
   const p = await prepare(paths, opts);
   try {
     const { planRewrite, applyRewrites, unifiedDiff } = await import('../../cutover/index.js');
-    const plan = await planRewrite(paths, { ...(p.mapping === undefined ? {} : { mapping: p.mapping }), maxFileBytes: p.maxFileBytes, signal: p.signal, exclude: p.exclude });
+    const plan = await planRewrite(paths, { ...(p.mapping === undefined ? {} : { mapping: p.mapping }), maxFileBytes: p.maxFileBytes, signal: p.signal, exclude: p.exclude, ...p.workers });
     const apply = opts['apply'] === true;
     const outcomes: ApplyOutcome[] = apply ? await applyRewrites(plan.rewrites, { signal: p.signal }) : [];
     const byFile = new Map(outcomes.map((o) => [o.file, o]));

@@ -13,6 +13,7 @@ function addWorkloadFlags(cmd: Command): Command {
     .option('--gen2-account <name|uri>', 'Gen2 account for --plan (default: the plan\'s destination)')
     .option('--gen1-account <name>', 'Gen1 account for --plan when its source is not an azuredatalakestore.net URI')
     .option('--max-file-size <size>', 'skip (and list) larger files, e.g. 64MiB', '16MiB')
+    .option('--workers <n>', 'worker threads for trees of more than 1,024 files (default: one per idle core beyond the first, at most 3; 0: this thread only)')
     .addOption(new Option('--output <format>', 'text for people, json for scripts').choices(['text', 'json']).default('text'));
 }
 

@@ -1,5 +1,6 @@
 import { storeKey } from '../ops-state/freezes.js';
 import type { DecommissionCondition } from './types.js';
+import { gatewayDriftCondition, metastoreCondition } from './optional-conditions.js';
 import { workloadsCondition } from './workload-condition.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -83,8 +84,9 @@ export const allHeldCondition: DecommissionCondition = {
 };
 
 /**
- * The gate's conditions, in the order they are printed. Each is a small function of the context;
- * other parts add theirs here (e.g. the metastore's "no Gen1 location", the gateway's drift check).
+ * The gate's conditions, in the order they are printed. Each is a small function of the context.
+ * The last two (gateway drift, metastore) apply when their input is given and are listed as not
+ * checked otherwise (optional-conditions.ts).
  */
 export const DECOMMISSION_CONDITIONS: readonly DecommissionCondition[] = [
   frozenCondition,
@@ -92,6 +94,8 @@ export const DECOMMISSION_CONDITIONS: readonly DecommissionCondition[] = [
   validationCondition,
   allHeldCondition,
   workloadsCondition,
+  gatewayDriftCondition,
+  metastoreCondition,
 ];
 
 /** What lakeshift cannot check: printed with every decommission check. */

@@ -25,7 +25,7 @@ export interface DecommissionReport {
   source: string;
   dest: string;
   checkedAt: string;
-  /** True only when every condition holds. */
+  /** True only when every checked condition holds (unchecked ones are listed, see ConditionResult.checked). */
   passed: boolean;
   conditions: ConditionResult[];
   /** What lakeshift cannot check; a person confirms each before deleting the account. */
@@ -60,17 +60,18 @@ export async function runDecommissionCheck(source: Store, dest: Store, options: 
   for (const c of options.conditions ?? DECOMMISSION_CONDITIONS) {
     try {
       const r = await c.check(ctx);
-      conditions.push({ id: c.id, title: c.title, ok: r.ok, evidence: r.evidence, hint: r.ok ? '' : (r.hint ?? '') });
+      const checked = r.notChecked !== true;
+      conditions.push({ id: c.id, title: c.title, ok: checked && r.ok, checked, evidence: r.evidence, hint: checked && r.ok ? '' : (r.hint ?? '') });
     } catch (error) {
-      conditions.push({ id: c.id, title: c.title, ok: false, evidence: `the check failed: ${error instanceof Error ? error.message : String(error)}`, hint: 'fix the cause and run the check again' });
+      conditions.push({ id: c.id, title: c.title, ok: false, checked: true, evidence: `the check failed: ${error instanceof Error ? error.message : String(error)}`, hint: 'fix the cause and run the check again' });
     }
   }
   const report: DecommissionReport = {
     source: sourceKey, dest: destKey, checkedAt: new Date().toISOString(),
-    passed: conditions.every((c) => c.ok), conditions, manualChecklist: MANUAL_CHECKLIST,
+    passed: conditions.every((c) => c.ok || !c.checked), conditions, manualChecklist: MANUAL_CHECKLIST,
   };
   if (options.dryRun !== true) {
-    await recordCutoverEvent(db, { kind: 'decommission-check', source: sourceKey, dest: destKey, ok: report.passed, details: { conditions: conditions.map((c) => ({ id: c.id, ok: c.ok })) } });
+    await recordCutoverEvent(db, { kind: 'decommission-check', source: sourceKey, dest: destKey, ok: report.passed, details: { conditions: conditions.filter((c) => c.checked).map((c) => ({ id: c.id, ok: c.ok })), notChecked: conditions.filter((c) => !c.checked).map((c) => c.id) } });
   }
   return report;
 }
@@ -79,12 +80,15 @@ export async function runDecommissionCheck(source: Store, dest: Store, options: 
 export function formatDecommissionReport(r: DecommissionReport): string {
   const lines = [`Decommission check ${r.source} -> ${r.dest}`];
   for (const c of r.conditions) {
-    lines.push(`  [${c.ok ? 'pass' : 'FAIL'}] ${c.title} (${c.id})`, `         ${c.evidence}`);
-    if (!c.ok && c.hint !== '') lines.push(`         to do: ${c.hint}`);
+    lines.push(`  [${!c.checked ? 'n/a ' : c.ok ? 'pass' : 'FAIL'}] ${c.title} (${c.id})`, `         ${c.evidence}`);
+    if (!c.ok && c.hint !== '') lines.push(`         ${c.checked ? 'to do' : 'to check'}: ${c.hint}`);
   }
   lines.push('', '  lakeshift cannot check these; confirm each before deleting the account:');
   for (const item of r.manualChecklist) lines.push(`  [ ] ${item}`);
-  const failed = r.conditions.filter((c) => !c.ok).length;
-  lines.push('', r.passed ? '  result: every condition holds; the gate is passed' : `  result: ${failed} of ${r.conditions.length} conditions do not hold; do not delete the Gen1 account`);
+  const checked = r.conditions.filter((c) => c.checked);
+  const failed = checked.filter((c) => !c.ok).length;
+  const unchecked = r.conditions.length - checked.length;
+  const note = unchecked === 0 ? '' : ` (${unchecked} not checked: their inputs were not given)`;
+  lines.push('', r.passed ? `  result: every checked condition holds; the gate is passed${note}` : `  result: ${failed} of ${checked.length} checked conditions do not hold; do not delete the Gen1 account${note}`);
   return `${lines.join('\n')}\n`;
 }

@@ -10,8 +10,10 @@ export interface ConditionResult {
   id: string;
   title: string;
   ok: boolean;
+  /** False when the condition's input was not given: listed, but neither passed nor failed. */
+  checked: boolean;
   evidence: string;
-  /** What to do to make it hold ('' when it holds). */
+  /** What to do to make it hold ('' when it holds); for an unchecked one, how to check it. */
   hint: string;
 }
 
@@ -56,5 +58,6 @@ export interface DecommissionContext {
 export interface DecommissionCondition {
   id: string;
   title: string;
-  check(ctx: DecommissionContext): Promise<{ ok: boolean; evidence: string; hint?: string }>;
+  /** `notChecked`: the input this condition needs was not given (it then neither holds nor fails). */
+  check(ctx: DecommissionContext): Promise<{ ok: boolean; evidence: string; hint?: string; notChecked?: boolean }>;
 }

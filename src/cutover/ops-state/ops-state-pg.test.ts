@@ -41,7 +41,8 @@ describe.skipIf(problem !== undefined)('cutover freeze records and events on Pos
     expect((await freezeTree(s, { jobDb })).state).toBe('frozen');
     expect((await runFinalSync(s, d, { jobDb })).ok).toBe(true);
     const gate = await runDecommissionCheck(s, d, { jobDb });
-    expect(gate.conditions.filter((c) => !c.ok).map((c) => c.id)).toEqual(['workloads-clean']);
+    expect(gate.conditions.filter((c) => c.checked && !c.ok).map((c) => c.id)).toEqual(['workloads-clean']);
+    expect(gate.conditions.filter((c) => !c.checked).map((c) => c.id)).toEqual(['no-drift', 'metastore-no-gen1']);
     expect((await d.getAcl('a')).entries).toContainEqual({ scope: 'access', type: 'user', id: '11111111-0000-4000-8000-000000000001', perms: 7 });
     const undo = await unfreezeTree(s, await resolveOpenFreeze(jobDb, s.displayUri), { jobDb });
     expect(undo.state).toBe('unfrozen');

@@ -32,9 +32,9 @@ function checkFormat(traits: FileTraits, before: string, after: string): string 
  * JSON, Hadoop XML), drops overlapping rewrites, and checks that the rewritten text still parses in
  * its format; if it would not, every rewrite in the file becomes a report (the file is left alone).
  */
-export function analyzeText(text: string, display: string, mapping: CutoverMapping | undefined): TextAnalysis {
+export function analyzeText(text: string, display: string, mapping: CutoverMapping | undefined, options: { /** rule by rule at every offset (tests) */ everywhere?: boolean } = {}): TextAnalysis {
   const traits = fileTraits(display, text);
-  let hits: Hit[] = runRules(text, traits, mapping);
+  let hits: Hit[] = runRules(text, traits, mapping, undefined, options.everywhere === true);
   if (traits.format === 'json' || traits.format === 'notebook') hits = adjustJson(text, hits, traits, mapping);
   else if (traits.format === 'xml') hits = adjustXml(text, hits, traits, mapping);
   const resolved = resolveOverlaps(hits);

@@ -1,5 +1,6 @@
 import { redactUri } from '../../core/uri.js';
 import type { CutoverMapping } from '../mapping.js';
+import { ruleMatches } from './rule-matches.js';
 import { ALL_RULES } from './rules.js';
 import type { FileTraits, Finding, Hit, Rule, TextEdit } from './types.js';
 
@@ -41,18 +42,16 @@ export function fileTraits(path: string, text: string): FileTraits {
   };
 }
 
-/** Runs every applicable rule over a text; hits are in offset order. */
-export function runRules(text: string, file: FileTraits, mapping: CutoverMapping | undefined, rules: readonly Rule[] = ALL_RULES): Hit[] {
+/**
+ * Runs every applicable rule over a text; hits are in offset order. `everywhere` runs each pattern at
+ * every offset instead of through its anchor (same hits, slower; the tests compare the two).
+ */
+export function runRules(text: string, file: FileTraits, mapping: CutoverMapping | undefined, rules: readonly Rule[] = ALL_RULES, everywhere = false): Hit[] {
   const hits: Hit[] = [];
   const ctx = { text, file, mapping };
   for (const rule of rules) {
     if (rule.applies !== undefined && !rule.applies(file)) continue;
-    const re = new RegExp(rule.pattern.source, rule.pattern.flags.includes('g') ? rule.pattern.flags : `${rule.pattern.flags}g`);
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      if (m[0] === '') {
-        re.lastIndex += 1;
-        continue;
-      }
+    for (const m of ruleMatches(rule, text, everywhere)) {
       const outcome = rule.decide(m, ctx);
       if (outcome === undefined) continue;
       let start = m.index;

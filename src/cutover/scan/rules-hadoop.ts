@@ -1,5 +1,6 @@
 import type { CutoverMapping } from '../mapping.js';
 import { gen2AccountFor, lineAround } from './resolve.js';
+import { jsonStringLineAround } from './json-string-line.js';
 import type { Rule, RuleContext, RuleOutcome } from './types.js';
 
 /** Hadoop and Spark configuration keys in every wrapper: shared/docs/cutover.md sections 1.2 and 1.3. */
@@ -91,6 +92,12 @@ function providerType(m: RegExpExecArray, ctx: RuleContext, perAccount: { accoun
     return { action: 'rewrite', replacement, edit: { start: keyStart, end, text: `${first}${joiner}${pair(k2, cls, keyStart, end)}` } };
   }
   if (!LINE_BEFORE_KEY.test(before) || !LINE_AFTER_VALUE.test(ctx.text.slice(valueEnd, line.end))) {
+    // In a notebook or JSON file the setting may be one source line of several in a JSON string: the
+    // copies then stay inside that string, joined by a `\n` escape (the JSON stays valid).
+    const inner = ctx.file.format === 'notebook' || ctx.file.format === 'json' ? jsonStringLineAround(ctx.text, keyStart) : undefined;
+    if (inner !== undefined && valueEnd <= inner.end && LINE_BEFORE_KEY.test(ctx.text.slice(inner.start, keyStart)) && LINE_AFTER_VALUE.test(ctx.text.slice(valueEnd, inner.end))) {
+      return { action: 'rewrite', replacement, edit: { start: inner.start, end: inner.end, text: `${pair(k1, 'OAuth', inner.start, inner.end)}\\n${pair(k2, cls, inner.start, inner.end)}` } };
+    }
     return { action: 'report', reason: `token provider type on a line with other settings: ${manual} (${cls})` };
   }
   // In JSON (a notebook's source array) the first copy needs the comma the last element lacks.
@@ -105,6 +112,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2/1.3',
     description: 'fs.adl.* and dfs.adls.* keys after any prefix (spark.hadoop., -D, spark.conf.set, hadoopConfiguration().set, Alluxio options) become fs.azure.account.* keys; per-account keys move the account to a .ACCOUNT2.dfs.core.windows.net suffix; keys without an ABFS equivalent are reported',
     pattern: /(?:(?<=-D)|(?<![A-Za-z0-9_]))(?<!apache\.hadoop\.)(?:fs\.adl|dfs\.adls)\.(?:account\.([A-Za-z0-9${}<>_-]+)\.)?([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g,
+    anchor: { literal: /fs\.adl/g, back: /d/ },
     decide(m, ctx) {
       const acct = m[1];
       const suffix = (m[2] ?? '').toLowerCase();

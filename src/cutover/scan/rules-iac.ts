@@ -23,6 +23,7 @@ export const IAC_RULES: readonly Rule[] = [
     family: '1.6',
     description: 'ADF/Synapse copy settings and legacy source/sink types AzureDataLakeStore{ReadSettings,WriteSettings,Source,Sink} become their AzureBlobFS names',
     pattern: /(?<=["'])AzureDataLakeStore(ReadSettings|WriteSettings|Source|Sink)(?=["'])/g,
+    anchor: { literal: /AzureDataLakeStore/g },
     decide: (m) => ({ action: 'rewrite', replacement: ADF_SETTINGS[m[1] ?? ''] ?? m[0] }),
     examples: {
       positive: [
@@ -36,6 +37,7 @@ export const IAC_RULES: readonly Rule[] = [
     id: 'adf-gen1-type', kind: 'pipeline', family: '1.6',
     description: 'ADF/Synapse Gen1 linked service and dataset types (AzureDataLakeStore, AzureDataLakeStoreLocation, AzureDataLakeStoreFile) outside a JSON document the structural pass could rewrite',
     pattern: /(?<=["'])AzureDataLakeStore(?:Location|File)?(?=["'])/g,
+    anchor: { literal: /AzureDataLakeStore/g },
     reason: (m) => (m[0] === 'AzureDataLakeStore'
       ? 'Gen1 linked service: type AzureBlobFS with url https://ACCOUNT2.dfs.core.windows.net (no container), and every dataset on it needs fileSystem; lakeshift rewrites this in ADF JSON when the mapping covers it'
       : 'Gen1 dataset location: type AzureBlobFSLocation with fileSystem and a folderPath below it; lakeshift rewrites this in ADF JSON when the mapping covers the folder'),

@@ -1,18 +1,19 @@
 import { gen2AccountFor } from './resolve.js';
-import type { FileTraits, FindingKind, Rule, RuleContext } from './types.js';
+import type { FileTraits, FindingKind, Rule, RuleAnchor, RuleContext } from './types.js';
 
 /** SDK, PowerShell, Azure CLI and dependency rules: shared/docs/cutover.md sections 1.11 and 2. All are reported with the Gen2 equivalent. */
 
 /** A report-only rule from a table row. */
 export function reportRule(r: {
   id: string; kind: FindingKind; family: string; description: string; pattern: RegExp; reason: string | ((m: RegExpExecArray, ctx: RuleContext) => string | undefined);
-  applies?: (f: FileTraits) => boolean; group?: number; positive: readonly (string | { text: string; file?: string })[]; negative: readonly (string | { text: string; file?: string })[];
+  applies?: (f: FileTraits) => boolean; group?: number; anchor?: RuleAnchor; positive: readonly (string | { text: string; file?: string })[]; negative: readonly (string | { text: string; file?: string })[];
 }): Rule {
   const ex = (e: string | { text: string; file?: string }) => (typeof e === 'string' ? { text: e } : e);
   return {
     id: r.id, kind: r.kind, family: r.family, description: r.description, pattern: r.pattern,
     ...(r.applies === undefined ? {} : { applies: r.applies }),
     ...(r.group === undefined ? {} : { group: r.group }),
+    ...(r.anchor === undefined ? {} : { anchor: r.anchor }),
     decide(m, ctx) {
       const reason = typeof r.reason === 'string' ? r.reason : r.reason(m, ctx);
       return reason === undefined ? undefined : { action: 'report', reason };

@@ -199,6 +199,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U12',
     description: 'Wrong-but-real forms: Gen2 grammar on a Gen1 scheme (adl://FS@ACCOUNT.azuredatalakestore.net), the typos azuredatalakestorage.net and azuredatalake.net: reported, never rewritten',
     pattern: /\b(?:adl|abfss?|s?webhdfs|https?):\/\/[A-Za-z0-9${}<>_-]+@[A-Za-z0-9${}<>_-]+\.azuredatalakestore\.net[^\s"'`<>\\|,;)\]]*|[A-Za-z0-9${}<>_:/.-]*\.azuredatalake(?:storage)?\.net\b[^\s"'`<>\\|,;)\]]*/gi,
+    anchor: { literal: /\.azuredatalake/gi, back: /[A-Za-z0-9${}<>_:/.@-]/ },
     decide: (m) => ({
       action: 'report',
       reason: m[0].includes('@')
@@ -220,6 +221,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U11',
     description: 'A bare Gen1 host (allow-lists, proxy rules, private DNS, config values) becomes ACCOUNT2.dfs.core.windows.net; in Gen1 SDK code it is reported with the client call',
     pattern: /(?<![A-Za-z0-9_.@/$-])([A-Za-z0-9]+)\.azuredatalakestore\.net\b(?!\/webhdfs)/gi,
+    anchor: { literal: /\.azuredatalakestore/gi, back: /[A-Za-z0-9]/ },
     applies: (f) => !f.usql,
     decide(m, ctx) {
       const account = gen1AccountOfHost(m[0]);
@@ -265,6 +267,7 @@ export const URI_RULES: readonly Rule[] = [
     family: '1.9',
     description: 'Data Lake Analytics endpoint (ACCOUNT.azuredatalakeanalytics.net): no Gen2 counterpart, reported',
     pattern: /\b[A-Za-z0-9${}<>_-]*\.azuredatalakeanalytics\.net\b/gi,
+    anchor: { literal: /\.azuredatalakeanalytics/gi, back: /[A-Za-z0-9${}<>_-]/ },
     decide: () => ({ action: 'report', reason: USQL_REASON }),
     examples: { positive: [{ text: 'https://myadla.azuredatalakeanalytics.net/jobs', action: 'report', reason: /Data Lake Analytics/ }], negative: [{ text: 'azuredatalakestore.net' }] },
   },

@@ -105,9 +105,13 @@ function readInto(abs: string, at: number, maxBytes: number): number | undefined
   try {
     const { size } = fstatSync(fd);
     if (size > maxBytes || at + size + 1 > chunk.length) return undefined;
+    // Up to the size fstat gave (no extra read to see EOF): a file that grows meanwhile is scanned as
+    // it was, and rewrite --apply refuses it (its bytes no longer hash to what was scanned).
+    // A size of 0 may be a file system that does not report sizes: read what is there, to the room left.
+    const want = size === 0 ? chunk.length - at - 1 : size;
     let n = 0;
-    for (let got = -1; got !== 0 && at + n < chunk.length; n += got) got = readSync(fd, chunk, at + n, chunk.length - at - n, null);
-    return at + n >= chunk.length ? undefined : n;
+    for (let got = -1; got !== 0 && n < want; n += got) got = readSync(fd, chunk, at + n, want - n, null);
+    return size === 0 && n >= want ? undefined : n;
   } finally {
     closeSync(fd);
   }

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
@@ -29,8 +29,9 @@ export interface ScanOptions {
   /** Reads a file (tests replace it to simulate read failures as root); the scan then stays in this thread. */
   readBytes?: (abs: string, maxBytes: number) => Promise<Buffer | { tooLarge: number }>;
   /**
-   * Worker threads for large trees (default 0: this thread only). Under load and under tsx, where each
-   * worker compiles the sources again, they measured slower than one thread (bench/cutover/README.md).
+   * Worker threads for trees of more than 1,024 files, besides this thread. Default: defaultScanWorkers()
+   * (one per idle core beyond the first, at most 3, for the built code; 0 under tsx (sources, tests),
+   * where each worker would compile the sources again).
    */
   workers?: number;
 }
@@ -52,6 +53,16 @@ export async function readBytesLimited(abs: string, maxBytes: number): Promise<B
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The default number of worker threads (see ScanOptions.workers): one per core that is idle now (the
+ * cores minus the 1-minute load average) beyond this thread's, at most 3. On a busy machine extra
+ * threads only add their start-up and messaging (bench/cutover/README.md); under tsx none.
+ */
+export function defaultScanWorkers(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
+  if (import.meta.url.endsWith('.ts')) return 0;
+  return Math.max(0, Math.min(Math.floor(cores - load), cores - 1, 3));
 }
 
 /**
@@ -145,7 +156,7 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
       if (inFlight.size >= HOOK_CONCURRENCY) await Promise.race(inFlight);
     }
   } else {
-    const pool = new BatchPool(batchOptions, Math.min(options.workers ?? 0, availableParallelism()));
+    const pool = new BatchPool(batchOptions, Math.min(options.workers ?? defaultScanWorkers(), availableParallelism()));
     try {
       let batch: WalkedFile[] = [];
       let seen = 0;

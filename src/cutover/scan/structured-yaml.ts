@@ -7,11 +7,19 @@ import { parseAllDocuments } from 'yaml';
  */
 export function checkYaml(before: string, after: string): string | undefined {
   const errorsOf = (t: string): string | undefined => {
-    for (const doc of parseAllDocuments(t, { prettyErrors: false })) {
-      const first = doc.errors[0];
-      if (first !== undefined) return first.message.split('\n')[0] ?? 'error';
+    // `yaml` makes one YAMLError per problem and V8 captures a stack for each (most of the time spent
+    // on a broken file); only the first message is used, so no stacks are captured meanwhile.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      for (const doc of parseAllDocuments(t, { prettyErrors: false })) {
+        const first = doc.errors[0];
+        if (first !== undefined) return first.message.split('\n')[0] ?? 'error';
+      }
+      return undefined;
+    } finally {
+      Error.stackTraceLimit = limit;
     }
-    return undefined;
   };
   const broken = errorsOf(after);
   if (broken === undefined || errorsOf(before) !== undefined) return undefined;

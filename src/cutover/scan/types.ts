@@ -80,6 +80,20 @@ export interface PositiveExample extends RuleExample {
 }
 
 /**
+ * A promise about every match of a rule's pattern, so the engine tries the pattern only near a cheap
+ * literal instead of at every offset: each match contains an occurrence of `literal`, and every
+ * character from the match's start up to that occurrence is in `back` (one character class; omit it
+ * when matches start at the literal). The matches and their order are exactly those of the pattern
+ * run over the whole text (src/cutover/scan/anchor.test.ts checks each anchored rule against it).
+ */
+export interface RuleAnchor {
+  /** A literal (global, the rule's case sensitivity) that every match contains. */
+  literal: RegExp;
+  /** The characters that may come between a match's start and the literal. */
+  back?: RegExp;
+}
+
+/**
  * One data-driven rule. `pattern` is a global regular expression run over a file's text once the
  * combined prefilter has matched; `decide` turns a match into an outcome (or undefined: not this rule's
  * case after all). The examples are the rule's own tests (src/cutover/scan/rules.test.ts).
@@ -95,6 +109,8 @@ export interface Rule {
   applies?: (file: FileTraits) => boolean;
   /** Index of the capture group that is the finding's text (default: the whole match). */
   group?: number;
+  /** Where matches can start (speed only; see RuleAnchor). */
+  anchor?: RuleAnchor;
   decide: (match: RegExpExecArray, ctx: RuleContext) => RuleOutcome | undefined;
   examples: { positive: readonly PositiveExample[]; negative: readonly RuleExample[] };
 }
