@@ -1,0 +1,35 @@
+import { request } from 'undici';
+import { startGen2Emulator } from '/work/wt/gwperf/src/emulators/gen2/index.js';
+import { startGatewayServer } from '/work/wt/gwperf/src/gateway/server.js';
+import { openStore } from '/work/wt/gwperf/src/stores/open-store.js';
+import { GEN1_AUDIENCE, mintToken } from '/work/wt/gwperf/src/emulators/kit/jwt.js';
+const auth = { Authorization: `Bearer ${mintToken({ oid: 'u1', audience: GEN1_AUDIENCE })}` };
+const gen2 = await startGen2Emulator({ inMemory: true });
+const store = openStore(`${gen2.url}/devstoreaccount1/gen1`, { role: 'dest' });
+const gw = await startGatewayServer({ rules: [{ sourcePrefix: '', store, destPath: '' }] });
+async function op(method: string, path: string, q: string, body?: Buffer) {
+  gen2.resetRequestCounts();
+  const res = await request(`${gw.url}/webhdfs/v1${path}?${q}`, { method: method as 'GET', headers: auth, ...(body ? { body } : {}) });
+  const t = await res.body.text();
+  console.log(method, path, q, res.statusCode, JSON.stringify(gen2.requestCounts()), res.statusCode >= 300 ? t.slice(0, 200) : '');
+}
+await op('PUT', '/d', 'op=MKDIRS');
+await op('PUT', '/d', 'op=MKDIRS');
+await op('PUT', '/d/e/f', 'op=MKDIRS');
+await op('PUT', '/d/f1', 'op=CREATE&write=true&overwrite=true', Buffer.alloc(1024));
+await op('PUT', '/d/f1', 'op=CREATE&write=true&overwrite=true', Buffer.alloc(1024));
+await op('PUT', '/d/f2', 'op=CREATE&write=true', Buffer.alloc(1024));
+await op('GET', '/d/f1', 'op=GETFILESTATUS');
+await op('GET', '/d', 'op=GETFILESTATUS');
+await op('GET', '/', 'op=GETFILESTATUS');
+await op('GET', '/d/f1', 'op=OPEN&read=true');
+await op('GET', '/d', 'op=LISTSTATUS&listSize=100');
+await op('GET', '/d', 'op=LISTSTATUS&listSize=1&listAfter=f1');
+await op('POST', '/d/f1', 'op=APPEND&append=true&offset=1024', Buffer.alloc(100));
+await op('POST', '/d/f1', 'op=APPEND&append=true', Buffer.alloc(100));
+await op('GET', '/d/f1', 'op=GETFILESTATUS');
+await op('PUT', '/d/f1', 'op=RENAME&destination=/d/f3');
+await op('DELETE', '/d/f3', 'op=DELETE');
+await op('PUT', '/d/f2', 'op=SETPERMISSION&permission=750');
+await op('GET', '/d/f2', 'op=GETACLSTATUS');
+await gw.close(); await store.close(); await gen2.close();
