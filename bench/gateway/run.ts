@@ -10,7 +10,7 @@
  *   node --import tsx bench/gateway/run.ts [--files 400] [--mb 64]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -160,6 +160,18 @@ async function main(): Promise<void> {
     const [slowDirect, slowMirrored] = await writeLatencyPair(gen1Slow, mirrorSlow, '/lat-s', 100);
     console.log(`write p50  Gen1 with 10 ms service latency: direct ${slowDirect.toFixed(2)} ms  through mirror ${slowMirrored.toFixed(2)} ms  added ${pct(slowMirrored, slowDirect)}`);
     console.log(`load average after: ${load()}`);
+    // CPU (user+sys) each server process used over the whole run, from /proc (Linux).
+    const names = ['gen1 emulator', 'gen2 emulator', 'gateway serve', 'gateway serve memory://', 'mirror', 'mirror (held)', 'gen1 emulator 10 ms', 'mirror (10 ms Gen1)'];
+    const cpu = children.map((c, i) => {
+      try {
+        const f = readFileSync(`/proc/${String(c.pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+        return `${names[i] ?? i} ${((Number(f[11]) + Number(f[12])) / 100).toFixed(1)} s`;
+      } catch {
+        return `${names[i] ?? i} ?`;
+      }
+    });
+    const own = process.cpuUsage();
+    console.log(`CPU user+sys: bench client ${((own.user + own.system) / 1e6).toFixed(1)} s; ${cpu.join('; ')}`);
   } finally {
     for (const c of children) c.kill('SIGTERM');
     await agent.close();

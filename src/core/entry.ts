@@ -23,6 +23,8 @@ export interface Entry {
   expiryMs?: number;
   /** Base64 MD5 of the whole content, when the store recorded one at commit. */
   contentMd5?: string;
+  /** Custom properties, only when stat was asked for them (StatOptions.withProperties) and the store read them in the same call. */
+  properties?: Record<string, string>;
 }
 
 /** Splits a store path into its segments ('' -> []). */

@@ -40,6 +40,11 @@ export interface Capabilities {
    * Gen2: Put Blob); 0 or absent = the store has no such path.
    */
   oneShotMaxBytes?: number;
+  /**
+   * Store.append works: bytes are added at the end of an existing file in place (Gen2: DFS append at a
+   * position, then flush), without rewriting what is there.
+   */
+  append?: boolean;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -67,6 +72,24 @@ export interface NameRules {
 
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+export interface StatOptions extends CallOptions {
+  /**
+   * Also return the path's custom properties in Entry.properties, where the store reads them in the
+   * same call (Gen2: one HEAD). A store that cannot leaves Entry.properties unset; call getProperties.
+   */
+  withProperties?: boolean;
+}
+
+export interface AppendOptions extends CallOptions {
+  /**
+   * The file's size the caller expects before the append. The append is refused with
+   * precondition-failed (nothing changed) when the file has another size.
+   */
+  expectedSize?: number;
+  /** Custom properties to drop if the file has them (e.g. kept times that the append makes stale). */
+  removeProperties?: readonly string[];
 }
 
 export interface ListOptions extends CallOptions {
@@ -177,7 +200,7 @@ export interface Store {
   readonly capabilities: Capabilities;
 
   /** Metadata of one path. Throws not-found. */
-  stat(path: string, options?: CallOptions): Promise<Entry>;
+  stat(path: string, options?: StatOptions): Promise<Entry>;
   /**
    * Lists a directory one page at a time, sorted by name (recursive: in walk order, a directory
    * before its descendants). Never holds the whole tree in memory. Throws not-found for a missing
@@ -211,6 +234,15 @@ export interface Store {
    * setAcl, setPermissions and setOwner.
    */
   setAccessControl?(path: string, change: AccessControlChange, options?: CallOptions): Promise<void>;
+
+  /**
+   * Adds `data` at the end of an existing file in place and makes it visible at once (readers see the
+   * old or the new size, never a part). With expectedSize, refuses with precondition-failed when the
+   * file has another size (a directory: invalid-argument; a missing file: not-found). Owner, ACL and
+   * properties stay. Needs capabilities.append; concurrent appenders of one path must be serialised by
+   * the caller. Returns the new size. Not idempotent.
+   */
+  append?(path: string, data: Uint8Array, options?: AppendOptions): Promise<number>;
 
   /** Custom properties (needs capabilities.properties). */
   getProperties(path: string, options?: CallOptions): Promise<Record<string, string>>;

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { Agent, request, type Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { Store } from '../core/store.js';
 import { Applier } from './applier.js';
 import { Gen1Failure, toGen1Failure } from './gen1-errors.js';
 import { sendFailure, startFront, type FrontOptions, type RunningFront } from './http-front.js';
-import type { Journal } from './journal.js';
+import type { IntentTicket, Journal } from './journal.js';
 import { PathMapper, type GatewayRule } from './mapping.js';
 import { findOperation } from './operations.js';
 import { parseGen1Path, parseGen1Url } from './request.js';
@@ -101,8 +101,11 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     busy: () => inFlight > 0,
   });
   const origin = options.gen1Endpoint.replace(/\/+$/, '');
-  const ownAgent = options.gen1Dispatcher === undefined ? new Agent({ keepAliveTimeout: 30_000, connections: 64 }) : undefined;
-  const dispatcher = options.gen1Dispatcher ?? ownAgent;
+  // One keep-alive pool to the one Gen1 origin (no per-request agent lookup); pipelining stays off.
+  const ownAgent = options.gen1Dispatcher === undefined ? new Pool(origin, { keepAliveTimeout: 30_000, connections: 64 }) : undefined;
+  const dispatcher: Dispatcher = options.gen1Dispatcher ?? ownAgent ?? new Pool(origin);
+  const originUrl = new URL(origin);
+  const basePath = originUrl.pathname.replace(/\/+$/, '');
   let selfOrigin = '';
 
   const front = await startFront(options, async (req, reply, requestId) => {
@@ -110,7 +113,15 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     const url = raw.url ?? '/';
     const method = raw.method ?? 'GET';
     let op = '';
-    const ids: number[] = [];
+    let ticket: IntentTicket | undefined;
+    let journalled = false;
+    // Gen1 has answered (or failed): the intents become ready, whatever it did; its state is what the applier copies.
+    const settleIntents = async (): Promise<void> => {
+      if (ticket === undefined || journalled) return;
+      journalled = true;
+      await journal.settle(ticket);
+      if (options.holdApplier !== true) applier.kick();
+    };
     inFlight++;
     let counted = true;
     const settle = (): void => {
@@ -137,12 +148,12 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
           body = await readAll(raw, 1024 * 1024);
           sources = msconcatSources(body);
         }
-        for (const c of changedPaths(op, target.segments, target.query, sources)) ids.push(await journal.record(pair, c.op, c.path, c.path2));
+        ticket = await journal.logIntents(pair, changedPaths(op, target.segments, target.query, sources));
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(raw.headers)) if (!HOP_HEADERS.has(k) && typeof v === 'string') headers[k] = v;
-      const res = await request(`${origin}${url}`, {
-        method: method as Dispatcher.HttpMethod, headers, ...(dispatcher === undefined ? {} : { dispatcher }),
+      const res = await dispatcher.request({
+        origin: originUrl.origin, path: `${basePath}${url}`, method: method as Dispatcher.HttpMethod, headers,
         ...(body === undefined ? {} : { body }),
       });
       const out: Record<string, string> = {};
@@ -153,7 +164,10 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       // Generic WebHDFS clients follow Gen1's 307 to itself: keep them on the mirror.
       const location = out['location'];
       if (location !== undefined && location.startsWith(origin)) out['location'] = `${selfOrigin}${location.slice(origin.length)}`;
-      void reply.code(res.statusCode).headers(out).send(res.body);
+      // A small answer (every JSON answer, small reads) goes as one buffer: fewer ticks than piping a stream.
+      const answerLength = Number(res.headers['content-length'] ?? NaN);
+      const payload = Number.isSafeInteger(answerLength) && answerLength <= 256 * 1024 ? Buffer.from(await res.body.arrayBuffer()) : res.body;
+      void reply.code(res.statusCode).headers(out).send(payload);
       // Gen1 has answered: whatever it did, the paths' state is now Gen1's to read.
       if (!reply.raw.writableFinished) {
         await new Promise<void>((resolve) => {
@@ -162,13 +176,11 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
         });
       }
       settle();
-      for (const id of ids) await journal.markReady(id);
-      if (ids.length > 0 && options.holdApplier !== true) applier.kick();
+      await settleIntents();
     } catch (error) {
       raw.resume();
+      await settleIntents().catch((e: unknown) => logger.error({ requestId, op, error: e instanceof Error ? e.message : String(e) }, 'mirror.journal_failed'));
       if (reply.sent) return;
-      // Whatever Gen1 did or did not do, its state is what the applier will copy.
-      for (const id of ids) await journal.markReady(id).catch(() => undefined);
       const failure = error instanceof Gen1Failure ? error : toGen1Failure(new Gen1Failure('IOException', `Gen1 could not be reached through the mirror: ${error instanceof Error ? error.message : String(error)}`), op, '', requestId);
       logger.warn({ requestId, op, error: failure.message }, 'mirror.forward_failed');
       sendFailure(reply, failure, requestId);

@@ -13,11 +13,12 @@ export const MAX_LIST_SIZE = 4000;
 
 async function statWithOwner(ctx: OpContext): Promise<{ entry: Entry; props: Record<string, string> | undefined }> {
   const { store, path } = mappedOrThrow(ctx);
-  // Both at once: the properties hold the Gen1 times migrate preserved (Gen2 cannot set its own).
-  const [entry, props] = await Promise.all([
-    store.stat(path),
-    store.capabilities.properties && path !== '' ? store.getProperties(path).catch(() => undefined) : Promise.resolve(undefined),
-  ]);
+  // The properties hold the Gen1 times migrate preserved (Gen2 cannot set its own): read with the
+  // stat where the store can (Gen2: one HEAD), else beside it.
+  const wantProps = store.capabilities.properties && path !== '';
+  const entry = await store.stat(path, { withProperties: wantProps });
+  let props = entry.properties;
+  if (props === undefined && wantProps) props = await store.getProperties(path).catch(() => undefined);
   if (entry.owner === undefined && store.capabilities.permissions) {
     // A filesystem root carries no owner in its properties: Get Access Control has it.
     const acl = await store.getAcl(path);

@@ -6,6 +6,7 @@ import { emptyReply, mappedOrThrow, readBody, resolveParamPath, type Gen1Reply, 
 import { keptMetadata, writeNewVersion, type ByteSource } from './file-rewrite.js';
 import { badRequest, Gen1Failure } from './gen1-errors.js';
 import { boolParam, intParam } from './request.js';
+import { TIME_PROPERTIES } from '../engine/metadata.js';
 
 /**
  * CREATE, APPEND, CONCURRENTAPPEND, CONCAT and MSCONCAT over the store contract. A Gen2 file cannot be
@@ -53,6 +54,10 @@ export async function handleCreate(ctx: OpContext): Promise<Gen1Reply> {
 /** Appends `data` at the end of `path` (at `offset` when given: else 400 BadOffsetException). */
 async function appendTo(ctx: OpContext, store: Store, path: string, data: Buffer, offset: number | undefined, autocreate: boolean): Promise<void> {
   await ctx.state.locks.run(path, async () => {
+    if (store.capabilities.append === true && store.append !== undefined) {
+      await appendInPlace(ctx, store, path, data, offset, autocreate);
+      return;
+    }
     let size: number;
     try {
       const entry = await store.stat(path);
@@ -60,18 +65,43 @@ async function appendTo(ctx: OpContext, store: Store, path: string, data: Buffer
       size = entry.size;
     } catch (error) {
       if (!(autocreate && isStorageError(error, 'not-found'))) throw error;
-      await writeNewVersion(store, path, [data], { overwrite: false, accessControl: creatorAccess(ctx, store, DEFAULT_MODE), permissions: DEFAULT_MODE });
+      await createForAppend(ctx, store, path, data);
       return;
     }
-    if (offset !== undefined && offset !== size) {
-      throw new Gen1Failure('BadOffsetException', `APPEND failed with error 0x83090015 (Bad request. Invalid offset.): offset ${offset}, but ${ctx.gen1Path} has ${size} bytes.`);
-    }
+    if (offset !== undefined && offset !== size) throw badOffset(ctx, offset, `${size} bytes`);
     // A zero-length append at the end is how clients check that a retried append landed.
     if (data.length === 0) return;
     const kept = await keptMetadata(store, path);
     const sources: ByteSource[] = size === 0 ? [data] : [{ store, path }, data];
     await writeNewVersion(store, path, sources, { overwrite: true, ...kept });
   });
+}
+
+const badOffset = (ctx: OpContext, offset: number, has: string): Gen1Failure =>
+  new Gen1Failure('BadOffsetException', `APPEND failed with error 0x83090015 (Bad request. Invalid offset.): offset ${offset}, but ${ctx.gen1Path} has ${has}.`);
+
+function createForAppend(ctx: OpContext, store: Store, path: string, data: Buffer): Promise<number> {
+  return writeNewVersion(store, path, [data], { overwrite: false, accessControl: creatorAccess(ctx, store, DEFAULT_MODE), permissions: DEFAULT_MODE });
+}
+
+/**
+ * The store appends in place (Gen2: HEAD + append-with-flush): no copy of the existing bytes. The
+ * Gen1 times migrate kept as properties are dropped, so the file shows the append's own time.
+ */
+async function appendInPlace(ctx: OpContext, store: Store, path: string, data: Buffer, offset: number | undefined, autocreate: boolean): Promise<void> {
+  const append = store.append?.bind(store);
+  if (append === undefined) return;
+  try {
+    await append(path, data, { ...(offset === undefined ? {} : { expectedSize: offset }), removeProperties: [TIME_PROPERTIES.mtime, TIME_PROPERTIES.atime] });
+  } catch (error) {
+    if (autocreate && isStorageError(error, 'not-found')) {
+      await createForAppend(ctx, store, path, data);
+      return;
+    }
+    if (isStorageError(error, 'precondition-failed') && offset !== undefined) throw badOffset(ctx, offset, 'another size');
+    if (isStorageError(error, 'invalid-argument')) throw new Gen1Failure('FileNotFoundException', `${ctx.op} failed: ${ctx.gen1Path} is a directory.`);
+    throw error;
+  }
 }
 
 export async function handleAppend(ctx: OpContext): Promise<Gen1Reply> {

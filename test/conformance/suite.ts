@@ -3,6 +3,7 @@ import { compareNames, comparePaths } from '../../src/core/entry.js';
 import type { Store } from '../../src/core/store.js';
 import { bytesOf, expectCode, listPages, listPaths, patternBytes, putFile, readBytes, requireCapability, type SuiteContext } from './helpers.js';
 import { defineMetadataTests } from './suite-metadata.js';
+import { defineAppendTests } from './suite-append.js';
 import { defineNamespaceTests } from './suite-namespace.js';
 
 export interface ConformanceOptions {
@@ -57,6 +58,7 @@ export function runStoreConformance(
     defineDataTests(ctx, options);
     defineNamespaceTests(ctx);
     defineMetadataTests(ctx);
+    defineAppendTests(ctx);
   });
 }
 

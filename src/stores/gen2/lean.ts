@@ -220,6 +220,31 @@ export class LeanGen2 {
     return { ...res, blocks };
   }
 
+  /** Get Blob Properties (HEAD): size, kind, owner, mode, times, MD5 and metadata of one path in one call. */
+  blobProperties(fsPath: string, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('HEAD', this.url(fsPath, '', this.blob.url), {}, undefined, signal, this.blob);
+  }
+
+  /** DFS append with flush=true: the bytes land at `position` and are committed in the same call. */
+  appendAndFlush(fsPath: string, position: number, data: Uint8Array, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('PATCH', this.url(fsPath, `action=append&position=${position}&flush=true`), {}, data, signal);
+  }
+
+  /**
+   * Set Blob Properties: replaces the content headers (those not given are cleared, among them the
+   * stored Content-MD5, which is the point after an append).
+   */
+  setBlobHeaders(fsPath: string, headers: Record<string, string>, signal: AbortSignal): Promise<LeanResponse> {
+    return this.send('PUT', this.url(fsPath, 'comp=properties', this.blob.url), headers, undefined, signal, this.blob);
+  }
+
+  /** Set Blob Metadata: replaces the metadata (x-ms-meta-* of the given, already encoded record). */
+  setBlobMetadata(fsPath: string, metadata: Record<string, string>, signal: AbortSignal): Promise<LeanResponse> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(metadata)) headers[`x-ms-meta-${k}`] = v;
+    return this.send('PUT', this.url(fsPath, 'comp=metadata', this.blob.url), headers, undefined, signal, this.blob);
+  }
+
   /** Delete Blob (a file whose access control could not be applied after its commit). */
   deleteBlob(fsPath: string, signal: AbortSignal): Promise<LeanResponse> {
     return this.send('DELETE', this.url(fsPath, '', this.blob.url), {}, undefined, signal, this.blob);

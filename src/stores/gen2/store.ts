@@ -2,7 +2,7 @@ import type { PathGetPropertiesResponse } from '@azure/storage-file-datalake';
 import {
   StorageError, formatLocation, isStorageError, joinPath, throwIfCancelled,
   type AccessControlChange, type AclEntry, type AclStatus, type CallOptions, type Capabilities, type ChunkedWriter, type Entry, type Gen2Location,
-  type ListOptions, type MkdirOptions, type ReadRange, type RemoveOptions, type RenameOptions, type Store, type WriteOptions,
+  type AppendOptions, type ListOptions, type MkdirOptions, type StatOptions, type ReadRange, type RemoveOptions, type RenameOptions, type Store, type WriteOptions,
 } from '../../core/index.js';
 import { Gen2Client } from './client.js';
 import { DIRECTORY_MARKER, aclEntryFromItem, aclItemFromEntry, createAccessOptions, decodeProperties, encodeProperties, modeFromPermissions, normalizeEtag, permissionsFromMode } from './convert.js';
@@ -16,6 +16,8 @@ import { Gen2Writer, type WriterHost } from './writer.js';
 import { BlobWriter, type BlobWriterHost } from './blob-writer.js';
 import type { LeanGen2 } from './lean.js';
 import { inheritsExactly } from './inherit.js';
+import { entryFromBlobHeaders } from './lean-stat.js';
+import { appendGen2 } from './append.js';
 
 /**
  * The ADLS Gen2 store on @azure/storage-file-datalake (DFS calls) and its Blob-side calls (HEAD,
@@ -44,7 +46,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     this.displayUri = formatLocation(location);
     const lean = settings.writeApi === 'blob' ? this.client.lean : undefined;
     this.blobHost = lean === undefined ? undefined : this.makeBlobHost(lean);
-    this.capabilities = gen2Capabilities(location.path, this.blobHost !== undefined);
+    this.capabilities = { ...gen2Capabilities(location.path, this.blobHost !== undefined), append: this.client.lean !== undefined };
   }
 
   private makeBlobHost(lean: LeanGen2): BlobWriterHost {
@@ -164,9 +166,15 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     return entry;
   }
 
-  async stat(path: string, options: CallOptions = {}): Promise<Entry> {
+  async stat(path: string, options: StatOptions = {}): Promise<Entry> {
     const fsPath = this.open(path, options.signal);
     try {
+      const lean = this.client.lean;
+      if (lean !== undefined && fsPath !== '') {
+        // One HEAD on the keep-alive pool, its metadata included: no SDK client, no second call for properties.
+        const res = await this.client.run('stat', path, options.signal, ({ signal }) => lean.blobProperties(fsPath, signal));
+        return entryFromBlobHeaders(path, res.headers, options.withProperties === true);
+      }
       if (fsPath === '') {
         const res = await this.client.run('stat', path, options.signal, ({ signal }) => this.client.fs.getProperties({ abortSignal: signal }));
         const etag = normalizeEtag(res.etag);
@@ -182,7 +190,8 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
   async *list(path: string, options: ListOptions = {}): AsyncIterable<Entry[]> {
     const fsPath = this.open(path, options.signal);
     const pageSize = Math.min(MAX_LIST_PAGE, Math.max(1, Math.floor(options.pageSize ?? MAX_LIST_PAGE)));
-    if (fsPath !== '') {
+    // One level needs no stat first: List Paths of a file answers that file alone, of a missing path 404.
+    if (fsPath !== '' && options.recursive === true) {
       const self = await this.stat(path, options);
       if (self.kind === 'file') {
         yield [self];
@@ -213,6 +222,18 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     checkCreatablePath(path, this.capabilities.names);
     if (this.blobHost !== undefined) return BlobWriter.start(this.blobHost, path, options);
     return Gen2Writer.start(this, path, options);
+  }
+
+  /** In-place append (capabilities.append, lean path only): see append.ts. */
+  async append(path: string, data: Uint8Array, options: AppendOptions = {}): Promise<number> {
+    const fsPath = this.open(path, options.signal);
+    const lean = this.client.lean;
+    if (lean === undefined || fsPath === '') throw new StorageError('not-supported', `Gen2 ${this.displayUri}: in-place append needs the lean request path (Shared Key, SAS or anonymous access); rewrite the file instead.`, { path });
+    try {
+      return await appendGen2(this.client, lean, path, fsPath, data, options);
+    } catch (err) {
+      throw this.notFound(err, path);
+    }
   }
 
   async mkdir(path: string, options: MkdirOptions = {}): Promise<void> {
