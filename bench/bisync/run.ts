@@ -9,7 +9,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Store } from '../../src/core/store.js';
 import { parseLocation, type Gen1Location, type Gen2Location } from '../../src/core/uri.js';
 import { bulkLoadNamespace, type BulkEntry } from '../../src/emulators/gen1/bulk-load.js';
@@ -51,6 +51,12 @@ async function writeAll(store: Store, indexes: number[], round: number): Promise
   await Promise.all(Array.from({ length: 16 }, worker));
 }
 
+/** The sampler's breakdown (bench/lib/memory-sampler.mjs) from a run's stderr. */
+function memoryLine(run: ChildRun): string {
+  const line = run.stderr.split('\n').reverse().find((l) => l.startsWith('lakeshift-memory '));
+  return line === undefined ? 'no sample' : line.slice('lakeshift-memory '.length);
+}
+
 function must(run: ChildRun, what: string): ChildRun {
   if (run.exitCode !== 0) throw new Error(`${what} exited ${run.exitCode}: ${run.stderr.slice(-2000)}`);
   return run;
@@ -58,7 +64,9 @@ function must(run: ChildRun, what: string): ChildRun {
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'lakeshift-bench-bisync-'));
-  useLakeshiftCli(args.includes('--tsx') ? tsxLakeshiftCli() : buildLakeshiftCli());
+  const cli = args.includes('--tsx') ? tsxLakeshiftCli() : buildLakeshiftCli();
+  // Every CLI run is sampled for its memory breakdown (heap, external, array buffers) at its peak RSS.
+  useLakeshiftCli(['--import', resolve('bench/lib/memory-sampler.mjs'), ...cli]);
   log(`bisync benchmark: ${FILES} files of ~64 B in ${Math.ceil(FILES / PER_DIR)} directories; 1% changed on each side`);
   const t0 = performance.now();
   const gen1Dir = join(root, 'gen1');
@@ -86,10 +94,12 @@ async function main(): Promise<void> {
     const bisync = must(await runLakeshift(['bisync', p1Uri, p2Uri, '--state-dir', state, '--concurrency', '16', '--output', 'json', ...settle]), 'bisync');
     const bs = lastJsonLine(bisync.stdout, 'summary');
     log(`bisync run: ${bisync.wallSeconds.toFixed(2)} s wall, ${bisync.cpuSeconds.toFixed(2)} s CPU, peak RSS ${bisync.peakRssMb.toFixed(0)} MB; done ${JSON.stringify(bs?.['done'])} (${loadNote()})`);
+    log(`bisync memory: ${memoryLine(bisync)}`);
     // Round 2: 1% more changed on Gen1, then migrate --incremental over the same pair.
     await writeAll(p1, Array.from({ length: onePct }, (_, k) => k * 100 + 25), 2);
     const migrate = must(await runLakeshift(['migrate', p1Uri, p2Uri, '--incremental', '--overwrite', 'always', '--state-dir', state, '--concurrency', '16', '--output', 'json']), 'migrate --incremental');
     const ms = lastJsonLine(migrate.stdout, 'summary');
+    log(`migrate memory: ${memoryLine(migrate)}`);
     log(`migrate --incremental run: ${migrate.wallSeconds.toFixed(2)} s wall, ${migrate.cpuSeconds.toFixed(2)} s CPU, peak RSS ${migrate.peakRssMb.toFixed(0)} MB; copied ${JSON.stringify((ms?.['files'] as Record<string, unknown> | undefined)?.['copied'])} (${loadNote()})`);
     await p1.close();
     await p2.close();
@@ -97,7 +107,7 @@ async function main(): Promise<void> {
     log(`ratio bisync / migrate --incremental: ${ratio.toFixed(2)}x (target <= 1.5x: ${judge(ratio, 1.5, 'lower', 'x')})`);
     log(`bisync peak RSS: ${bisync.peakRssMb.toFixed(0)} MB (target < 300 MB: ${judge(bisync.peakRssMb, 300, 'lower', 'MB')})`);
     mkdirSync('bench/out', { recursive: true });
-    writeFileSync(`bench/out/bisync-${FILES}.json`, `${JSON.stringify({ files: FILES, bisync: { wall: bisync.wallSeconds, cpu: bisync.cpuSeconds, rssMb: bisync.peakRssMb, done: bs?.['done'] }, migrate: { wall: migrate.wallSeconds, cpu: migrate.cpuSeconds, rssMb: migrate.peakRssMb }, ratio, load: loadNote() }, null, 2)}\n`);
+    writeFileSync(`bench/out/bisync-${FILES}.json`, `${JSON.stringify({ files: FILES, bisync: { wall: bisync.wallSeconds, cpu: bisync.cpuSeconds, rssMb: bisync.peakRssMb, memory: memoryLine(bisync), done: bs?.['done'] }, migrate: { wall: migrate.wallSeconds, cpu: migrate.cpuSeconds, rssMb: migrate.peakRssMb, memory: memoryLine(migrate) }, ratio, load: loadNote() }, null, 2)}\n`);
   } finally {
     await gen1.stop();
     await gen2.stop();

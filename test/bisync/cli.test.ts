@@ -58,11 +58,26 @@ describe('lakeshift bisync CLI', () => {
     expect(c.code).toBe(7);
   });
 
+  it('--max-transfer and --max-renames: bad values exit 2, a limit the plan exceeds exits 6 with nothing changed', async () => {
+    for (const [flag, value, message] of [['--max-transfer', '0', /--max-transfer must be a size above 0/], ['--max-transfer', 'lots', /--max-transfer must be a size/], ['--max-renames', '-1', /--max-renames/]] as const) {
+      const r = await cli([...args, flag, value]);
+      expect(r.code, `${flag} ${value}: ${r.err}`).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+    await writeFile(p1, 'data/big.txt', 'x'.repeat(2000));
+    const over = await cli([...args, '--max-transfer', '1KB']);
+    expect(over.code, over.err).toBe(6);
+    expect(over.err).toMatch(/the plan copies 2000 bytes, more than --max-transfer 1000 bytes/);
+    expect((await readTree(p2))['data/big.txt']).toBeUndefined();
+    await p1.remove('data/big.txt');
+  });
+
   it('--dry-run prints the plan and changes nothing', async () => {
     await writeFile(p1, 'data/new.txt', 'new');
     const r = await cli([...args, '--dry-run']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/copy on path2 data\/new\.txt/);
+    expect(r.out).toMatch(/3 bytes to copy/);
     expect((await readTree(p2))['data/new.txt']).toBeUndefined();
   });
 

@@ -28,6 +28,8 @@ export type Edit =
 export interface RunExpect {
   /** The run stops before writing with this kind (guard -> exit 6, needs-resync -> exit 7). */
   stop?: 'guard' | 'needs-resync' | 'listing';
+  /** With `stop`: the stop's message must match (which guard tripped). */
+  message?: RegExp;
   outcome?: BisyncSummary['outcome'];
   /** Both sides hold exactly this tree (files only, outside _lakeshift/). */
   both?: Tree;
@@ -140,6 +142,7 @@ export async function runScenario(base: PairUnderTest, sc: Scenario): Promise<vo
     const where = `${sc.name} step ${n} on ${p.label}`;
     if (x.stop !== undefined) {
       expect(r.stop, `${where}: ${r.message ?? 'no stop'}`).toBe(x.stop);
+      if (x.message !== undefined) expect(r.message, where).toMatch(x.message);
     } else {
       expect(r.stop, `${where}: ${r.message ?? ''}`).toBeUndefined();
     }

@@ -9,7 +9,7 @@ import { flakyStore } from '../../src/engine/test-stores.js';
 import { BisyncStop, isBisyncStop } from '../../src/patterns/bisync/errors.js';
 import { dumpBaseline } from '../../src/patterns/bisync/dump.js';
 import { runBisync } from '../../src/patterns/bisync/run.js';
-import { CRASH_POINTS, type CrashPoint, type LoserAction, type ResolvePolicy } from '../../src/patterns/bisync/types.js';
+import { CRASH_POINTS, type BisyncEvent, type BisyncSummary, type CrashPoint, type LoserAction, type ResolvePolicy } from '../../src/patterns/bisync/types.js';
 import { openSqliteJobDb, type JobDb } from '../../src/state/db.js';
 import { createMemoryStore, dropMemoryStore } from '../../src/stores/memory/index.js';
 import { readTree, writeFile, type Tree } from './harness.js';
@@ -21,7 +21,8 @@ import { readTree, writeFile, type Tree } from './harness.js';
  * (b) no lost update: every version present at a run's start that was never agreed on both sides
  *     still exists at the end (at a path, or as a conflict loser);
  * (c) no deletion of content modified after the baseline: a run never makes such content vanish;
- * (d) guards are never exceeded, and a guard stop writes nothing.
+ * (d) guards are never exceeded (deletions per side, bytes copied, files moved by renames per side), and
+ *     a guard stop writes nothing. Mutants that skip the --max-transfer or --max-renames guard fail it.
  * Bounded (40 sequences of up to 14 commands) so it stays fast.
  */
 
@@ -31,14 +32,14 @@ type Cmd =
   | { t: 'write'; side: 1 | 2; path: string; len: number }
   | { t: 'delete'; side: 1 | 2; path: string }
   | { t: 'rename'; side: 1 | 2; from: string; to: string }
-  | { t: 'run'; policy: ResolvePolicy; loser: LoserAction; maxDelete: number; force: boolean; faultEvery: number; crash?: CrashPoint | undefined };
+  | { t: 'run'; policy: ResolvePolicy; loser: LoserAction; maxDelete: number; force: boolean; faultEvery: number; crash?: CrashPoint | undefined; maxTransfer?: number | undefined; maxRenames?: number | undefined };
 
 const side = fc.constantFrom<1 | 2>(1, 2);
 const path = fc.constantFrom(...PATHS);
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('write' as const), side, path, len: fc.integer({ min: 0, max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('delete' as const), side, path }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('rename' as const), side, from: path, to: path }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('rename' as const), side, from: path, to: fc.constantFrom(...PATHS, 'x/moved', 'm/n') }) },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -49,6 +50,9 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
       force: fc.boolean(),
       faultEvery: fc.constantFrom(0, 0, 4, 7),
       crash: fc.option(fc.constantFrom(...CRASH_POINTS), { nil: undefined }),
+      // Contents are 4 to 20 bytes: a limit of 0 to 40 bytes stops some runs and lets others through.
+      maxTransfer: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined, freq: 3 }),
+      maxRenames: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined, freq: 3 }),
     }, { requiredKeys: ['t', 'policy', 'loser', 'maxDelete', 'force', 'faultEvery'] }),
   },
 );
@@ -101,10 +105,18 @@ describe('bisync model test (fast-check)', () => {
           };
           const wrapped = (s: Store): Store => (c.faultEvery > 0 && !clean ? flakyStore(s, c.faultEvery) : s);
           let stop: string | undefined;
+          let summary: BisyncSummary | undefined;
+          const moved = { 1: 0, 2: 0 };
+          const onEvent = (e: BisyncEvent): void => {
+            if (e.type !== 'action' || e.outcome !== 'done' || e.action.side === undefined) return;
+            if (e.action.op === 'rename') moved[e.action.side]++;
+            if (e.action.op === 'rename-dir') moved[e.action.side] += e.action.files ?? 0;
+          };
           try {
-            await runBisync({
-              path1: wrapped(p1), path2: wrapped(p2), jobDb, settleMs: 0, conflictResolve: c.policy, conflictLoser: c.loser,
+            summary = await runBisync({
+              path1: wrapped(p1), path2: wrapped(p2), jobDb, settleMs: 0, conflictResolve: c.policy, conflictLoser: c.loser, onEvent,
               maxDeletePercent: c.maxDelete, force: c.force, retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 1 }, ...(crashAt === undefined ? {} : { crashAt }),
+              ...(c.maxTransfer === undefined ? {} : { maxTransferBytes: c.maxTransfer }), ...(c.maxRenames === undefined ? {} : { maxRenames: c.maxRenames }),
             });
           } catch (error) {
             if (!isBisyncStop(error)) throw error;
@@ -117,6 +129,9 @@ describe('bisync model test (fast-check)', () => {
             expect(after1).toEqual(before1);
             expect(after2).toEqual(before2);
           }
+          // (d) bytes copied and files moved by renames per side never exceed their limits (--force or not).
+          if (c.maxTransfer !== undefined) expect(summary?.bytes ?? 0, JSON.stringify(cmds)).toBeLessThanOrEqual(c.maxTransfer);
+          if (c.maxRenames !== undefined) expect(Math.max(moved[1], moved[2]), JSON.stringify(cmds)).toBeLessThanOrEqual(c.maxRenames);
           // (d) deletions on a side never exceed the limit (unless forced).
           const union = new Set([...contents(after1), ...contents(after2)]);
           for (const [before, after] of [[before1, after1], [before2, after2]] as const) {

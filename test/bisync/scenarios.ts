@@ -102,6 +102,27 @@ export const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: '07b max-transfer and max-renames stop before any write, --force does not override them; a resync over the transfer limit leaves the pair as it was',
+    initial1: { ...base, 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf' },
+    steps: [
+      // 7 + 7 bytes to copy, one each way.
+      { edits: [{ write: 1, path: 'a.txt', data: 'alpha-2' }, { write: 2, path: 'raw/x.csv', data: '1,2,3,4' }] },
+      { run: { maxTransferBytes: 13 }, expect: { stop: 'guard', message: /14 bytes, more than --max-transfer 13/, side1: { ...base, 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf', 'a.txt': 'alpha-2' }, side2: { ...base, 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf', 'raw/x.csv': '1,2,3,4' } } },
+      { run: { maxTransferBytes: 13, force: true }, expect: { stop: 'guard', message: /--max-transfer/ } },
+      { run: { maxTransferBytes: 14 }, expect: { planned: { copy: 2 }, check: (s) => expect([s.plannedBytes, s.bytes]).toEqual([14, 14]) } },
+      // A directory rename of three files on path1: three files moved on path2.
+      { edits: [{ rename: 1, from: 'd/e', to: 'd/moved' }], run: { maxRenames: 2 }, expect: { stop: 'guard', message: /3 files would be moved by renames on path2 \(1 of them directory renames\), more than --max-renames 2/, side2: { ...base, 'a.txt': 'alpha-2', 'raw/x.csv': '1,2,3,4', 'd/e/f.txt': 'foxtrot', 'd/e/g.txt': 'golf' } } },
+      { run: { maxRenames: 2, force: true }, expect: { stop: 'guard', message: /--max-renames/ } },
+      // Renames copy no data: they pass a transfer limit of one byte.
+      { run: { maxRenames: 3, maxTransferBytes: 1, maxDeleteCount: 0 }, expect: { planned: { 'rename-dir': 1, copy: 0, delete: 0 }, both: { 'a.txt': 'alpha-2', 'd/b.txt': 'bravo', 'raw/x.csv': '1,2,3,4', 'curated/y.csv': '4,5,6', 'd/moved/c.txt': 'charlie', 'd/moved/f.txt': 'foxtrot', 'd/moved/g.txt': 'golf' } } },
+      { edits: [{ rename: 2, from: 'a.txt', to: 'a-renamed.txt' }], run: { maxRenames: 0 }, expect: { stop: 'guard', message: /1 files would be moved by renames on path1, more than --max-renames 0/ } },
+      // A resync copies every one-sided file (the pending rename too: 7 + 7 + 3 bytes).
+      { edits: [{ write: 1, path: 'only1.txt', data: 'xyz' }], run: { resync: true, maxTransferBytes: 2 }, expect: { stop: 'guard', message: /17 bytes, more than --max-transfer 2/ } },
+      // The guard stopped the resync before it marked the pair: a normal run goes on from the old baseline.
+      { run: { maxRenames: 1 }, expect: { planned: { copy: 1, rename: 1 }, both: { 'a-renamed.txt': 'alpha-2', 'only1.txt': 'xyz', 'd/b.txt': 'bravo', 'raw/x.csv': '1,2,3,4', 'curated/y.csv': '4,5,6', 'd/moved/c.txt': 'charlie', 'd/moved/f.txt': 'foxtrot', 'd/moved/g.txt': 'golf' } } },
+    ],
+  },
+  {
     name: '08 every file changed (a mass timestamp shift) stops the run; --force passes',
     initial1: dozen,
     steps: [

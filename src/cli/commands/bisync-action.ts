@@ -13,6 +13,7 @@ import { outputFrom, parsePercent, parseWholeNumber, storeOptionsFrom } from '..
 import { EXIT } from '../exit-codes.js';
 import { checkReachable } from '../reachability.js';
 import { parseSize } from './migrate.js';
+import { parseByteSize } from './plan.js';
 
 /**
  * What `lakeshift bisync` does once its flags are parsed: validate them (exit 2, nothing written),
@@ -42,6 +43,8 @@ export async function parseBisyncFlags(path1: string, path2: string, o: Record<s
   const conflictRules = ((o['conflictRule'] as string[] | undefined) ?? []).map((r) => asUserError(() => parseConflictRule(r)));
   const conflictResolve = asUserError(() => parseResolvePolicy(String(o['conflictResolve'] ?? 'newer')));
   const maxDeleteCount = typeof o['maxDeleteCount'] === 'string' ? parseWholeNumber('--max-delete-count', o['maxDeleteCount'], 0) : undefined;
+  const maxRenames = typeof o['maxRenames'] === 'string' ? parseWholeNumber('--max-renames', o['maxRenames'], 0) : undefined;
+  const maxTransferBytes = typeof o['maxTransfer'] === 'string' ? parseByteSize('--max-transfer', o['maxTransfer']) : undefined;
   return {
     resync: o['resync'] === true, resyncMode: (o['resyncMode'] as ResyncMode | undefined) ?? 'path1', dryRun: o['dryRun'] === true,
     include, exclude, compare: compare as CompareKey[], conflictResolve, conflictRules, conflictLoser: (o['conflictLoser'] as LoserAction | undefined) ?? 'backup',
@@ -50,6 +53,7 @@ export async function parseBisyncFlags(path1: string, path2: string, o: Record<s
     preserve, concurrency: parseWholeNumber('--concurrency', String(o['concurrency'] ?? '8'), 1, 1024),
     blockSize: parseSize('--block-size', String(o['blockSize'] ?? '8MiB')),
     ...(identityMap === undefined ? {} : { identityMap }), ...(maxDeleteCount === undefined ? {} : { maxDeleteCount }),
+    ...(maxRenames === undefined ? {} : { maxRenames }), ...(maxTransferBytes === undefined ? {} : { maxTransferBytes }),
     ...(settleMs === undefined ? {} : { settleMs }), ...(lockWaitMs === undefined ? {} : { lockWaitMs }), ...(everyMs === undefined ? {} : { everyMs }),
   };
 }
@@ -74,7 +78,7 @@ function formatSummary(s: BisyncSummary): string {
   const lines = [
     `bisync ${s.mode}${s.dryRun ? ' (dry run)' : ''} ${s.runId}: ${s.outcome}`,
     `  listed: path1 ${s.listed.path1} files, path2 ${s.listed.path2} files`,
-    `  planned: ${ops(s.planned)}`,
+    `  planned: ${ops(s.planned)}; ${s.plannedBytes} bytes to copy`,
     ...(s.dryRun ? (s.plan ?? []).map((a) => `    ${a.op}${a.side === undefined ? '' : ` on path${a.side}`} ${a.from === undefined ? '' : `${a.from} -> `}${a.path}  (${a.reason})`) : [`  done: ${ops(s.done)}; ${s.bytes} bytes`]),
     ...(s.deferred > 0 ? [`  deferred (settle window): ${s.deferred}`] : []),
     ...s.conflicts.map((c) => `  conflict ${c.path}: ${c.winner === undefined ? `unresolved (policy ${c.policy}); both sides kept as they are` : `path${c.winner} wins (${c.policy})${c.loserPath === undefined ? '' : `, loser kept at ${c.loserPath} on path${c.winner === 1 ? 2 : 1}`}`}`),

@@ -26,6 +26,8 @@ export function registerBisyncCommand(program: Command): void {
     .option('--max-delete <percent>', 'stop (exit 6) when a run would delete more than this share of the files on a side', '50')
     .option('--max-delete-count <n>', 'stop (exit 6) when a run would delete more than this many files on a side')
     .option('--max-conflicts <n>', 'stop (exit 6) past this many conflicts (a sign of a mis-paired run)', '100')
+    .option('--max-transfer <size>', 'stop (exit 6) when a run would copy more than this many bytes, e.g. 50GB or 2TiB (resync too)')
+    .option('--max-renames <n>', 'stop (exit 6) when renames would move more than this many files on a side (a directory rename counts each file)')
     .option('--force', 'override the ratio guards (max-delete percent, all files changed, empty side)')
     .option('--no-renames', 'do not detect renames (a rename becomes a delete and a copy)')
     .option('--create-empty-dirs', 'sync directories too, empty ones included')

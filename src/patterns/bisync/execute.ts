@@ -12,7 +12,7 @@ import { isBisyncStop } from './errors.js';
 import { fenced, type Lease } from './lease.js';
 import type { Delta } from './listing.js';
 import type { Planned } from './renames.js';
-import { dropBaseline, putBaseline, stateOf, type Baseline, type SideState } from './state.js';
+import { dropBaseline, putBaseline, stateOf, type Baseline, type BaselineReader, type SideState } from './state.js';
 import type { BisyncKysely } from './tables.js';
 import { other, type Action, type BisyncEvent, type ConflictRecord, type CrashPoint, type LoserAction, type Side } from './types.js';
 
@@ -34,7 +34,8 @@ export interface ExecContext {
   meta: { 1: MetadataContext; 2: MetadataContext };
   transfer: TransferContext;
   loser: LoserAction;
-  baseline: Map<string, Baseline>;
+  /** The baseline in the job database (rows read when an action needs one). */
+  baseline: BaselineReader;
   logger: Logger;
   signal?: AbortSignal | undefined;
   crashAt?: ((point: CrashPoint) => void) | undefined;
@@ -91,8 +92,6 @@ async function commit(ctx: ExecContext, put: Baseline[], drop: string[]): Promis
     if (drop.length > 0) await dropBaseline(trx, ctx.pairId, drop);
     if (put.length > 0) await putBaseline(trx, ctx.pairId, ctx.runId, put);
   });
-  for (const p of drop) ctx.baseline.delete(p);
-  for (const b of put) ctx.baseline.set(b.path, b);
 }
 
 /**
@@ -142,7 +141,7 @@ async function keepLoser(ctx: ExecContext, side: Side, path: string): Promise<st
     // The first free name on both sides and in the baseline (a conflict of a conflict gets the next number).
     for (let n = 1; ; n++) {
       target = suffixPath(path, n);
-      if (!ctx.baseline.has(target) && await statOrNone(ctx, 1, target) === undefined && await statOrNone(ctx, 2, target) === undefined) break;
+      if (await ctx.baseline.get(target) === undefined && await statOrNone(ctx, 1, target) === undefined && await statOrNone(ctx, 2, target) === undefined) break;
     }
   }
   await mkdirOn(ctx, side, parentPath(target));
@@ -278,7 +277,7 @@ async function renameFile(ctx: ExecContext, a: Action, d: Delta): Promise<void> 
   const b = d.b;
   const moved = entryOn(d, other(side));
   if (b === undefined || moved === undefined) throw new PreconditionFailed(`rename of '${from}' lost its baseline`);
-  const listedOld = ctx.baseline.get(from);
+  const listedOld = await ctx.baseline.get(from);
   if (listedOld === undefined) throw new PreconditionFailed(`'${from}' left the baseline`);
   const now = await statOrNone(ctx, side, from);
   const s = side === 1 ? listedOld.s1 : listedOld.s2;
@@ -296,7 +295,7 @@ async function renameDir(ctx: ExecContext, a: Action): Promise<void> {
   const side = a.side ?? 1;
   const fromDir = a.from ?? '';
   const src = other(side);
-  const members = [...ctx.baseline.values()].filter((b) => b.path.startsWith(`${fromDir}/`));
+  const members = await ctx.baseline.under(fromDir);
   // Precondition: the old directory on `side` holds exactly the baseline files, unchanged.
   const listedHere = new Map<string, Entry>();
   for await (const page of walk(ctx.stores[side], fromDir)) for (const e of page) if (e.kind === 'file') listedHere.set(joinPath(fromDir, e.path), e);

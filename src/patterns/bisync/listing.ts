@@ -5,13 +5,13 @@ import { march, walk } from '../../core/walk.js';
 import type { PathFilter } from '../../engine/filters.js';
 import { BisyncStop } from './errors.js';
 import { RESERVED_TOP } from './conflicts.js';
-import { sideOf, type Baseline, type SideState } from './state.js';
+import { sideOf, type Baseline, type BaselineReader, type SeenRows, type SideState } from './state.js';
 import type { CompareKey, Side } from './types.js';
 
 /**
  * Listing and change detection: both sides are walked in step (src/core/walk.ts march, one page per
- * side in memory) and every path is classified on each side against that side's own baseline values.
- * Only paths with a change on some side are kept, so memory is the baseline plus the changes.
+ * side in memory) and every path is classified on each side against that side's own baseline values,
+ * read from the job database a batch at a time. Only paths with a change on some side are kept.
  */
 
 export type Change = 'none' | 'new' | 'changed' | 'meta' | 'deleted';
@@ -99,11 +99,12 @@ async function* listSide(store: Store, label: string, signal: AbortSignal | unde
 }
 
 /**
- * Lists both sides completely and classifies every path. Throws BisyncStop('listing') on any listing
- * error (nothing has been written by then).
+ * Lists both sides completely and classifies every path. The baseline is read a page at a time as the
+ * march reaches it (rows met are recorded in `seen`; the rows neither side listed are read back at the
+ * end), so memory holds one page per side and per baseline batch, plus the changes. Throws
+ * BisyncStop('listing') on any listing error (nothing has been written to either side by then).
  */
-export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, Baseline>, o: ListOptions): Promise<ListResult> {
-  const seen = new Set<string>();
+export async function listAndDetect(p1: Store, p2: Store, baseline: BaselineReader, seen: SeenRows, o: ListOptions): Promise<ListResult> {
   const out: ListResult = { deltas: [], deferred: [], files: { path1: 0, path2: 0 }, changedFiles: { path1: 0, path2: 0 }, t0: o.now, outOfSync: [], sentinels: { path1: [], path2: [] }, ...(o.keepAll ? { both: [] } : {}) };
   const settledBefore = o.now - o.settleMs;
   // An mtime far in the future is clock skew, not a file being written: deferring it would be forever.
@@ -113,9 +114,7 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, 
     if (e.kind === 'directory' && !o.withDirs) return undefined;
     return o.filter.accepts(e.path, e.kind) ? e : undefined;
   };
-  const consider = (path: string, e1: Entry | undefined, e2: Entry | undefined): void => {
-    const b = baseline.get(path);
-    if (b !== undefined) seen.add(path);
+  const consider = (path: string, b: Baseline | undefined, e1: Entry | undefined, e2: Entry | undefined): void => {
     if (b !== undefined && b.kind === 'dir' && !o.withDirs) return;
     if (e1?.kind === 'file') out.files.path1++;
     if (e2?.kind === 'file') out.files.path2++;
@@ -141,19 +140,31 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: Map<string, 
     }
     out.deltas.push(d);
   };
+  const { rows } = await baseline.count();
+  let met = 0;
   for await (const batch of march(listSide(p1, 'path1', o.signal), listSide(p2, 'path2', o.signal))) {
+    const items: { path: string; e1: Entry | undefined; e2: Entry | undefined }[] = [];
     for (const item of batch) {
       const e1 = keep(item.left);
       const e2 = keep(item.right);
-      if (e1 === undefined && e2 === undefined) continue;
-      consider(item.path, e1, e2);
+      if (e1 !== undefined || e2 !== undefined) items.push({ path: item.path, e1, e2 });
     }
+    if (items.length === 0) continue;
+    const rowsHere = await baseline.lookup(items.map((i) => i.path));
+    if (rowsHere.size > 0) {
+      met += rowsHere.size;
+      await seen.add([...rowsHere.keys()]);
+    }
+    for (const { path, e1, e2 } of items) consider(path, rowsHere.get(path), e1, e2);
   }
   // Baseline paths gone from both sides (or now filtered out: those are simply forgotten by resync).
-  for (const [path, b] of baseline) {
-    if (seen.has(path) || isReserved(path)) continue;
-    if (!o.withDirs && b.kind === 'dir') continue;
-    consider(path, undefined, undefined);
+  if (met < rows) {
+    for await (const page of seen.missing()) {
+      for (const b of page) {
+        if (isReserved(b.path) || (!o.withDirs && b.kind === 'dir')) continue;
+        consider(b.path, b, undefined, undefined);
+      }
+    }
   }
   return out;
 }

@@ -20,7 +20,7 @@ export interface PlanContext {
   /** MD5 of both sides when their content is equal, else undefined (reads as needed). */
   equalContent(d: Delta): Promise<string | undefined>;
   fingerprint(side: Side, d: Delta): Promise<string | undefined>;
-  baselineFilesUnder(dir: string): number;
+  baselineFilesUnder(dir: string): Promise<number>;
   /** Reads in flight while comparing or fingerprinting. */
   concurrency: number;
 }
@@ -134,6 +134,32 @@ export interface GuardLimits {
   baselineFiles: number;
   allChangedMinFiles?: number | undefined;
   checkAccess?: boolean | undefined;
+  maxTransferBytes?: number | undefined;
+  maxRenames?: number | undefined;
+}
+
+/** Bytes the plan copies: copies (the source's listed size) and conflicts with a winner (the winner's). */
+export function plannedBytes(plan: Plan): number {
+  let bytes = 0;
+  for (const { action: a, delta: d } of plan.items) {
+    const from = a.op === 'copy' && a.side !== undefined ? (a.side === 1 ? d.e2 : d.e1) : a.op === 'conflict' && a.winner !== undefined ? (a.winner === 1 ? d.e1 : d.e2) : undefined;
+    if (from?.kind === 'file') bytes += from.size;
+  }
+  return bytes;
+}
+
+/** Files moved by renames on each side, and how many of the renames are directory renames. */
+function plannedMoves(plan: Plan): Record<Side, { files: number; dirs: number }> {
+  const out: Record<Side, { files: number; dirs: number }> = { 1: { files: 0, dirs: 0 }, 2: { files: 0, dirs: 0 } };
+  for (const { action: a } of plan.items) {
+    if (a.side === undefined) continue;
+    if (a.op === 'rename') out[a.side].files++;
+    if (a.op === 'rename-dir') {
+      out[a.side].files += a.files ?? 1;
+      out[a.side].dirs++;
+    }
+  }
+  return out;
 }
 
 /** All-changed trips only on a baseline at least this large (a handful of files may all change). */
@@ -176,7 +202,24 @@ export function checkGuards(plan: Plan, list: ListResult, g: GuardLimits): strin
   if (conflicts > g.maxConflicts) {
     return `${conflicts} conflicts, more than --max-conflicts ${g.maxConflicts}: the two sides may not be a pair. Check the URIs, or raise --max-conflicts.`;
   }
-  return undefined;
+  if (g.maxRenames !== undefined) {
+    const moves = plannedMoves(plan);
+    for (const s of [1, 2] as Side[]) {
+      const m = moves[s];
+      if (m.files > g.maxRenames) {
+        return `${m.files} files would be moved by renames on path${s}${m.dirs > 0 ? ` (${m.dirs} of them directory renames)` : ''}, more than --max-renames ${g.maxRenames}. Check the renames on path${s === 1 ? 2 : 1}; raise --max-renames if they are intended (--force does not override this one).`;
+      }
+    }
+  }
+  return checkTransfer(plan, g.maxTransferBytes);
+}
+
+/** The --max-transfer guard alone (it applies to a resync too): a sentence, or undefined. */
+export function checkTransfer(plan: Plan, maxTransferBytes: number | undefined): string | undefined {
+  if (maxTransferBytes === undefined) return undefined;
+  const bytes = plannedBytes(plan);
+  if (bytes <= maxTransferBytes) return undefined;
+  return `the plan copies ${bytes} bytes, more than --max-transfer ${maxTransferBytes} bytes. Check what changed; raise --max-transfer if it is intended (--force does not override this one).`;
 }
 
 export type { Action };

@@ -13,7 +13,7 @@ export interface RenameContext {
   /** MD5 of a new file on a side (from the listing or read, within the size limit), or undefined. */
   fingerprint(side: Side, d: Delta): Promise<string | undefined>;
   /** Baseline file count under a directory (for directory renames). */
-  baselineFilesUnder(dir: string): number;
+  baselineFilesUnder(dir: string): Promise<number>;
 }
 
 interface Planned {
@@ -55,7 +55,7 @@ export async function detectRenames(planned: Planned[], ctx: RenameContext): Pro
     }
   }
   if (added.length === 0) return planned;
-  return [...planned.filter((p) => !renamed.has(p)), ...groupDirectoryRenames(added, planned, ctx)];
+  return [...planned.filter((p) => !renamed.has(p)), ...await groupDirectoryRenames(added, planned, ctx)];
 }
 
 /**
@@ -73,7 +73,7 @@ function dirPair(from: string, to: string): { oldDir: string; newDir: string } |
   return oldDir === newDir ? undefined : { oldDir, newDir };
 }
 
-function groupDirectoryRenames(renames: Planned[], all: Planned[], ctx: RenameContext): Planned[] {
+async function groupDirectoryRenames(renames: Planned[], all: Planned[], ctx: RenameContext): Promise<Planned[]> {
   const groups = new Map<string, Planned[]>();
   for (const r of renames) {
     const pair = r.action.from === undefined ? undefined : dirPair(r.action.from, r.action.path);
@@ -86,7 +86,7 @@ function groupDirectoryRenames(renames: Planned[], all: Planned[], ctx: RenameCo
   for (const [key, members] of groups) {
     const [sideText, oldDir = '', newDir = ''] = key.split('\n');
     const side = Number(sideText) as Side;
-    if (members.length < 2 || members.length !== ctx.baselineFilesUnder(oldDir)) continue;
+    if (members.length < 2 || members.length !== await ctx.baselineFilesUnder(oldDir)) continue;
     // Nothing else may change under either directory, or one directory rename would move it too.
     const inside = (p: string, dir: string): boolean => p.startsWith(`${dir}/`);
     const others = all.some((p) => (inside(p.action.path, oldDir) || inside(p.action.path, newDir)) && !members.some((m) => m.action.path === p.action.path || m.action.from === p.action.path));
@@ -94,7 +94,7 @@ function groupDirectoryRenames(renames: Planned[], all: Planned[], ctx: RenameCo
     for (const m of members) grouped.add(m);
     const first = members[0];
     if (first === undefined) continue;
-    out.push({ action: { op: 'rename-dir', path: newDir, from: oldDir, side, reason: `directory renamed on path${side === 1 ? 2 : 1} from '${oldDir}' (${members.length} files)` }, delta: first.delta });
+    out.push({ action: { op: 'rename-dir', path: newDir, from: oldDir, side, files: members.length, reason: `directory renamed on path${side === 1 ? 2 : 1} from '${oldDir}' (${members.length} files)` }, delta: first.delta });
   }
   return [...renames.filter((r) => !grouped.has(r)), ...out];
 }

@@ -14,10 +14,10 @@ import { BisyncStop } from './errors.js';
 import { commitStateOnly, runAction, type ExecContext, type Tally } from './execute.js';
 import { acquireLease, defaultOwner, releaseLease, renewLease } from './lease.js';
 import { listAndDetect, type Delta } from './listing.js';
-import { checkGuards, planResync, planSync, type Plan, type PlanContext } from './plan.js';
+import { checkGuards, checkTransfer, plannedBytes, planResync, planSync, type Plan, type PlanContext } from './plan.js';
 import { pool } from './pool.js';
 import type { Planned } from './renames.js';
-import { compareText, filtersHash, loadBaseline, loadPair, pairIdOf, savePair, type Baseline } from './state.js';
+import { baselineReader, compareText, filtersHash, loadPair, pairIdOf, savePair, seenRows, type BaselineReader, type SeenRows } from './state.js';
 import { bisyncDb, type BisyncKysely } from './tables.js';
 import { DEFAULT_COMPARE, type Action, type BisyncOptions, type BisyncSummary, type Side } from './types.js';
 import { fenced, type Lease } from './lease.js';
@@ -95,21 +95,17 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
   }, Math.max(1000, Math.floor(ttl / 3)));
   renew?.unref();
   const tally: Tally = { done: {}, bytes: 0, failures: [], skipped: [], conflicts: [] };
+  let seen: SeenRows | undefined;
   try {
     if (lease !== undefined) {
       await fenced(db, o.jobDb.dialect, lease, async (trx) => {
         await trx.insertInto('bisync_run').values({ run_id: runId, pair_id: pairId, mode: resync ? 'resync' : 'sync', started_at: now(), finished_at: null, outcome: null, counts_json: null, guard: null }).execute();
-        if (resync) {
-          await savePair(trx, {
-            pair_id: pairId, path1_uri: o.path1.displayUri, path2_uri: o.path2.displayUri, compare: compareText(compare), filters_hash: filtersHash(include, exclude),
-            status: 'needs_resync', lockout_reason: 'a resync started and has not finished; rerun it with --resync', created_at: pair?.created_at ?? now(), last_run: runId,
-          });
-        }
       });
     }
-    const baseline = await loadBaseline(db, pairId);
+    const baseline = baselineReader(db, pairId);
+    seen = await seenRows(db, pairId, runId, Date.now());
     emit({ type: 'phase', phase: 'list' });
-    const list = await listAndDetect(o.path1, o.path2, baseline, {
+    const list = await listAndDetect(o.path1, o.path2, baseline, seen, {
       filter, compare: new Set(compare), settleMs: resync ? 0 : (o.settleMs ?? DEFAULT_SETTLE_MS), withDirs: o.createEmptyDirs === true, keepAll: resync, now: now(), signal,
     });
     emit({ type: 'listed', side: 1, entries: list.files.path1 });
@@ -118,14 +114,16 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     emit({ type: 'phase', phase: 'plan' });
     const planCtx = planContext(o, baseline, signal, now());
     const plan: Plan = resync ? await planResync(list, o.resyncMode ?? 'path1', planCtx) : await planSync(list, planCtx);
-    let baselineFiles = 0;
-    for (const b of baseline.values()) if (b.kind === 'file') baselineFiles++;
-    const guard = resync ? undefined : checkGuards(plan, list, {
+    await seen.clear();
+    const baselineFiles = (await baseline.count()).files;
+    // A resync deletes nothing and settles every conflict: of the guards only the transfer limit applies.
+    const guard = resync ? checkTransfer(plan, o.maxTransferBytes) : checkGuards(plan, list, {
       maxDeletePercent: o.maxDeletePercent ?? 50, maxDeleteCount: o.maxDeleteCount, maxConflicts: o.maxConflicts ?? 100, force: o.force === true, baselineFiles, allChangedMinFiles: o.allChangedMinFiles, checkAccess: o.checkAccess,
+      maxTransferBytes: o.maxTransferBytes, maxRenames: o.maxRenames,
     });
     const summary: BisyncSummary = {
       pairId, runId, mode: resync ? 'resync' : 'sync', dryRun, outcome: 'ok', durationMs: 0, listed: { path1: list.files.path1, path2: list.files.path2 },
-      outOfSync: list.outOfSync, planned: counts(plan.items), done: tally.done, bytes: 0, deferred: list.deferred.length, conflicts: tally.conflicts, failures: tally.failures,
+      outOfSync: list.outOfSync, planned: counts(plan.items), done: tally.done, bytes: 0, plannedBytes: plannedBytes(plan), deferred: list.deferred.length, conflicts: tally.conflicts, failures: tally.failures,
       skipped: [...plan.rejected.map((r) => ({ path: r.path, reason: r.reason })), ...list.deferred.map((p) => ({ path: p, reason: 'changed within the settle window; deferred to a later run' }))],
       ...(lease?.takenOver === undefined ? {} : { leaseTakenOver: lease.takenOver }),
     };
@@ -138,6 +136,15 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     }
     if (!dryRun && lease !== undefined) {
       emit({ type: 'phase', phase: 'execute' });
+      if (resync) {
+        // Marked before the first write (after the guards, so a guard stop leaves the pair as it was).
+        await fenced(db, o.jobDb.dialect, lease, async (trx) => {
+          await savePair(trx, {
+            pair_id: pairId, path1_uri: o.path1.displayUri, path2_uri: o.path2.displayUri, compare: compareText(compare), filters_hash: filtersHash(include, exclude),
+            status: 'needs_resync', lockout_reason: 'a resync started and has not finished; rerun it with --resync', created_at: pair?.created_at ?? now(), last_run: runId,
+          });
+        });
+      }
       const ctx = execContext(o, db, lease, pairId, runId, baseline, signal, tally, logger, emit);
       await cleanUpAfterCrash(db, o, lease, runId, plan, logger);
       // State-only actions (equal content adopted, rows of paths gone from both sides) commit in batches.
@@ -170,6 +177,7 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
     throw error;
   } finally {
     if (renew !== undefined) clearInterval(renew);
+    await seen?.clear().catch(() => undefined);
     o.signal?.removeEventListener('abort', onAbort);
     if (lease !== undefined) await releaseLease(db, lease).catch(() => undefined);
   }
@@ -207,11 +215,10 @@ async function cleanUpAfterCrash(db: BisyncKysely, o: BisyncOptions, lease: Leas
   });
 }
 
-function planContext(o: BisyncOptions, baseline: Map<string, Baseline>, signal: AbortSignal, nowMs: number): PlanContext {
+function planContext(o: BisyncOptions, baseline: BaselineReader, signal: AbortSignal, nowMs: number): PlanContext {
   const stores = { 1: o.path1, 2: o.path2 };
   const maxHash = o.renameHashMaxBytes ?? 64 * 1024 * 1024;
   const hashOf = async (side: Side, path: string): Promise<string> => md5OfFile(stores[side], path, signal);
-  let under: Map<string, number> | undefined;
   return {
     stores, now: nowMs, detectRenames: o.detectRenames !== false, concurrency: o.concurrency ?? 8,
     resolver: createPolicyResolver(o.conflictResolve ?? 'newer', o.conflictRules ?? []),
@@ -228,24 +235,11 @@ function planContext(o: BisyncOptions, baseline: Map<string, Baseline>, signal: 
       if (e.contentMd5 !== undefined) return e.contentMd5;
       return e.size <= maxHash ? hashOf(side, d.path) : undefined;
     },
-    baselineFilesUnder(dir) {
-      if (under === undefined) {
-        under = new Map();
-        for (const b of baseline.values()) {
-          if (b.kind !== 'file') continue;
-          const segs = b.path.split('/');
-          for (let i = 1; i < segs.length; i++) {
-            const key = segs.slice(0, i).join('/');
-            under.set(key, (under.get(key) ?? 0) + 1);
-          }
-        }
-      }
-      return under.get(dir) ?? 0;
-    },
+    baselineFilesUnder: (dir) => baseline.filesUnder(dir),
   };
 }
 
-function execContext(o: BisyncOptions, db: BisyncKysely, lease: Lease, pairId: string, runId: string, baseline: Map<string, Baseline>, signal: AbortSignal, tally: Tally, logger: ExecContext['logger'], emit: ExecContext['emit']): ExecContext {
+function execContext(o: BisyncOptions, db: BisyncKysely, lease: Lease, pairId: string, runId: string, baseline: BaselineReader, signal: AbortSignal, tally: Tally, logger: ExecContext['logger'], emit: ExecContext['emit']): ExecContext {
   return {
     stores: { 1: o.path1, 2: o.path2 }, db, dialect: o.jobDb.dialect, lease, pairId, runId, baseline, logger, signal, emit, tally,
     meta: metaContexts(o, signal), loser: o.conflictLoser ?? 'backup', crashAt: o.crashAt,

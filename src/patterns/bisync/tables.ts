@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { JobDb } from '../../state/db.js';
+import { pathKey } from '../../state/items.js';
 
 /**
  * The bisync tables of the job database (created if missing, same DDL on SQLite and PostgreSQL).
@@ -32,6 +33,12 @@ export interface BisyncLeaseTable {
 /** One path's state at the last agreement: what each side had then. */
 export interface BisyncEntryTable {
   pair_id: string;
+  /**
+   * The row's key: pathKey(path) (src/state/items.ts), the path itself up to 128 code units, else a
+   * prefix and its SHA-1, so the index stays under PostgreSQL's btree limit (~2,700 bytes) for any path.
+   */
+  path_key: string;
+  /** The full path, compared after a lookup by key. */
   path: string;
   kind: 'file' | 'dir';
   p1_size: number;
@@ -67,7 +74,20 @@ export interface BisyncConflictTable {
   created_at: number;
 }
 
+/**
+ * Scratch rows of one run: the keys of the baseline rows its listing met, so that the rows neither side
+ * listed (gone from both) are found with one anti-join instead of a set held in memory. Removed when
+ * the run ends; rows of runs killed before that are removed by the next run on the pair.
+ */
+export interface BisyncSeenTable {
+  run_id: string;
+  pair_id: string;
+  path_key: string;
+  created_at: number;
+}
+
 export interface BisyncTables {
+  bisync_seen: BisyncSeenTable;
   bisync_pair: BisyncPairTable;
   bisync_lease: BisyncLeaseTable;
   bisync_entry: BisyncEntryTable;
@@ -108,6 +128,7 @@ export async function bisyncDb(jobDb: JobDb): Promise<BisyncKysely> {
   await db.schema
     .createTable('bisync_entry').ifNotExists()
     .addColumn('pair_id', 'text', (c) => c.notNull())
+    .addColumn('path_key', 'text', (c) => c.notNull())
     .addColumn('path', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('p1_size', 'bigint', (c) => c.notNull())
@@ -118,8 +139,18 @@ export async function bisyncDb(jobDb: JobDb): Promise<BisyncKysely> {
     .addColumn('p2_version', 'text')
     .addColumn('content_md5', 'text')
     .addColumn('synced_run', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('bisync_entry_pk', ['pair_id', 'path'])
+    .addPrimaryKeyConstraint('bisync_entry_pk', ['pair_id', 'path_key'])
     .execute();
+  await keyBaselineRows(db, jobDb.dialect);
+  await db.schema
+    .createTable('bisync_seen').ifNotExists()
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('pair_id', 'text', (c) => c.notNull())
+    .addColumn('path_key', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('bisync_seen_pk', ['run_id', 'path_key'])
+    .execute();
+  await db.schema.createIndex('bisync_seen_pair').ifNotExists().on('bisync_seen').columns(['pair_id', 'created_at']).execute();
   await db.schema
     .createTable('bisync_run').ifNotExists()
     .addColumn('run_id', 'text', (c) => c.primaryKey())
@@ -145,4 +176,30 @@ export async function bisyncDb(jobDb: JobDb): Promise<BisyncKysely> {
   await db.schema.createIndex('bisync_conflict_pair').ifNotExists().on('bisync_conflict').columns(['pair_id', 'run_id']).execute();
   ready.add(jobDb.db);
   return db;
+}
+
+/**
+ * Brings a bisync_entry table made before path_key (primary key on the path itself) up to date: adds
+ * the column, fills it, makes (pair_id, path_key) unique and, on PostgreSQL, drops the old primary key
+ * (its btree refused paths over ~2,700 bytes). SQLite keeps the old key as a redundant index (it has no
+ * such limit and cannot drop a primary key). Idempotent.
+ */
+async function keyBaselineRows(db: BisyncKysely, dialect: JobDb['dialect']): Promise<void> {
+  const columns = dialect === 'postgres'
+    ? await sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'bisync_entry' AND table_schema = current_schema()`.execute(db)
+    : await sql<{ name: string }>`SELECT name FROM pragma_table_info('bisync_entry')`.execute(db);
+  if (columns.rows.some((c) => c.name === 'path_key')) return;
+  await db.transaction().execute(async (trx) => {
+    await sql`ALTER TABLE bisync_entry ADD COLUMN path_key text`.execute(trx);
+    for (;;) {
+      const rows = await trx.selectFrom('bisync_entry').select(['pair_id', 'path']).where('path_key', 'is', null).limit(1000).execute();
+      if (rows.length === 0) break;
+      for (const r of rows) await trx.updateTable('bisync_entry').set({ path_key: pathKey(r.path) }).where('pair_id', '=', r.pair_id).where('path', '=', r.path).execute();
+    }
+    if (dialect === 'postgres') {
+      await sql`ALTER TABLE bisync_entry DROP CONSTRAINT IF EXISTS bisync_entry_pk`.execute(trx);
+      await sql`ALTER TABLE bisync_entry ALTER COLUMN path_key SET NOT NULL`.execute(trx);
+    }
+    await trx.schema.createIndex('bisync_entry_key').ifNotExists().on('bisync_entry').columns(['pair_id', 'path_key']).unique().execute();
+  });
 }

@@ -43,6 +43,10 @@ export interface BisyncOptions {
   maxDeletePercent?: number;
   maxDeleteCount?: number;
   maxConflicts?: number;
+  /** Bytes a run may copy (copies and conflict winners, summed from the listing); more stops the run (exit 6). */
+  maxTransferBytes?: number;
+  /** Files a run may move by renames on a side (a directory rename counts every file it moves); more stops the run. */
+  maxRenames?: number;
   /** The all-changed guard applies to baselines of at least this many files (default 100). */
   allChangedMinFiles?: number;
   /** Override the ratio guards (max-delete percent, all-changed). */
@@ -88,6 +92,8 @@ export interface Action {
   /** conflict: the winning side, or undefined for an unresolved conflict. */
   winner?: Side;
   policy?: string;
+  /** rename-dir: the files it moves. */
+  files?: number;
   /** adopt: the agreed content's MD5 when the equality test computed it. */
   md5?: string;
 }
@@ -112,6 +118,8 @@ export interface BisyncSummary {
   planned: Record<string, number>;
   done: Record<string, number>;
   bytes: number;
+  /** Bytes the plan copies (what --max-transfer limits). */
+  plannedBytes: number;
   deferred: number;
   conflicts: ConflictRecord[];
   failures: { path: string; error: string }[];
