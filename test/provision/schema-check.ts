@@ -1,13 +1,22 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv from 'ajv-draft-04';
-import { parse as parseHcl } from '@cdktf/hcl2json';
+import { createRequire } from 'node:module';
+import type AjvType from 'ajv-draft-04';
+import type { ErrorObject } from 'ajv-draft-04';
 
 /**
  * Validators for generated IaC built only from vendored published schemas (test/provision/fixtures,
  * see its README for sources and commits): ARM JSON with ajv (draft-04, $refs resolved locally) and
  * Terraform with HashiCorp's HCL parser (@cdktf/hcl2json) against azurerm's attribute tree.
  */
+
+// ajv-draft-04 is CommonJS with `exports.default`; load it the way Node does.
+// @cdktf/hcl2json's typings pull the DOM lib into the whole program; load it untyped.
+const { parse: parseHcl } = createRequire(import.meta.url)('@cdktf/hcl2json') as { parse(file: string, text: string): Promise<unknown> };
+
+type AjvClass = typeof AjvType.default;
+type Ajv = InstanceType<AjvClass>;
+const Ajv = (createRequire(import.meta.url)('ajv-draft-04') as { default: AjvClass }).default;
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const SCHEMA_HOST = 'https://schema.management.azure.com/schemas/';
@@ -53,7 +62,7 @@ export function validateArmTemplate(template: unknown): string[] {
   const validate = validator().getSchema(`${SCHEMA_HOST}2019-04-01/deploymentTemplate.json`);
   if (validate === undefined) throw new Error('deploymentTemplate.json not loaded');
   if (validate(template)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
 
 interface AttrTree { [key: string]: AttrTree | string }
@@ -100,5 +109,5 @@ export function validateArmResource(resource: Record<string, unknown>): string[]
   const validate = validator().getSchema(`${SCHEMA_HOST}${def}`);
   if (validate === undefined) throw new Error(`${def} not loaded`);
   if (validate(resource)) return [];
-  return (validate.errors ?? []).map((e) => `${type}${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return (validate.errors ?? []).map((e: ErrorObject) => `${type}${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
