@@ -56,6 +56,8 @@ export interface PrepareResult {
   filesystems: FilesystemOutcome[];
   /** One line per missing right: operation, filesystem, what grants it. */
   missingRights: string[];
+  /** Rights that could not be probed (a prerequisite failed), with what grants them. */
+  unverifiedRights: string[];
   changed: boolean;
 }
 
@@ -139,25 +141,33 @@ async function probeRights(store: Gen2Store, credential: CredentialChoice['kind'
   const target = created ? marker : '';
   const status = created ? await store.getAcl(marker).catch(() => undefined) : root;
   if (status === undefined) {
-    for (const operation of ['set-acl', 'set-owner'] as const) results.push({ operation, ok: 'not-probed', detail: 'could not read the ACL to write it back' });
+    for (const operation of ['set-acl', 'set-owner'] as const) results.push({ operation, ok: 'not-probed', detail: 'could not read an ACL to write back unchanged', grantedBy: grantedBy(operation, credential) });
   } else {
     // Writes the same values back: the right is tested, nothing changes.
     await record('set-acl', () => store.setAcl(target, status.entries));
     await record('set-owner', () => store.setOwner(target, status.owner, undefined));
   }
   if (created) await record('delete', () => store.remove(marker, { recursive: true }));
-  else results.push({ operation: 'delete', ok: 'not-probed', detail: 'no marker could be created' });
+  else results.push({ operation: 'delete', ok: 'not-probed', detail: 'no marker could be created', grantedBy: grantedBy('delete', credential) });
   return results;
 }
 
 async function prepareFilesystem(loc: Gen2Location, name: string, want: RootAcl | undefined, options: PrepareOptions, credential: CredentialChoice['kind']): Promise<FilesystemOutcome> {
-  const store = createGen2Store({ ...loc, filesystem: name, path: '' }, { ...(options.storeOptions ?? {}), createFilesystem: true, maxRetries: 2 });
+  const open = (createFilesystem: boolean): Gen2Store => createGen2Store({ ...loc, filesystem: name, path: '' }, { ...(options.storeOptions ?? {}), createFilesystem, maxRetries: 2 });
+  // Without createFilesystem a missing filesystem answers not-found instead of being created.
+  let store = open(false);
   const outcome: FilesystemOutcome = { name, existed: true, changes: [], probes: [] };
   const call = options.signal ? { signal: options.signal } : {};
   try {
     try {
-      await store.stat('', call);
+      // Falls back to a one-entry listing for a service SAS, which may not read container properties.
+      await store.checkConnectivity(call);
     } catch (error) {
+      if (denied(error)) {
+        outcome.probes.push({ operation: 'list', ok: false, detail: failure(error), grantedBy: grantedBy('list', credential) });
+        outcome.error = 'cannot see the filesystem';
+        return outcome;
+      }
       if (!isStorageError(error, 'not-found')) throw error;
       outcome.existed = false;
       outcome.changes.push('create filesystem');
@@ -166,6 +176,8 @@ async function prepareFilesystem(loc: Gen2Location, name: string, want: RootAcl 
         outcome.probes.push({ operation: 'create-filesystem', ok: 'not-probed', detail: '--dry-run writes nothing' });
         return outcome;
       }
+      await store.close();
+      store = open(true);
       try {
         await store.ensureFilesystem(options.signal);
         outcome.probes.push({ operation: 'create-filesystem', ok: true });
@@ -177,7 +189,17 @@ async function prepareFilesystem(loc: Gen2Location, name: string, want: RootAcl 
         return outcome;
       }
     }
-    let current = await store.getAcl('', call);
+    let current: AclStatus;
+    try {
+      current = await store.getAcl('', call);
+      outcome.probes.push({ operation: 'read-acl', ok: true });
+    } catch (error) {
+      if (!denied(error)) throw error;
+      outcome.probes.push({ operation: 'read-acl', ok: false, detail: failure(error), grantedBy: grantedBy('read-acl', credential) });
+      if (want !== undefined) outcome.error = 'cannot read the root access control, so cannot compare or set it';
+      outcome.probes.push(...await probeRights(store, credential, undefined, options.dryRun === true));
+      return outcome;
+    }
     if (want !== undefined) {
       const diff = rootDifferences(current, want);
       outcome.changes.push(...diff);
@@ -217,8 +239,9 @@ export async function runPrepare(options: PrepareOptions): Promise<PrepareResult
   const filesystems: FilesystemOutcome[] = [];
   for (const name of names) filesystems.push(await prepareFilesystem(loc, name, options.rootAcls.get(name), options, credential.kind));
   const missingRights = filesystems.flatMap((f) => f.probes.filter((p) => p.ok === false).map((p) => `${f.name}: ${p.operation} refused (${p.detail ?? ''}); granted by ${p.grantedBy ?? '?'}`));
+  const unverifiedRights = filesystems.flatMap((f) => f.probes.filter((p) => p.ok === 'not-probed' && p.grantedBy !== undefined).map((p) => `${f.name}: ${p.operation} not probed (${p.detail ?? ''}); needs ${p.grantedBy ?? '?'}`));
   return {
-    account: loc.account, hns, hnsEvidence: evidence, credential: credential.kind, dryRun: options.dryRun === true, filesystems, missingRights,
+    account: loc.account, hns, hnsEvidence: evidence, credential: credential.kind, dryRun: options.dryRun === true, filesystems, missingRights, unverifiedRights,
     changed: options.dryRun !== true && filesystems.some((f) => f.changes.length > 0 && f.error === undefined),
   };
 }

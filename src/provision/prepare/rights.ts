@@ -2,10 +2,11 @@ import type { CredentialChoice } from '../../stores/gen2/credentials.js';
 
 /** What each data-plane operation needs, said for the caller's kind of credential. */
 
-export type ProbeOperation = 'create-filesystem' | 'create' | 'list' | 'set-acl' | 'set-owner' | 'delete';
+export type ProbeOperation = 'create-filesystem' | 'read-acl' | 'create' | 'list' | 'set-acl' | 'set-owner' | 'delete';
 
 const FOR_ENTRA: Record<ProbeOperation, string> = {
   'create-filesystem': 'Storage Blob Data Contributor (or Owner) on the account',
+  'read-acl': 'read access to the root (ACL r, or any Storage Blob Data role); Storage Blob Data Owner to read and set it',
   create: 'write and execute (-wx) on the filesystem root in its ACL, or Storage Blob Data Contributor',
   list: 'read and execute (r-x) on the filesystem root in its ACL, or Storage Blob Data Reader',
   'set-acl': 'ownership of the path, or Storage Blob Data Owner (superuser)',
@@ -15,6 +16,7 @@ const FOR_ENTRA: Record<ProbeOperation, string> = {
 
 const FOR_SAS: Record<ProbeOperation, string> = {
   'create-filesystem': "an account SAS with resource type c (srt includes c) and permission c",
+  'read-acl': 'SAS permission e (execute: read the ACL)',
   create: 'SAS permissions c and w',
   list: 'SAS permission l',
   'set-acl': 'SAS permission p',
