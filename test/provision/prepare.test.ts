@@ -49,7 +49,7 @@ async function gen2RootAcl(fs: string): Promise<{ owner: string; group: string; 
   // The official SDK's Get Access Control on the filesystem root.
   const res = await sdkFilesystem(gen2.url, fs).getDirectoryClient('').getAccessControl();
   const acl = res.acl.map((e) => `${e.defaultScope ? 'default:' : ''}${e.accessControlType}:${e.entityId}:${e.permissions.read ? 'r' : '-'}${e.permissions.write ? 'w' : '-'}${e.permissions.execute ? 'x' : '-'}`).join(',');
-  return { owner: res.owner ?? '', group: res.group ?? '', acl, sticky: res.permissions.stickyBit };
+  return { owner: res.owner ?? '', group: res.group ?? '', acl, sticky: res.permissions?.stickyBit ?? false };
 }
 
 describe('lakeshift prepare against the Gen2 emulator', () => {
