@@ -43,7 +43,7 @@ describe('lakeshift provision (CLI)', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/NOT CARRIED: dddddddd-0000-4000-8000-000000000004 \(lake-ops\) role 'Data Lake Janitor \(custom\)'/);
     expect(readdirSync(out).sort()).toEqual(['azuredeploy.json', 'main.tf', 'provision-report.json', 'provision-report.md']);
-    expect(readFileSync(join(out, 'main.tf'), 'utf8')).toMatch(/scope       = "default"/);
+    expect(readFileSync(join(out, 'main.tf'), 'utf8')).toMatch(/scope {7}= "default"/);
     expect(readdirSync(work).sort()).toEqual(['out1', 'plan.yaml']);
   });
 
