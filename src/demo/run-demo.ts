@@ -24,11 +24,12 @@ import type { MigrationSummary } from '../engine/types.js';
 import { proposePlan, renderPlanYaml } from '../plan/index.js';
 import { recordValidation, startDashboard } from '../web/index.js';
 import { runCutoverStep } from './cutover-step.js';
+import { runPrepareStep } from './prepare-step.js';
 
 const out = process.stdout;
 const mib = (n: number): string => `${(n / 1048576).toFixed(1)} MiB`;
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-const step = (n: number, text: string): void => void out.write(`\n[${n}/7] ${text}\n`);
+const step = (n: number, text: string): void => void out.write(`\n[${n}/8] ${text}\n`);
 
 async function writeText(store: Store, path: string, text: string): Promise<void> {
   const data = Buffer.from(text);
@@ -95,17 +96,21 @@ async function main(): Promise<number> {
     step(2, 'Assessing the Gen1 lake');
     const { report } = await assessStore(source, {});
     const files = await writeAssessReports(report, reportDir, ['html', 'md', 'json']);
-    await writeFile(join(reportDir, 'plan.yaml'), renderPlanYaml(proposePlan(report), report));
+    const proposed = proposePlan(report);
+    await writeFile(join(reportDir, 'plan.yaml'), renderPlanYaml(proposed, report));
     const verdict = (report as unknown as { verdict?: { status?: string } }).verdict?.status ?? 'see report';
     out.write(`  verdict: ${verdict}\n  report: ${files.join(', ')}\n`);
 
-    step(3, 'Migrating Gen1 -> Gen2 (lift and shift: data, empty directories, owners, permissions, ACLs, times)');
+    step(3, 'Preparing Gen2: hierarchical namespace, filesystem, root owner/group/ACLs from Gen1, rights probe');
+    await runPrepareStep(proposed, source, destUri, (t) => void out.write(t));
+
+    step(4, 'Migrating Gen1 -> Gen2 (lift and shift: data, empty directories, owners, permissions, ACLs, times)');
     const jobDb = await openSqliteJobDb(stateDir);
     try {
       const first = await runLiftAndShift({ source, dest, jobDb, concurrency: 16 });
       out.write(`${describeRun('migrate', first)}\n`);
 
-      step(4, 'Changing Gen1 (1 changed, 1 added, 1 deleted file) and running an incremental catch-up');
+      step(5, 'Changing Gen1 (1 changed, 1 added, 1 deleted file) and running an incremental catch-up');
       const [changed, deleted] = await pickFiles(source, 2);
       if (changed !== undefined) await writeText(source, changed, `changed by the demo at ${new Date().toISOString()}\n`);
       await writeText(source, 'raw/added-by-demo.csv', 'id,value\n1,42\n');
@@ -114,7 +119,7 @@ async function main(): Promise<number> {
       const [catchUp] = await runIncremental({ source, dest, jobDb, delete: true, concurrency: 16 });
       if (catchUp !== undefined) out.write(`${describeRun('catch-up', catchUp)}\n`);
 
-      step(5, 'Validating every file: presence, type, size, content of both sides, owner, group, permissions, ACLs');
+      step(6, 'Validating every file: presence, type, size, content of both sides, owner, group, permissions, ACLs');
       const v = await validateStores(source, dest, { checksum: true, times: true });
       await recordValidation(jobDb, v);
       out.write(`  checked ${v.checked.files} files and ${v.checked.directories} directories, compared ${mib(v.checked.bytesHashed)} in ${secs(v.durationMs)}\n`);
@@ -122,10 +127,10 @@ async function main(): Promise<number> {
       out.write(`  differences: ${v.differenceCount}\n`);
       for (const d of v.differences.slice(0, 10)) out.write(`    ${d.kind} ${JSON.stringify(d.path)}: ${d.detail}\n`);
 
-      step(6, 'Cutting over: workload scan, diff and rewrite (sample workload), freeze Gen1, final sync, decommission check');
+      step(7, 'Cutting over: workload scan, diff and rewrite (sample workload), freeze Gen1, final sync, decommission check');
       const gatePassed = await runCutoverStep(source, dest, jobDb, work, (t) => void out.write(t));
 
-      step(7, 'Summary');
+      step(8, 'Summary');
       out.write(`  ${first.scanned.files} files / ${mib(first.scanned.bytes)} migrated at ${mib(first.bytesPerSecond)}/s, catch-up ${catchUp ? secs(catchUp.durationMs) : '-'}, ${v.differenceCount} differences, total ${secs(Date.now() - started)}\n`);
       out.write(`  assessment report: ${files.find((f) => f.endsWith('.html')) ?? reportDir}\n`);
       const failed = first.files.failed + (catchUp?.files.failed ?? 0);

@@ -56,6 +56,8 @@ export const planSchema = z
       waveSizeBytes: z.number({ error: () => 'must be a number' }).positive('must be above 0'),
       bytesPerSecond: z.number({ error: () => 'must be a number' }).positive('must be above 0'),
       itemsPerSecond: z.number({ error: () => 'must be a number' }).positive('must be above 0'),
+      /** Whether the Gen2 account allows Shared Key (and account SAS) access; absent = no (`lakeshift provision`). */
+      allowSharedKeyAccess: z.boolean({ error: () => 'must be true or false' }).optional(),
     }),
     datasets: z.array(datasetPlanSchema, { error: () => 'must be a list' }),
     waves: z.array(

@@ -12,6 +12,8 @@ import { registerServeCommand } from './serve.js';
 import { registerGatewayCommand } from './gateway.js';
 import { registerDriftCommand } from './drift.js';
 import { registerBisyncCommand } from './bisync.js';
+import { registerProvisionCommand } from './provision.js';
+import { registerPrepareCommand } from './prepare.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -26,6 +28,8 @@ export function registerCommands(program: Command): void {
   registerSeedCommand(emulator);
   registerAssessCommand(program);
   registerPlanCommand(program);
+  registerProvisionCommand(program);
+  registerPrepareCommand(program);
   registerMigrateCommand(program);
   registerValidateCommand(program);
   registerJobsCommand(program);
