@@ -12,6 +12,7 @@ import { registerServeCommand } from './serve.js';
 import { registerGatewayCommand } from './gateway.js';
 import { registerDriftCommand } from './drift.js';
 import { registerBisyncCommand } from './bisync.js';
+import { registerWorkerCommand } from './worker.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -27,6 +28,7 @@ export function registerCommands(program: Command): void {
   registerAssessCommand(program);
   registerPlanCommand(program);
   registerMigrateCommand(program);
+  registerWorkerCommand(program);
   registerValidateCommand(program);
   registerJobsCommand(program);
   registerCutoverCommand(program);
