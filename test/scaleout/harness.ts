@@ -64,7 +64,7 @@ export async function startLake(latencyMs: number): Promise<Lake> {
 
 /** A worker process logging at info (its batch.done and lease.lost lines are what the tests watch). */
 export function startWorker(state: string, extra: string[] = [], env: Record<string, string> = {}): Run {
-  const args = ['worker', '--state', state, '--concurrency', '4', '--batches', '1', '--lock-ms', '3000', '--output', 'json', ...extra];
+  const args = ['worker', '--state', state, '--concurrency', '8', '--batches', '2', '--lock-ms', '3000', '--output', 'json', ...extra];
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: join(import.meta.dirname, '..', '..'), env: { ...process.env, LAKESHIFT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
