@@ -1,4 +1,5 @@
 import { Queue, Worker, createPostgresBackend, runMigrations, type Job, type JobProgress, type PostgresConnectionOptions, type PostgresQueueBackend, type Processor, type WorkerOptions } from 'bullmq';
+import type { Client as PgClient } from 'pg';
 import { StorageError } from '../core/errors.js';
 import { redactUri } from '../core/uri.js';
 
@@ -84,7 +85,7 @@ export async function prepareQueue(target: QueueTarget): Promise<void> {
  * Connects to PostgreSQL once with a 5 s deadline, checks it is version 13 or later, then runs `then`
  * on the connection. Throws StorageError('transient') (exit 4) saying what to do.
  */
-export async function checkPostgres(url: string, role: 'job database' | 'queue', then?: (client: import('pg').Client) => Promise<void>): Promise<void> {
+export async function checkPostgres(url: string, role: 'job database' | 'queue', then?: (client: PgClient) => Promise<void>): Promise<void> {
   const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   client.on('error', () => undefined);

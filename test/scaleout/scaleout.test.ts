@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kill, startCli, waitFor, type Run } from '../cli-process.js';
-import { openGen2, sdkFilesystem, sdkPaths, sdkRead, storeRead, walkAll } from '../migrate-helpers.js';
+import { sdkFilesystem, sdkPaths, sdkRead, storeRead, walkAll } from '../migrate-helpers.js';
 import { createDatabase, REDIS_URL, startLake, startWorker, type Lake } from './harness.js';
 
 /**
@@ -86,7 +86,7 @@ for (const queue of ['postgres', 'redis'] as const) {
       expect(codes, workers[2]?.stderr.slice(-3000)).toEqual([0, 0]);
       const wait = startCli(['jobs', 'wait', jobId, '--state', db.url, ...q, '--output', 'json', '--timeout', '60']);
       expect(await wait.exit, wait.stderr).toBe(0);
-      const status = JSON.parse(wait.stdout) as { files: { done: number; failed: number; total: number }; workers: { worker: string }[]; queue?: { waiting: number } };
+      const status = JSON.parse(wait.stdout) as { files: { done: number; failed: number; total: number; skipped: number }; workers: { worker: string }[]; queue?: { waiting: number } };
       expect(status.files.failed).toBe(0);
       const skipped = await skippedPaths(db.url, jobId);
       expect(status.files.done + status.files.skipped).toBe(lake.seed.files);

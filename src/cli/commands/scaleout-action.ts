@@ -11,6 +11,8 @@ import { formatBytes } from '../progress.js';
 import { checkReachable } from '../reachability.js';
 import { parseSize } from './migrate.js';
 import type { MigrateRequest } from './migrate-action.js';
+import type { QueueTarget } from '../../scaleout/queue.js';
+import type { DistributedStatus } from '../../scaleout/status.js';
 
 /**
  * The actions of scale-out: `migrate --distributed` (plan and enqueue), `worker`, and `jobs show|wait`
@@ -37,7 +39,7 @@ async function openStateDb(o: Record<string, unknown>): Promise<{ jobDb: JobDb; 
   return { jobDb: await openPostgresJobDb({ connectionString: url, schema, poolSize: 6 }), url, schema };
 }
 
-async function queueTarget(o: Record<string, unknown>, url: string, schema: string): Promise<import('../../scaleout/queue.js').QueueTarget> {
+async function queueTarget(o: Record<string, unknown>, url: string, schema: string): Promise<QueueTarget> {
   const { resolveQueueTarget } = await import('../../scaleout/queue.js');
   try {
     return resolveQueueTarget(url, schema, typeof o['queue'] === 'string' ? o['queue'] : undefined);
@@ -143,7 +145,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
   }
 }
 
-async function statusOf(id: string, o: Record<string, unknown>): Promise<import('../../scaleout/status.js').DistributedStatus> {
+async function statusOf(id: string, o: Record<string, unknown>): Promise<DistributedStatus> {
   const { distributedStatus } = await import('../../scaleout/status.js');
   const state = await openStateDb(o);
   try {
@@ -160,7 +162,7 @@ async function statusOf(id: string, o: Record<string, unknown>): Promise<import(
   }
 }
 
-function formatStatus(s: import('../../scaleout/status.js').DistributedStatus): string {
+function formatStatus(s: DistributedStatus): string {
   const lines = [
     `Job ${s.jobId} run ${s.runNo}: ${s.status} (${s.runState})`,
     `  files    ${s.files.done}/${s.files.total} done, ${s.files.failed} failed, ${s.files.pending} to go, ${s.files.skipped} skipped`,
