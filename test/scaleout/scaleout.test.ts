@@ -124,7 +124,7 @@ for (const queue of ['postgres', 'redis'] as const) {
 }
 
 describe('scale-out bad input', () => {
-  it('an unreachable PostgreSQL or Redis fails fast with exit 4 and one line', async () => {
+  it('an unreachable PostgreSQL or Redis fails fast with exit 4 and one line; a job of another scale-out schema is refused (exit 2)', async () => {
     const lake = await startLake(0);
     try {
       const pgDown = startCli(['migrate', lake.srcUri, lake.destUri('badfs'), '--distributed', '--state', 'postgres://postgres@127.0.0.1:1/test']);
@@ -138,6 +138,20 @@ describe('scale-out bad input', () => {
         expect(redisDown.stderr).toMatch(/^lakeshift: Cannot reach Redis at redis:\/\/127\.0\.0\.1:1/m);
         const worker = startCli(['worker', '--state', 'postgres://postgres@127.0.0.1:1/test']);
         expect(await worker.exit).toBe(4);
+        // A job planned by a lakeshift with another scale-out schema: refused, its batches untouched.
+        const jobId = await plan(db.url, lake, 'schemafs');
+        const c = new pg.Client({ connectionString: db.url });
+        await c.connect();
+        try {
+          await c.query('UPDATE scaleout_jobs SET schema_version = 99, lakeshift_version = $1 WHERE job_id = $2', ['9.9.9', jobId]);
+          const refused = startWorker(db.url, ['--exit-when-idle']);
+          expect(await refused.exit, refused.stderr.slice(-1000)).toBe(2);
+          expect(refused.stderr).toMatch(/Refusing job j[0-9a-f]{11}: it was planned by lakeshift 9\.9\.9 with scale-out schema 99/);
+          const left = await c.query<{ n: string }>("SELECT count(*) AS n FROM scaleout_batches WHERE job_id = $1 AND state <> 'queued'", [jobId]);
+          expect(Number(left.rows[0]?.n)).toBe(0);
+        } finally {
+          await c.end();
+        }
       } finally {
         await db.drop();
       }
