@@ -273,7 +273,7 @@ function runTotals(t: RunTally): { filesCopied: number; filesFailed: number; fil
   return { filesCopied: t.filesCopied, filesFailed: t.filesFailed + t.dirsFailed, filesSkipped: t.filesSkipped, bytesCopied: t.bytes, deleted: t.deleted };
 }
 
-interface ResolvedOptions {
+export interface ResolvedOptions {
   mappings: ResolvedMapping[];
   preserve: ReadonlySet<PreserveKey>;
   overwrite: 'never' | 'if-newer' | 'always';
@@ -293,7 +293,7 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
 }
 
 /** Validates options and fills defaults. Throws StorageError('invalid-argument'). */
-function resolveOptions(o: MigrationOptions): ResolvedOptions {
+export function resolveOptions(o: MigrationOptions): ResolvedOptions {
   const rules = o.mappings ?? (o.dest === undefined ? [] : [{ sourcePrefix: '', dest: o.dest, destPath: '' }]);
   if (rules.length === 0) throw new StorageError('invalid-argument', 'No destination: give a destination store or at least one mapping.');
   const prefixes = rules.map((r) => r.sourcePrefix.replace(/^\/+|\/+$/g, ''));
@@ -338,7 +338,7 @@ function definingOptions(o: MigrationOptions, mappings: ResolvedMapping[], prese
 }
 
 /** The job record's options: the defining ones plus the latest run's behaviour (what `jobs resume` repeats). */
-function describeOptions(o: MigrationOptions, mappings: ResolvedMapping[], preserve: ReadonlySet<PreserveKey>): Record<string, unknown> {
+export function describeOptions(o: MigrationOptions, mappings: ResolvedMapping[], preserve: ReadonlySet<PreserveKey>): Record<string, unknown> {
   return {
     kind: o.kind ?? 'lift-and-shift', ...definingOptions(o, mappings, preserve),
     overwrite: o.overwrite ?? 'never', checksum: o.checksum ?? false, delete: o.delete ?? false,

@@ -3,8 +3,7 @@ import { joinPath, parentPath, type Entry } from '../core/entry.js';
 import { StorageError, isStorageError } from '../core/errors.js';
 import type { Store } from '../core/store.js';
 import type { JobDb } from '../state/db.js';
-import type { ItemRow } from '../state/items.js';
-import type { ItemUpdateQueue } from '../state/update-queue.js';
+import type { ItemPatch, ItemRow } from '../state/items.js';
 import { accessControlAtCreate, applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from './metadata.js';
 import type { ResolvedMapping } from './plan.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from './retry.js';
@@ -36,10 +35,21 @@ export function newTally(): RunTally {
   return { filesCopied: 0, filesFailed: 0, filesSkipped: 0, filesMeta: 0, dirsCreated: 0, dirsFailed: 0, dirsSkipped: 0, bytes: 0, deleted: 0, failures: [] };
 }
 
+/** Where item outcomes are recorded (ItemUpdateQueue; scale-out's lease-fenced queue). */
+export interface ItemUpdateSink {
+  push(id: number, patch: ItemPatch): void;
+  flush(): Promise<void>;
+}
+
 export interface WorkerContext {
   jobDb: JobDb;
   /** Every item outcome goes through this queue (in order); flushed before anything reads them. */
-  updates: ItemUpdateQueue;
+  updates: ItemUpdateSink;
+  /**
+   * Awaited right before a file's destination commit (scale-out: the worker's lease on the file's batch
+   * is checked here; a rejection stops the commit, so a worker that lost its lease overwrites nothing).
+   */
+  fence?: ((row: ItemRow) => Promise<void>) | undefined;
   /** Directories this run created with their time properties (their ACL phase needs no source stat). */
   dirsWithTimes: Set<number>;
   /** Directory creations in flight, by data set and relative path: children wait for their parent. */
@@ -129,6 +139,7 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       const { md5, committed } = await copyFileData(ctx.source, sourcePath, dest, destPath, entry.size, writeOptions, ctx.transfer, async (digest) => {
         // Recorded before commit: after a crash the rerun recognises its own committed copy by MD5.
         ctx.updates.push(row.id, { md5: digest, size: entry.size, mtime_ms: entry.mtimeMs, source_etag: entry.etag ?? null });
+        if (ctx.fence !== undefined) await ctx.fence(row);
       });
       await applyMetadata(dest, destPath, 'file', entry, acl, ctx.meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
       if (committed.size !== entry.size || (committed.contentMd5 !== undefined && committed.contentMd5 !== md5)) {

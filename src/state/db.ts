@@ -96,6 +96,9 @@ export async function openPostgresJobDb(options: PostgresJobDbOptions): Promise<
         oid === PG_INT8 || oid === PG_NUMERIC ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection dropped by the server (a restart) must not crash the process: the next query
+  // takes a fresh connection, and a query that was running fails and is retried by its caller.
+  pool.on('error', () => undefined);
   const db = new Kysely<JobDatabase>({ dialect: new PostgresDialect({ pool }) });
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   await migrateJobDb(db, 'postgres');

@@ -14,6 +14,7 @@ import { registerDriftCommand } from './drift.js';
 import { registerBisyncCommand } from './bisync.js';
 import { registerProvisionCommand } from './provision.js';
 import { registerPrepareCommand } from './prepare.js';
+import { registerWorkerCommand } from './worker.js';
 
 /**
  * Each area registers its commands here: one file per area under src/cli/commands/.
@@ -31,6 +32,7 @@ export function registerCommands(program: Command): void {
   registerProvisionCommand(program);
   registerPrepareCommand(program);
   registerMigrateCommand(program);
+  registerWorkerCommand(program);
   registerValidateCommand(program);
   registerJobsCommand(program);
   registerCutoverCommand(program);

@@ -19,11 +19,27 @@ export function registerJobsCommand(program: Command, deps?: MigrateDeps): void 
       await listJobsCommand(o);
     });
 
-  jobs.command('show').description('Show a job: runs, data sets, item counts and recent failures').argument('<job>', 'job id (or a unique prefix)').option(...stateOpt)
+  const pgState = ['--state <url>', 'PostgreSQL job database of a distributed job, e.g. postgres://user@host:5432/db'] as const;
+  jobs.command('show').description('Show a job: runs, data sets, item counts and recent failures (distributed jobs: progress across workers)').argument('<job>', 'job id (or a unique prefix)').option(...stateOpt)
+    .option(...pgState).option('--state-schema <name>', 'PostgreSQL schema of the job tables (default public)').option('--queue <url>', 'the Redis queue of the job, for its depth')
     .addOption(outputOption())
     .action(async (id: string, o: Record<string, unknown>) => {
+      if (typeof o['state'] === 'string') {
+        const { showDistributedJob } = await import('./scaleout-action.js');
+        await showDistributedJob(id, o);
+        return;
+      }
       const { showJobCommand } = await import('./jobs-action.js');
       await showJobCommand(id, o);
+    });
+
+  jobs.command('wait').description('Wait until a distributed job\'s run is finished; exit 0 when every file is done, 1 when some failed').argument('<job>', 'job id (or a unique prefix)')
+    .option(...pgState).option('--state-schema <name>', 'PostgreSQL schema of the job tables (default public)').option('--queue <url>', 'the Redis queue of the job, for its depth')
+    .option('--timeout <seconds>', 'give up after this long (exit 1)')
+    .addOption(outputOption())
+    .action(async (id: string, o: Record<string, unknown>) => {
+      const { waitDistributedJob } = await import('./scaleout-action.js');
+      await waitDistributedJob(id, o);
     });
 
   const resume = jobs.command('resume').description('Continue a job where it stopped (same source, destinations and options)').argument('<job>', 'job id (or a unique prefix)').option(...stateOpt)

@@ -250,6 +250,13 @@ export async function requestsFromPlan(planFile: string, sourceArg: string | und
 
 /** The `migrate` action: one request from SOURCE DEST and the flags, or one per pattern group of --plan. */
 export async function runMigrateCommand(source: string | undefined, dest: string | undefined, o: Record<string, unknown>, deps: MigrateDeps = defaultDeps): Promise<void> {
+  if (o['distributed'] === true) {
+    if (typeof o['plan'] === 'string') throw new UserError('--distributed and --plan cannot be combined yet: run one migrate --distributed per data set.');
+    if (source === undefined || dest === undefined) throw new UserError('migrate --distributed needs SOURCE and DEST.');
+    const { runDistributedMigrate } = await import('./scaleout-action.js');
+    process.exitCode = await runDistributedMigrate(await parseMigrateFlags(source, dest, o), o);
+    return;
+  }
   if (typeof o['plan'] === 'string') {
     if (Array.isArray(o['map']) && o['map'].length > 0) throw new UserError('--map and --plan cannot be combined: the plan maps every data set.');
     const { requests, notes } = await requestsFromPlan(o['plan'], source, dest, o);

@@ -64,7 +64,14 @@ function addMigrateFlags(cmd: Command): Command {
     .option('--delete', 'remove destination paths that left the source (implies --incremental)')
     .option('--max-delete <n>', `refuse to delete more than this many paths in one run (default ${DEFAULT_MAX_DELETE_IN_HELP})`)
     .option('--every <interval>', 'repeat every interval, e.g. 15m, until Ctrl-C (implies --incremental)')
-    .option('--state-dir <dir>', 'job database directory (default $LAKESHIFT_STATE_DIR or .lakeshift/)');
+    .option('--state-dir <dir>', 'job database directory (default $LAKESHIFT_STATE_DIR or .lakeshift/)')
+    .option('--distributed', 'scale-out: plan into the PostgreSQL job database (--state) and enqueue batches for `lakeshift worker` processes; prints the job id')
+    .option('--state <url>', 'with --distributed: PostgreSQL job database, e.g. postgres://user@host:5432/db (password from PGPASSWORD)')
+    .option('--state-schema <name>', 'with --distributed: PostgreSQL schema of the job tables (default public)')
+    .option('--queue <url>', 'with --distributed: the BullMQ queue in Redis (redis://HOST:6379) instead of the job database')
+    .option('--batch-files <n>', 'with --distributed: files per batch at most (default 500)')
+    .option('--batch-bytes <size>', 'with --distributed: bytes per batch at most (default 8GiB; a larger file is a batch of its own)')
+    .option('--account-batches <n>', 'with --distributed: batches in flight per destination account across all workers');
 }
 
 /** Registers `lakeshift migrate SOURCE DEST` (or `lakeshift migrate --plan plan.yaml [SOURCE] [DEST]`). */

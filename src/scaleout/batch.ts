@@ -1,0 +1,158 @@
+import type { Logger } from 'pino';
+import { joinPath, parentPath } from '../core/entry.js';
+import { StorageError } from '../core/errors.js';
+import type { Store } from '../core/store.js';
+import { ByteBudget, TaskPool, type TokenBucket } from '../engine/limits.js';
+import type { MetadataContext } from '../engine/metadata.js';
+import type { ResolvedMapping } from '../engine/plan.js';
+import { DEFAULT_RETRY } from '../engine/retry.js';
+import { itemKey } from '../engine/scan-entries.js';
+import { DirectoryChecks } from '../engine/source-check.js';
+import type { PreserveKey } from '../engine/types.js';
+import { applyItemMetadata, cleanupTempFiles, copyFileItem, createDirectoryItem, newTally, type RunTally, type WorkerContext } from '../engine/worker.js';
+import type { IdentityMap } from '../engine/acl-translate.js';
+import type { JobDb } from '../state/db.js';
+import type { ItemRow } from '../state/items.js';
+import { assertLease, FencedUpdates, LeaseLostError, type Lease } from './lease.js';
+import { scaleoutDb } from './schema.js';
+
+/** A job as one worker process runs it: stores opened once, mappings resolved. */
+export interface JobRuntime {
+  jobId: string;
+  source: Store;
+  mappings: ResolvedMapping[];
+  preserve: ReadonlySet<PreserveKey>;
+  identityMap?: IdentityMap | undefined;
+  blockSize: number;
+  delete: boolean;
+  maxDelete: number;
+}
+
+export interface BatchSettings {
+  /** Files in flight within the batch. */
+  concurrency: number;
+  bucket?: TokenBucket | undefined;
+  logger: Logger;
+}
+
+export interface BatchOutcome {
+  filesDone: number;
+  filesFailed: number;
+  bytesDone: number;
+  wallMs: number;
+  coordMs: number;
+}
+
+/**
+ * Runs one attempt at a copy batch under `lease`, with the engine's per-item lifecycles: directories
+ * before their contents, files copied with the lease checked right before each destination commit,
+ * every outcome written through the lease-fenced queue. Items an earlier attempt left `copying` get
+ * their temp files removed first. Files whose source changed during the copy are copied again (the
+ * engine's limit of attempts applies). Records the batch done (fenced) and returns its figures.
+ *
+ * Throws LeaseLostError when another worker took the batch over (nothing more was written).
+ */
+export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s: BatchSettings): Promise<BatchOutcome> {
+  const started = performance.now();
+  let coordMs = 0;
+  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      coordMs += performance.now() - t;
+    }
+  };
+  const db = scaleoutDb(jobDb);
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const logger = s.logger.child({ jobId: rt.jobId, batch: lease.batchId });
+  const updates = new FencedUpdates(jobDb, lease, () => abort.abort(new LeaseLostError(lease.batchId)));
+  const byName = new Map(rt.mappings.map((m) => [m.name, m]));
+  const mappingOf = (row: ItemRow): ResolvedMapping => {
+    const m = byName.get(row.dataset);
+    if (m === undefined) throw new StorageError('invalid-argument', `The job database names a data set '${row.dataset}' that job ${rt.jobId} does not map.`);
+    return m;
+  };
+  const select = (): Promise<ItemRow[]> => timed(async () => (await db.selectFrom('items').selectAll()
+    .where('batch_id', '=', lease.batchId).where('state', 'in', ['pending', 'copying']).orderBy('id').execute()) as ItemRow[]);
+  let rows = await select();
+  const interrupted = rows.filter((r) => r.state === 'copying');
+  if (interrupted.length > 0) {
+    // An earlier attempt died mid-copy: its temp files go before anything is written again.
+    for (const m of rt.mappings) {
+      const dirs = interrupted.filter((r) => r.dataset === m.name).map((r) => parentPath(joinPath(m.destPath, r.rel_path)));
+      await timed(() => cleanupTempFiles(m.dest, dirs, logger));
+    }
+  }
+  const tally: RunTally = newTally();
+  const meta: MetadataContext = { preserve: rt.preserve, translate: { identityMap: rt.identityMap, unmapped: new Set(), dropped: new Set() }, retry: DEFAULT_RETRY, signal };
+  const ctx: WorkerContext = {
+    jobDb, updates, dirsWithTimes: new Set(), dirsInFlight: new Map(), source: rt.source, meta, tally, logger, signal, emit: () => undefined,
+    fence: async () => {
+      const t = performance.now();
+      try {
+        await assertLease(db, lease, false);
+      } catch (error) {
+        if (error instanceof LeaseLostError) {
+          logger.warn({ batch: lease.batchId }, 'lease.lost');
+          abort.abort(error);
+        }
+        throw error;
+      } finally {
+        coordMs += (performance.now() - t) / Math.max(1, s.concurrency);
+      }
+    },
+    transfer: {
+      budget: new ByteBudget(256 * 1024 * 1024), bucket: s.bucket, blockSize: rt.blockSize, chunkConcurrency: 4, retry: DEFAULT_RETRY, signal,
+    },
+    sourceChangeAttempts: 3, fileAttempts: 3, checks: new DirectoryChecks(rt.source, DEFAULT_RETRY, signal), settling: new Set(), sourceChanges: new Map(),
+  };
+  let failure: unknown;
+  const guard = (p: Promise<void>): Promise<void> => p.catch((e: unknown) => {
+    failure ??= e;
+  });
+  for (let round = 0; rows.length > 0 && round < 5; round++) {
+    for (const r of rows) updates.push(r.id, { state: 'copying' });
+    await timed(() => updates.flush());
+    const pool = new TaskPool(s.concurrency);
+    for (const row of rows) {
+      if (failure !== undefined || signal.aborted) break;
+      if (row.kind === 'directory') {
+        const key = itemKey(row.dataset, row.rel_path);
+        let release: () => void = () => undefined;
+        ctx.dirsInFlight.set(key, new Promise<void>((resolve) => (release = resolve)));
+        await pool.run(() => guard(createDirectoryItem(ctx, mappingOf(row), row)).finally(() => {
+          ctx.dirsInFlight.delete(key);
+          release();
+        }));
+      } else {
+        await pool.run(() => guard(row.action === 'copy' ? copyFileItem(ctx, mappingOf(row), row) : applyItemMetadata(ctx, mappingOf(row), row)));
+      }
+    }
+    await pool.drain();
+    await ctx.checks.drain();
+    while (ctx.settling.size > 0) await Promise.all([...ctx.settling]);
+    await timed(() => updates.flush().catch((e: unknown) => { failure ??= e; }));
+    if (signal.aborted) throw signal.reason instanceof LeaseLostError ? signal.reason : new LeaseLostError(lease.batchId);
+    if (failure !== undefined) throw failure;
+    // Files whose source changed while they were copied are pending again: another round.
+    rows = (await select()).filter((r) => r.state === 'pending');
+  }
+  const wallMs = Math.round(performance.now() - started);
+  const outcome = await timed(() => db.transaction().execute(async (trx) => {
+    await assertLease(trx, lease);
+    const counts = await trx.selectFrom('items').select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('bytes')])
+      .where('batch_id', '=', lease.batchId).where('kind', '=', 'file').groupBy('state').execute();
+    const n = (states: string[]): number => counts.filter((c) => states.includes(c.state)).reduce((x, c) => x + Number(c.n), 0);
+    const bytesDone = counts.filter((c) => c.state === 'copied' || c.state === 'verified').reduce((x, c) => x + Number(c.bytes ?? 0), 0);
+    const o = { filesDone: n(['copied', 'verified']), filesFailed: n(['failed']), bytesDone };
+    await trx.updateTable('scaleout_batches').set({
+      state: 'done', finished_at: Date.now(), files_done: o.filesDone, files_failed: o.filesFailed, bytes_done: o.bytesDone,
+      wall_ms: wallMs, coord_ms: Math.round(coordMs),
+    }).where('batch_id', '=', lease.batchId).execute();
+    return o;
+  }));
+  logger.info({ ...outcome, wallMs, coordMs: Math.round(coordMs) }, 'batch.done');
+  return { ...outcome, wallMs, coordMs: Math.round(coordMs) };
+}
