@@ -11,7 +11,7 @@ import { shellBlocks, type ShellBlock } from '../../src/guide/blocks.js';
  * per block (exported variables carry over to the next block of the page), the real `lakeshift`
  * binary on PATH. The literal ports 10001-10019 of a page are replaced by free ports, and mapped back in
  * the output. A block fails when its exit status differs from `exit=` (default 0) or its output,
- * normalised (times, durations, rates, job and freeze ids, ports, the scratch path), differs from the `text`
+ * normalised (times, durations, rates, job, run and freeze ids, ports, the scratch path), differs from the `text`
  * block shown after it; a line `...` there stands for any number of lines.
  */
 
@@ -104,6 +104,7 @@ export function normalise(text: string, ctx: { work: string; ports: Map<string, 
     .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>')
     .replace(/\bj[0-9a-f]{11}\b/g, '<job>')
     .replace(/\bfrz-[0-9a-f]{8}\b/g, '<freeze>')
+    .replace(/\b\d{8}T\d{6}Z-[0-9a-f]{8}\b/g, '<run>')
     .replace(/\b\d+(?:\.\d+)? ?(?:B|KiB|MiB|GiB|TiB)\/s\b/g, '<rate>')
     .replace(/\b\d+(?:\.\d+)? ?(?:ms|s)\b/g, '<duration>');
   const lines = t.split('\n').map((l) => l.trimEnd());
