@@ -12,9 +12,11 @@ await ensureFreshBundle();
 const shimDir = await makeShim(join(scratch, 'bin'));
 const emulators = await emulatorBlock();
 for (const page of process.argv.slice(2)) {
+  const t0 = Date.now();
   const results = await runPage(resolve(page), { work: join(scratch, 'page'), shimDir, emulators, keepGoing: true });
   for (const r of results) {
     process.stdout.write(`\n=== ${page}:${r.line} ${r.status}${r.status === 'passed' ? '' : `: ${r.message ?? ''}`}\n`);
     if (r.shown !== undefined) process.stdout.write(`${r.shown}\n`);
   }
+  process.stdout.write(`\n${page}: ${((Date.now() - t0) / 1000).toFixed(1)} s wall\n`);
 }
