@@ -199,6 +199,10 @@ export async function runPage(file: string, o: { work: string; shimDir: string; 
   const ctx: PageContext = { work: o.work, envFile: join(o.work, '..', `${file.replace(/\W/g, '_').slice(-60)}.env`), ports, groups: [], path: `${o.shimDir}:${process.env['PATH'] ?? ''}` };
   const results: BlockResult[] = [];
   const timeout = o.timeoutMs ?? 60_000;
+  // A page with nothing to run (prose, skipped blocks) needs no emulators.
+  if (!blocks.some((b) => !b.emulators && b.skip === undefined)) {
+    return blocks.map((b) => (b.skip !== undefined ? { line: b.line, status: 'skipped', message: b.skip } : { line: b.line, status: 'passed', message: 'ran first, as for every page' }));
+  }
   try {
     const started = await runScript(substitutePorts(o.emulators.script, ports), ctx, timeout);
     if (started.code !== 0) return [{ line: o.emulators.line, status: 'failed', message: `the emulators block exited ${started.code}: ${started.all}` }];
