@@ -35,7 +35,8 @@ function createRenderer(): MarkdownIt {
   md.core.ruler.push('heading_ids', (state) => {
     const seen = new Map<string, number>();
     state.tokens.forEach((t, i) => {
-      if (t.type !== 'heading_open') return;
+      if (t.type === 'table_open') t.attrSet('tabindex', '0');
+    if (t.type !== 'heading_open') return;
       const text = state.tokens[i + 1]?.children?.filter((c) => c.type === 'text' || c.type === 'code_inline').map((c) => c.content).join('') ?? '';
       const base = slugify(text);
       const n = seen.get(base) ?? 0;
@@ -65,7 +66,8 @@ function createRenderer(): MarkdownIt {
       else if (attrs.has('emulators')) note = '<p class="block-note">Run before every page of this guide.</p>';
     }
     const cls = lang === '' ? '' : ` class="language-${escapeHtml(lang)}"`;
-    return `${note}<pre${cls}><code>${escapeHtml(t.content)}</code></pre>\n`;
+    // tabindex: a block that scrolls sideways must be reachable by the keyboard.
+    return `${note}<pre${cls} tabindex="0"><code>${escapeHtml(t.content)}</code></pre>\n`;
   };
   return md;
 }
@@ -107,7 +109,7 @@ export async function renderGuide(dir = GUIDE_SOURCE_DIR): Promise<GuidePage[]> 
     const title = titles.find((t) => t.f === f)?.title ?? pageName(f);
     const nav = titles.map((t) => `<li><a href="${pageName(t.f)}.html"${t.f === f ? ' aria-current="page"' : ''}>${escapeHtml(t.title)}</a></li>`).join('');
     const html = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <title>${escapeHtml(title)} · lakeshift guide</title><style>${STYLE}</style></head>
 <body><nav aria-label="Guide"><h2><a href="index.html">lakeshift guide</a></h2><ol>${nav}</ol></nav>
 <main>${md.render(text)}<footer>Rendered from docs/guide/${escapeHtml(f)}. Every shell block on this page is run by the test suite against the emulators unless it says otherwise.</footer></main></body></html>

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { renderGuide, type GuidePage } from '../guide/index.js';
 
 /**
@@ -13,9 +13,11 @@ export function registerGuide(app: FastifyInstance, dir?: string): void {
     return pages;
   };
   app.get('/guide', async (_request, reply) => reply.redirect('/guide/', 301));
-  app.get<{ Params: { page: string } }>('/guide/:page', async (request, reply) => {
-    const page = (await load()).get(request.params.page === '' ? 'index.html' : request.params.page);
-    if (page === undefined) return reply.code(404).type('text/html; charset=utf-8').send('<!doctype html><title>Not found</title><p>No such page in the guide. <a href="/guide/">Contents</a></p>');
+  const send = async (name: string, reply: FastifyReply): Promise<FastifyReply> => {
+    const page = (await load()).get(name);
+    if (page === undefined) return reply.code(404).type('text/html; charset=utf-8').send('<!doctype html><html lang="en"><title>Not found</title><p>No such page in the guide. <a href="/guide/">Contents</a></p></html>');
     return reply.type('text/html; charset=utf-8').send(page.html);
-  });
+  };
+  app.get('/guide/', async (_request, reply) => send('index.html', reply));
+  app.get<{ Params: { page: string } }>('/guide/:page', async (request, reply) => send(request.params.page, reply));
 }
