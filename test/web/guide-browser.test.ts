@@ -43,7 +43,7 @@ async function crawl(page: Page, start: string, origin: string): Promise<Crawl> 
     if (landed !== url) c.status.set(landed, response?.status() ?? 0);
     const ids = await page.$$eval('[id]', (els) => els.map((e) => e.id));
     c.ids.set(landed, new Set(ids));
-    const hrefs = await page.$$eval('a[href]', (els) => els.map((e) => (e as HTMLAnchorElement).href));
+    const hrefs = await page.$$eval('a[href]', (els) => els.map((e) => String((e as unknown as { href: string }).href)));
     for (const to of hrefs) {
       c.links.push({ from: landed, to });
       const target = to.split('#')[0] ?? '';
