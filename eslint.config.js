@@ -51,4 +51,6 @@ export default tseslint.config(
   // The gateway speaks the Gen1 protocol the Gen1 emulator speaks: sharing code would let one hide the other's bugs.
   layer(['src/gateway/**'], ['**/emulators/**', '**/cli/**', '**/web/**'],
     'The gateway shares no code with the emulators (each tests the other honestly) and never imports the CLI or the web layer.'),
+  layer(['src/guide/**'], ['**/emulators/**', '**/cli/**', '**/web/**', '**/stores/**', '**/engine/**', '**/state/**'],
+    'The guide renders documents and reads the assess data it documents; the web layer serves it, never the other way round.'),
 );

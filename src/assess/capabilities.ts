@@ -55,3 +55,21 @@ const ROWS: RowSpec[] = [
 export function buildCapabilityTable(facts: CapabilityFacts): CapabilityRow[] {
   return ROWS.map((r) => ({ area: r.area, gen1: r.gen1, gen2: r.gen2, touched: r.touched(facts), why: r.why(facts) }));
 }
+
+const NO_FACTS: CapabilityFacts = {
+  entries: 0, files: 0, extendedAcls: 0, principals: 0, defaultAcls: 0, sticky: 0, maxDepth: 0, largestFile: 0, nameIssues: 0, expiry: 0, accessTimes: false, emptyDirectories: 0,
+};
+
+/** One row of the capability table as documentation shows it: the comparison, and whether assess can tell if an account uses it. */
+export interface CapabilityReference {
+  area: string;
+  gen1: string;
+  gen2: string;
+  /** False for account settings and workload questions, which a listing of the namespace cannot answer. */
+  checkedByAssess: boolean;
+}
+
+/** The rows of the capability table, in report order (the guide's table is generated from this). */
+export function capabilityReference(): CapabilityReference[] {
+  return ROWS.map((r) => ({ area: r.area, gen1: r.gen1, gen2: r.gen2, checkedByAssess: r.touched(NO_FACTS) !== null }));
+}

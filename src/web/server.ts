@@ -8,6 +8,7 @@ import { LiveFeed } from './live.js';
 import { dashboardModules, describeModules, type DashboardContext, type DashboardModule } from './modules/index.js';
 import { registerAssets, renderPage, unauthorizedPage } from './pages.js';
 import { ensureValidationsTable } from './validations.js';
+import { registerGuide } from './guide-routes.js';
 
 export interface DashboardOptions {
   jobDb: JobDb;
@@ -111,6 +112,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     request.raw.on('close', () => reply.raw.end());
   });
   registerAssets(app);
+  registerGuide(app);
   for (const m of modules) m.register(app, ctx);
   const pageOf = (id: string, title: string, attrs: Record<string, string> = {}) => async () => renderPage({ page: id, title, modules: await describeModules(modules, ctx), allowActions: ctx.allowActions, attrs });
   for (const m of modules) app.get(m.path, async (_request, reply) => reply.type('text/html; charset=utf-8').send(await pageOf(m.id, m.title)()));
