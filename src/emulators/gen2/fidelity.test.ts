@@ -7,7 +7,6 @@ import {
   BlobServiceClient,
   ContainerClient,
   ContainerSASPermissions,
-  RestError,
   StorageSharedKeyCredential,
   generateAccountSASQueryParameters,
   generateBlobSASQueryParameters,
@@ -15,7 +14,7 @@ import {
 import { DataLakeFileSystemClient, DataLakeServiceClient, StorageSharedKeyCredential as DataLakeKey } from '@azure/storage-file-datalake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGen2Emulator, type Gen2Emulator } from './index.js';
-import { send } from './test-helpers.js';
+import { send, refusal } from './test-helpers.js';
 
 /** Issue #18 defects: the Gen2 Blob API as Azure answers it (SDK calls, raw HTTP for error details). */
 
@@ -37,17 +36,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
 });
-
-/** Runs `fn` and returns the RestError it throws (fails the test when it succeeds). */
-async function refusal(fn: () => Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined }> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof RestError) return { status: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

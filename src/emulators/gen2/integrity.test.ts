@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { BlobServiceClient, newPipeline, RestError, StorageSharedKeyCredential, type RequestPolicy, type RequestPolicyFactory, type WebResource } from '@azure/storage-blob';
+import { BlobServiceClient, newPipeline, StorageSharedKeyCredential, type RequestPolicy, type RequestPolicyFactory, type WebResource } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc64Base64 } from './crc64.js';
 import { startGen2Emulator, type Gen2Emulator } from './index.js';
-import { send } from './test-helpers.js';
+import { send, refusal } from './test-helpers.js';
 
 /**
  * Issue #18 defects 2, 3, 4 and 6: Put Block List bodies read with an XML parser, transactional CRC-64,
@@ -33,16 +33,6 @@ function clientWith(extra: Record<string, string>): BlobServiceClient {
   };
   pipeline.factories.unshift(addHeaders);
   return new BlobServiceClient(`${emu.url}/${ACCOUNT}`, pipeline);
-}
-
-async function refusal(fn: () => Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined }> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof RestError) return { status: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
 }
 
 beforeAll(async () => {

@@ -1,8 +1,8 @@
-import { BlobServiceClient, RestError, StorageSharedKeyCredential as BlobKey } from '@azure/storage-blob';
+import { BlobServiceClient, StorageSharedKeyCredential as BlobKey } from '@azure/storage-blob';
 import { DataLakeServiceClient, StorageSharedKeyCredential } from '@azure/storage-file-datalake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startGen2Emulator, type Gen2Emulator } from './index.js';
-import { send } from './test-helpers.js';
+import { send, refusal } from './test-helpers.js';
 
 /** Issue #18: blob snapshots on the hierarchical namespace, through both SDKs and raw HTTP. */
 
@@ -20,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
 });
-
-async function refusal(fn: () => Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined }> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof RestError) return { status: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 async function text(b: { download(): Promise<{ readableStreamBody?: NodeJS.ReadableStream }> }): Promise<string> {
   const r = await b.download();

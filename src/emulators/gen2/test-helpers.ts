@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { RestError } from '@azure/storage-blob';
 
 /** Raw HTTP helper for the protocol tests: sends exactly the path given (no URL normalisation). */
 export interface RawResponse { status: number; headers: Record<string, string>; body: Buffer; text: string }
@@ -24,4 +25,15 @@ export function send(base: string, method: string, path: string, headers: Record
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+/** Runs an SDK call that must be refused and returns its status and error code (fails when it succeeds). */
+export async function refusal(fn: () => Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined }> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof RestError) return { status: e.statusCode, code: e.code };
+    throw e;
+  }
+  throw new Error('expected the call to be refused');
 }

@@ -1,8 +1,8 @@
-import { BlobServiceClient, RestError, StorageSharedKeyCredential as BlobKey } from '@azure/storage-blob';
+import { BlobServiceClient, StorageSharedKeyCredential as BlobKey } from '@azure/storage-blob';
 import { DataLakeServiceClient, StorageSharedKeyCredential } from '@azure/storage-file-datalake';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_ACCOUNT, DEV_ACCOUNT_KEY, startGen2Emulator, type Gen2Emulator } from './index.js';
-import { send } from './test-helpers.js';
+import { send, refusal } from './test-helpers.js';
 
 /** Issue #18: access tiers, Archive and rehydration on the hierarchical namespace. */
 
@@ -25,16 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emu.close();
 });
-
-async function refusal(fn: () => Promise<unknown>): Promise<{ status: number | undefined; code: string | undefined }> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof RestError) return { status: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 /** Polls until `check` holds (rehydration completes on the emulator's clock); fails after ~5 s. */
 async function eventually(check: () => Promise<boolean>): Promise<void> {
