@@ -4,6 +4,7 @@ import { StorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';
 import type { ItemPatch } from '../state/items.js';
 import type { ItemUpdateSink } from '../engine/worker.js';
+import { ItemUpdateQueue } from '../state/update-queue.js';
 import { scaleoutDb, type ScaleoutDatabase } from './schema.js';
 
 /**
@@ -58,58 +59,27 @@ export async function assertLease(trx: Transaction<ScaleoutDatabase> | Kysely<Sc
  * written in one transaction that first checks the lease. When the lease is lost, `onLost` is called
  * (the worker aborts the batch) and nothing of that group is written.
  */
-export class FencedUpdates implements ItemUpdateSink {
-  private pending = new Map<number, ItemPatch>();
-  private timer: NodeJS.Timeout | undefined;
-  private writing: Promise<void> = Promise.resolve();
-  private failure: unknown;
+export class FencedUpdates extends ItemUpdateQueue implements ItemUpdateSink {
   /** Time spent writing (ms), for the coordination figures. */
   writeMs = 0;
 
-  constructor(private readonly jobDb: JobDb, private readonly lease: Lease, private readonly onLost: () => void) {}
-
-  push(id: number, patch: ItemPatch): void {
-    this.throwFailure();
-    const queued = this.pending.get(id);
-    this.pending.set(id, queued === undefined ? patch : { ...queued, ...patch });
-    if (this.pending.size >= 200) this.startWrite();
-    else this.timer ??= setTimeout(() => this.startWrite(), 100);
+  constructor(jobDb: JobDb, private readonly lease: Lease, private readonly onLost: () => void) {
+    super(jobDb, { maxPending: 200, maxDelayMs: 100 });
   }
 
-  async flush(): Promise<void> {
-    this.startWrite();
-    await this.writing;
-    this.throwFailure();
-  }
-
-  private throwFailure(): void {
-    if (this.failure !== undefined) {
-      const f = this.failure;
-      this.failure = undefined;
-      throw f;
+  protected override async writeBatch(batch: { id: number; patch: ItemPatch }[]): Promise<void> {
+    const started = performance.now();
+    try {
+      const now = Date.now();
+      await scaleoutDb(this.jobDb).transaction().execute(async (trx) => {
+        await assertLease(trx, this.lease);
+        for (const { id, patch } of batch) await trx.updateTable('items').set({ ...patch, updated_at: now }).where('id', '=', id).where('batch_id', '=', this.lease.batchId).execute();
+      });
+    } catch (error) {
+      if (error instanceof LeaseLostError) this.onLost();
+      throw error;
+    } finally {
+      this.writeMs += performance.now() - started;
     }
-  }
-
-  private startWrite(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.pending.size === 0) return;
-    const batch = [...this.pending];
-    this.pending = new Map();
-    this.writing = this.writing.then(async () => {
-      const started = performance.now();
-      try {
-        const now = Date.now();
-        await scaleoutDb(this.jobDb).transaction().execute(async (trx) => {
-          await assertLease(trx, this.lease);
-          for (const [id, patch] of batch) await trx.updateTable('items').set({ ...patch, updated_at: now }).where('id', '=', id).where('batch_id', '=', this.lease.batchId).execute();
-        });
-      } catch (error) {
-        if (error instanceof LeaseLostError) this.onLost();
-        this.failure ??= error;
-      } finally {
-        this.writeMs += performance.now() - started;
-      }
-    });
   }
 }

@@ -18,7 +18,7 @@ export class ItemUpdateQueue {
   private failure: unknown;
 
   constructor(
-    private readonly jobDb: JobDb,
+    protected readonly jobDb: JobDb,
     private readonly options: { maxPending?: number; maxDelayMs?: number } = {},
   ) {}
 
@@ -54,11 +54,16 @@ export class ItemUpdateQueue {
     this.pending = new Map();
     this.writing = this.writing.then(async () => {
       try {
-        if (batch.length === 1 && batch[0] !== undefined) await updateItem(this.jobDb, batch[0].id, batch[0].patch);
-        else await updateItemsEach(this.jobDb, batch);
+        await this.writeBatch(batch);
       } catch (error) {
         this.failure ??= error;
       }
     });
+  }
+
+  /** Writes one group of updates; subclasses change how (scale-out fences it by a lease). */
+  protected async writeBatch(batch: { id: number; patch: ItemPatch }[]): Promise<void> {
+    if (batch.length === 1 && batch[0] !== undefined) await updateItem(this.jobDb, batch[0].id, batch[0].patch);
+    else await updateItemsEach(this.jobDb, batch);
   }
 }
