@@ -55,6 +55,9 @@ describe('lakeshift cutover freeze, final-sync, decommission-check, unfreeze (CL
     expect(refused.err).toMatch(/Final sync refused: .* is not frozen.*cutover freeze/);
     const missing = await cli(['cutover', 'decommission-check', src, dst, '--state-dir', state, '--workloads', join(dir, 'nope')]);
     expect(missing.code).toBe(4);
+    const badMetastore = await cli(['cutover', 'decommission-check', src, dst, '--state-dir', state, '--metastore', '%zz://x']);
+    expect(badMetastore.code).toBe(2);
+    expect(badMetastore.err).toMatch(/--metastore .* must be a postgres:\/\/, mysql:\/\/ or mssql:\/\/ URL/);
     expect((await cli(['cutover', 'unfreeze', '--state-dir', join(dir, 'empty-state')])).code).toBe(4);
     expect(existsSync(join(dir, 'empty-state'))).toBe(false);
   });

@@ -250,6 +250,15 @@ export async function runDecommissionCheckCommand(sourceUri: string, destUri: st
   for (const w of workloads) if (!existsSync(w)) throw new UserError(`--workloads: '${w}' does not exist.`, EXIT.unavailable);
   const gateway = o['gateway'];
   if (typeof gateway === 'string' && !existsSync(join(gateway, 'jobs.db'))) throw new UserError(`--gateway: no job database (jobs.db) in '${gateway}'; give the --state-dir lakeshift gateway mirror ran with, or --gateway alone for this job database.`, EXIT.unavailable);
+  const metastore = o['metastore'];
+  if (typeof metastore === 'string' && metastore !== '') {
+    const { dialectOfUrl } = await import('../../cutover/metastore/connection.js');
+    try {
+      dialectOfUrl(metastore);
+    } catch (e) {
+      throw new UserError(e instanceof Error ? e.message : String(e));
+    }
+  }
   const scanWorkloads = await loadWorkloadScanner(o);
   const { runDecommissionCheck, formatDecommissionReport } = await import('../../cutover/decommission/decommission-check.js');
   const source = await openChecked(sourceUri, o, 'source');
