@@ -3,8 +3,8 @@
  *  - the same WebHDFS client workload (undici, keep-alive, concurrency 8) against the Gen1 emulator
  *    directly and against `gateway serve` over the Gen2 emulator: operations/s (CREATE 1 KiB,
  *    GETFILESTATUS, OPEN, LISTSTATUS) and MB/s (4 MiB CREATEs and OPENs, and APPENDs of 4 MiB to one file);
- *  - the latency of a 1 KiB CREATE through `gateway mirror` beside the same CREATE to Gen1 directly (the
- *    emulator as is, and with a simulated 10 ms service round trip).
+ *  - the latency (p50, p95) of a 1 KiB CREATE through `gateway mirror` beside the same CREATE to Gen1
+ *    directly, samples alternated (the emulator as is, and with a simulated 10 ms service round trip).
  * Every server runs in its own process (the CLI), as deployed. Prints the ratios and the load average.
  *
  *   node --import tsx bench/gateway/run.ts [--files 400] [--mb 64]
@@ -98,11 +98,22 @@ async function throughput(base: string, dir: string): Promise<{ write: number; r
   return { write, read, append };
 }
 
+interface Percentiles {
+  p50: number;
+  p95: number;
+}
+
+function percentiles(xs: number[]): Percentiles {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
 /**
- * Median latency of a 1 KiB CREATE against `a` and `b`, samples taken alternately (a, b, a, b, ...)
+ * Latency percentiles of a 1 KiB CREATE against `a` and `b`, samples taken alternately (a, b, a, b, ...)
  * so that both see the same machine load.
  */
-async function writeLatencyPair(a: string, b: string, dir: string, n: number): Promise<[number, number]> {
+async function writeLatencyPair(a: string, b: string, dir: string, n: number): Promise<[Percentiles, Percentiles]> {
   const small = Buffer.alloc(1024, 9);
   await op(a, 'PUT', `${dir}-a`, 'op=MKDIRS');
   await op(b, 'PUT', `${dir}-b`, 'op=MKDIRS');
@@ -115,8 +126,7 @@ async function writeLatencyPair(a: string, b: string, dir: string, n: number): P
       out.push(performance.now() - t);
     }
   }
-  const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? 0;
-  return [median(ta), median(tb)];
+  return [percentiles(ta), percentiles(tb)];
 }
 
 async function main(): Promise<void> {
@@ -152,13 +162,17 @@ async function main(): Promise<void> {
     }
     await writeLatencyPair(gen1, mirror, '/lat-warm', 50);
     const pct = (x: number, base: number): string => `${(((x - base) / base) * 100).toFixed(0)}%`;
+    const show = (label: string, d: Percentiles, m: Percentiles, note: string): void => {
+      console.log(`${label}: Gen1 direct p50 ${d.p50.toFixed(2)} ms p95 ${d.p95.toFixed(2)} ms; ${note} p50 ${m.p50.toFixed(2)} ms p95 ${m.p95.toFixed(2)} ms; added p50 ${pct(m.p50, d.p50)} p95 ${pct(m.p95, d.p95)}`);
+    };
     const [direct, mirrored] = await writeLatencyPair(gen1, mirror, '/lat', 300);
-    console.log(`write p50  Gen1 direct ${direct.toFixed(2)} ms  through mirror ${mirrored.toFixed(2)} ms  added ${pct(mirrored, direct)} (target < 20%)`);
+    show('write', direct, mirrored, 'through mirror');
+    console.log('           (target: mirror adds < 20%)');
     const [direct2, held] = await writeLatencyPair(gen1, mirrorHeld, '/lat-h', 300);
-    console.log(`write p50  Gen1 direct ${direct2.toFixed(2)} ms  through mirror with its applier held ${held.toFixed(2)} ms  added ${pct(held, direct2)} (hop + journal only)`);
+    show('write', direct2, held, 'through mirror with its applier held (hop + journal only)');
     await writeLatencyPair(gen1Slow, mirrorSlow, '/lat-sw', 10);
     const [slowDirect, slowMirrored] = await writeLatencyPair(gen1Slow, mirrorSlow, '/lat-s', 100);
-    console.log(`write p50  Gen1 with 10 ms service latency: direct ${slowDirect.toFixed(2)} ms  through mirror ${slowMirrored.toFixed(2)} ms  added ${pct(slowMirrored, slowDirect)}`);
+    show('write, Gen1 with 10 ms service latency', slowDirect, slowMirrored, 'through mirror');
     console.log(`load average after: ${load()}`);
     // CPU (user+sys) each server process used over the whole run, from /proc (Linux).
     const names = ['gen1 emulator', 'gen2 emulator', 'gateway serve', 'gateway serve memory://', 'mirror', 'mirror (held)', 'gen1 emulator 10 ms', 'mirror (10 ms Gen1)'];

@@ -91,6 +91,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
   const mapper = new PathMapper(options.rules);
   const journal = options.journal;
   let inFlight = 0;
+  let lastActivity = 0;
   const recovered = await journal.recoverPending(pair);
   if (recovered > 0) logger.info({ recovered }, 'mirror.recovered_intents');
   const applier = new Applier({
@@ -98,7 +99,8 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     ...(options.retryBaseMs === undefined ? {} : { retryBaseMs: options.retryBaseMs }),
     ...(options.retryMaxMs === undefined ? {} : { retryMaxMs: options.retryMaxMs }),
     ...(options.pollMs === undefined ? {} : { pollMs: options.pollMs }),
-    busy: () => inFlight > 0,
+    // Busy while a request is in flight or one ended less than 5 ms ago (back-to-back requests leave no idle time).
+    busy: () => inFlight > 0 || performance.now() - lastActivity < 5,
   });
   const origin = options.gen1Endpoint.replace(/\/+$/, '');
   // One keep-alive pool to the one Gen1 origin (no per-request agent lookup); pipelining stays off.
@@ -127,6 +129,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
     const settle = (): void => {
       if (counted) inFlight--;
       counted = false;
+      lastActivity = performance.now();
     };
     try {
       let target;
@@ -167,7 +170,7 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
       // A small answer (every JSON answer, small reads) goes as one buffer: fewer ticks than piping a stream.
       const answerLength = Number(res.headers['content-length'] ?? NaN);
       const payload = Number.isSafeInteger(answerLength) && answerLength <= 256 * 1024 ? Buffer.from(await res.body.arrayBuffer()) : res.body;
-      void reply.code(res.statusCode).headers(out).send(payload);
+      reply.code(res.statusCode).headers(out).send(payload);
       // Gen1 has answered: whatever it did, the paths' state is now Gen1's to read.
       if (!reply.raw.writableFinished) {
         await new Promise<void>((resolve) => {

@@ -46,7 +46,8 @@ export async function handleListStatus(ctx: OpContext): Promise<Gen1Reply> {
     }
   } else {
     const { store, path } = mappedOrThrow(ctx);
-    outer: for await (const page of store.list(path, { pageSize: 5000 })) {
+    // A first page asks Gen2 for no more than it answers; a later one (listAfter) skips up to the name in big pages.
+    outer: for await (const page of store.list(path, { pageSize: after === '' ? size : MAX_LIST_SIZE })) {
       for (const e of page) {
         if (e.path === path && e.kind === 'file') {
           statuses.push(fileStatus(e, ''));

@@ -79,10 +79,10 @@ export async function startGatewayServer(options: GatewayServeOptions): Promise<
 }
 
 function writeReply(reply: Parameters<FrontHandler>[1], result: Gen1Reply, requestId: string): void {
-  void reply.code(result.status).headers({ ...gen1Headers(requestId), ...(result.headers ?? {}) });
-  if (result.json !== undefined) void reply.header('Content-Type', 'application/json; charset=utf-8').send(result.json);
-  else if (result.stream !== undefined) void reply.send(Readable.from(result.stream));
-  else void reply.header('Content-Length', '0').send();
+  reply.code(result.status).headers({ ...gen1Headers(requestId), ...(result.headers ?? {}) });
+  if (result.json !== undefined) reply.header('Content-Type', 'application/json; charset=utf-8').send(result.json);
+  else if (result.stream !== undefined) reply.send(result.stream instanceof Readable ? result.stream : Readable.from(result.stream));
+  else reply.header('Content-Length', '0').send();
 }
 
 /** The request handler of `gateway serve` (exported for the mirror's and the tests' reuse). */
@@ -108,7 +108,7 @@ export function createGen1Handler(state: GatewayState): FrontHandler {
         raw.resume();
         const proto = (raw.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
         const location = `${proto}://${raw.headers.host ?? '127.0.0.1'}${url}${url.includes('?') ? '&' : '?'}${operation.redirectFlag}=true`;
-        void reply.code(307).headers({ ...gen1Headers(requestId), Location: location, 'Content-Length': '0' }).send();
+        reply.code(307).headers({ ...gen1Headers(requestId), Location: location, 'Content-Length': '0' }).send();
         return;
       }
       const proto = (raw.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';

@@ -1,5 +1,8 @@
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { storageSharedKeyCredentialPolicy } from '@azure/storage-common';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { formatAclSpec, StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
 import type { CredentialChoice } from './credentials.js';
@@ -92,6 +95,29 @@ function metadataHeaders(properties: Record<string, string> | undefined): Record
   return out;
 }
 
+/** The error of a 4xx/5xx answer, with the service's code from x-ms-error-code, a JSON (DFS) or an XML (Blob) body. */
+function leanFailure(status: number, headers: HttpHeaders, bodyText: string): LeanRestError {
+  let code = headers.get('x-ms-error-code');
+  let message = `Gen2 answered ${status}`;
+  try {
+    const parsed = JSON.parse(bodyText) as { error?: { code?: string; message?: string } };
+    code ??= parsed.error?.code;
+    if (parsed.error?.message !== undefined) message = parsed.error.message;
+  } catch {
+    // Not JSON: a Blob answer carries XML (<Code>, <Message>); HEAD-like answers have no body.
+    const xml = /<Message>([^<]*)<\/Message>/.exec(bodyText);
+    code ??= /<Code>([^<]*)<\/Code>/.exec(bodyText)?.[1];
+    if (xml?.[1] !== undefined) message = xml[1];
+  }
+  return new LeanRestError(message, status, code === undefined ? {} : { errorCode: code }, { headers });
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): HttpHeaders {
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+  return createHttpHeaders(flat);
+}
+
 export class LeanGen2 {
   private readonly pool: Pool;
   /** URL of the filesystem, without a trailing slash (path-style emulator URLs keep the account segment). */
@@ -99,6 +125,12 @@ export class LeanGen2 {
   private readonly blob: BlobSide;
   private readonly sas: string | undefined;
   private readonly sign: PipelinePolicy | undefined;
+  /**
+   * HEAD requests go through node:http on keep-alive agents: undici closes the connection after every
+   * HEAD (to cope with servers that send a body), which made each stat a new TCP connection.
+   */
+  private readonly headAgents = new Map<string, HttpAgent>();
+  private readonly connections: number;
 
   private constructor(dfsEndpoint: string, blobEndpoint: string, filesystem: string, credential: CredentialChoice, connections: number) {
     this.fsUrl = new URL(`${dfsEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(filesystem)}`);
@@ -107,6 +139,29 @@ export class LeanGen2 {
     this.blob = { url: blobUrl, pool: blobUrl.origin === this.fsUrl.origin ? this.pool : new Pool(blobUrl.origin, { connections, keepAliveTimeout: 30_000 }) };
     this.sas = credential.kind === 'sas' ? credential.sas.replace(/^\?/, '') : undefined;
     this.sign = credential.kind === 'shared-key' ? storageSharedKeyCredentialPolicy({ accountName: credential.account, accountKey: Buffer.from(credential.key, 'base64') }) : undefined;
+    this.connections = connections;
+  }
+
+  /** One HEAD on a keep-alive node:http agent of the URL's origin: status and headers (no body). */
+  private head(url: string, headers: Record<string, string>, signal: AbortSignal): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+    const target = new URL(url);
+    const secure = target.protocol === 'https:';
+    let agent = this.headAgents.get(target.origin);
+    if (agent === undefined) {
+      const options = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: this.connections };
+      agent = secure ? new HttpsAgent(options) : new HttpAgent(options);
+      this.headAgents.set(target.origin, agent);
+    }
+    const send = secure ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(target, { method: 'HEAD', headers, agent, signal }, (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
 
   /** The lean path for a store, or undefined when its credential needs the SDK (tokens). */
@@ -130,34 +185,34 @@ export class LeanGen2 {
     const request = createPipelineRequest({ url, method: method as PipelineRequest['method'], abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': LEAN_SERVICE_VERSION, 'Content-Length': String(length), ...headers }) });
     const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
       // Every URL here is built by url() on this side's origin: the request path is the rest of it.
+      if (method === 'HEAD') {
+        const res = await this.head(req.url, req.headers.toJSON(), signal);
+        return { request: req, status: res.status, headers: flatHeaders(res.headers), bodyAsText: '' };
+      }
       const res = await side.pool.request({ method: method as 'PUT', path: req.url.slice(side.url.origin.length), headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
       const text = await res.body.text();
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-      return { request: req, status: res.statusCode, headers: createHttpHeaders(flat), bodyAsText: text };
+      return { request: req, status: res.statusCode, headers: flatHeaders(res.headers), bodyAsText: text };
     };
     const response = this.sign === undefined ? await dispatch(request) : await this.sign.sendRequest(request, dispatch);
-    if (response.status >= 400) {
-      let code = response.headers.get('x-ms-error-code');
-      let message = `Gen2 answered ${response.status}`;
-      try {
-        const parsed = JSON.parse(response.bodyAsText ?? '') as { error?: { code?: string; message?: string } };
-        code ??= parsed.error?.code;
-        if (parsed.error?.message !== undefined) message = parsed.error.message;
-      } catch {
-        // Not JSON: a Blob answer carries XML (<Code>, <Message>); HEAD-like answers have no body.
-        const xml = /<Message>([^<]*)<\/Message>/.exec(response.bodyAsText ?? '');
-        code ??= /<Code>([^<]*)<\/Code>/.exec(response.bodyAsText ?? '')?.[1];
-        if (xml?.[1] !== undefined) message = xml[1];
-      }
-      throw new LeanRestError(message, response.status, code === undefined ? {} : { errorCode: code }, { headers: response.headers });
-    }
+    if (response.status >= 400) throw leanFailure(response.status, response.headers, response.bodyAsText ?? '');
     return { status: response.status, headers: response.headers, _response: { headers: response.headers }, bodyText: response.bodyAsText ?? undefined };
   }
 
   /** Creates (or replaces) a file with its access control and properties. */
   createFile(fsPath: string, options: CreateOptions, signal: AbortSignal): Promise<LeanResponse> {
     return this.send('PUT', this.url(fsPath, 'resource=file'), createHeaders(options), undefined, signal);
+  }
+
+  /**
+   * List Paths of one directory level (DFS, JSON), one page: `maxResults` entries at most, from
+   * `continuation` on. The answer's body is the JSON text (`paths`) and x-ms-continuation the next token.
+   */
+  listPathsPage(fsDir: string, maxResults: number, continuation: string | undefined, signal: AbortSignal): Promise<LeanResponse> {
+    const params = new URLSearchParams({ resource: 'filesystem', recursive: 'false', maxResults: String(maxResults) });
+    if (fsDir !== '') params.set('directory', fsDir);
+    if (continuation !== undefined) params.set('continuation', continuation);
+    if (this.sas !== undefined) for (const [k, v] of new URLSearchParams(this.sas)) params.append(k, v);
+    return this.send('GET', `${this.fsUrl.href}?${params.toString()}`, {}, undefined, signal);
   }
 
   /** Creates a directory with its access control and properties; If-None-Match: * (409 when it exists). */
@@ -212,6 +267,30 @@ export class LeanGen2 {
     return this.send('PUT', this.url(fsPath, 'comp=blocklist', this.blob.url), headers, xml, signal, this.blob);
   }
 
+  /**
+   * Get Blob of `count` bytes from `offset` (to the end when count is undefined), If-Match `ifMatch`:
+   * the answer's headers and its body as a stream (the caller consumes or destroys it). Throws the
+   * SDK-shaped error for 4xx/5xx (416 for a range at or past the end).
+   */
+  async getBlob(fsPath: string, offset: number, count: number | undefined, ifMatch: string | undefined, signal: AbortSignal): Promise<{ status: number; headers: HttpHeaders; _response: { headers: HttpHeaders }; body: Readable }> {
+    const headers: Record<string, string> = { 'x-ms-version': LEAN_SERVICE_VERSION };
+    if (offset > 0 || count !== undefined) headers['x-ms-range'] = `bytes=${offset}-${count === undefined ? '' : offset + count - 1}`;
+    if (ifMatch !== undefined) headers['If-Match'] = ifMatch;
+    const url = this.url(fsPath, '', this.blob.url);
+    const request = createPipelineRequest({ url, method: 'GET', abortSignal: signal, headers: createHttpHeaders(headers) });
+    let body: Readable | undefined;
+    const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
+      const res = await this.blob.pool.request({ method: 'GET', path: req.url.slice(this.blob.url.origin.length), headers: req.headers.toJSON(), signal });
+      const flat = flatHeaders(res.headers);
+      if (res.statusCode >= 400) return { request: req, status: res.statusCode, headers: flat, bodyAsText: await res.body.text() };
+      body = res.body;
+      return { request: req, status: res.statusCode, headers: flat };
+    };
+    const response = this.sign === undefined ? await dispatch(request) : await this.sign.sendRequest(request, dispatch);
+    if (response.status >= 400 || body === undefined) throw leanFailure(response.status, response.headers, response.bodyAsText ?? '');
+    return { status: response.status, headers: response.headers, _response: { headers: response.headers }, body };
+  }
+
   /** Get Block List of the uncommitted (staged) blocks: their ids and sizes (none when nothing is staged). */
   async uncommittedBlocks(fsPath: string, signal: AbortSignal): Promise<LeanResponse & { blocks: { id: string; size: number }[] }> {
     const res = await this.send('GET', this.url(fsPath, 'comp=blocklist&blocklisttype=uncommitted', this.blob.url), {}, undefined, signal, this.blob);
@@ -251,6 +330,8 @@ export class LeanGen2 {
   }
 
   async close(): Promise<void> {
+    for (const agent of this.headAgents.values()) agent.destroy();
+    this.headAgents.clear();
     await this.pool.close();
     if (this.blob.pool !== this.pool) await this.blob.pool.close();
   }

@@ -1,8 +1,9 @@
 import type { Path as PathItem } from '@azure/storage-file-datalake';
-import { baseName, isStorageError, type Entry } from '../../core/index.js';
+import { baseName, isStorageError, StorageError, type Entry } from '../../core/index.js';
 import type { Gen2Client } from './client.js';
 import { modeFromPermissions, normalizeEtag } from './convert.js';
 import { isTempName } from './names.js';
+import { modeFromSymbolic } from './lean-stat.js';
 
 /**
  * Listing. One directory is listed with listPaths(recursive=false), page by page with continuation
@@ -41,6 +42,72 @@ export function entryFromPathItem(item: PathItem, storePath: string): Entry {
   return entry;
 }
 
+/** One entry of a List Paths answer as the service sends it (JSON strings). */
+interface ListedPath {
+  name: string;
+  isDirectory?: string | boolean;
+  contentLength?: string | number;
+  lastModified?: string;
+  etag?: string;
+  owner?: string;
+  group?: string;
+  permissions?: string;
+  expiryTime?: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
+
+/** The `paths` of a List Paths JSON body; entries without a name are dropped. Throws transient on text that is not that JSON. */
+export function parseListedPaths(body: string | undefined): ListedPath[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    throw new StorageError('transient', 'Gen2 list answered a body that is not JSON (broken connection or proxy).');
+  }
+  const paths = typeof parsed === 'object' && parsed !== null ? (parsed as { paths?: unknown }).paths : undefined;
+  if (!Array.isArray(paths)) return [];
+  const out: ListedPath[] = [];
+  for (const p of paths as unknown[]) {
+    if (typeof p !== 'object' || p === null) continue;
+    const r = p as Record<string, unknown>;
+    const name = str(r['name']);
+    if (name === undefined) continue;
+    const item: ListedPath = { name };
+    for (const k of ['isDirectory', 'contentLength', 'lastModified', 'etag', 'owner', 'group', 'permissions', 'expiryTime'] as const) {
+      const v = str(r[k]);
+      if (v !== undefined) item[k] = v;
+    }
+    out.push(item);
+  }
+  return out;
+}
+
+/** Milliseconds between 1601-01-01 (Windows file time epoch) and 1970-01-01. */
+const FILETIME_EPOCH_MS = Date.UTC(1601, 0, 1);
+
+/** The same Entry as entryFromPathItem, from the wire JSON (no SDK deserialisation: it builds three RangeErrors, with stacks, per entry). */
+export function entryFromListedPath(item: ListedPath, storePath: string): Entry {
+  const isDir = String(item.isDirectory) === 'true';
+  const modified = Date.parse(item.lastModified ?? '');
+  const entry: Entry = { path: storePath, kind: isDir ? 'directory' : 'file', size: isDir ? 0 : Number(item.contentLength ?? 0), mtimeMs: Number.isFinite(modified) ? modified : 0 };
+  if (item.owner !== undefined) entry.owner = item.owner;
+  if (item.group !== undefined) entry.group = item.group;
+  const perms = item.permissions === undefined || item.permissions === '' ? undefined : modeFromSymbolic(item.permissions);
+  if (perms !== undefined) {
+    entry.permissions = perms.mode;
+    entry.hasAcl = perms.extended;
+  }
+  const etag = normalizeEtag(item.etag);
+  if (etag !== undefined) entry.etag = etag;
+  const ticks = Number(item.expiryTime ?? 0);
+  if (Number.isFinite(ticks) && ticks > 0) {
+    const expiry = ticks / 10_000 + FILETIME_EPOCH_MS;
+    if (expiry > 0) entry.expiryMs = expiry;
+  }
+  return entry;
+}
+
 /**
  * Yields the children of one directory (path within the filesystem, '' = root), one service page at a
  * time, without staging temp files. Throws not-found when the directory does not exist.
@@ -48,6 +115,22 @@ export function entryFromPathItem(item: PathItem, storePath: string): Entry {
 export async function* listDirectoryPages(client: Gen2Client, mapper: PathMapper, fsDir: string, pageSize: number, signal: AbortSignal | undefined): AsyncGenerator<Entry[]> {
   let continuation: string | undefined;
   const storeDir = mapper.toStore(fsDir);
+  const lean = client.lean;
+  if (lean !== undefined) {
+    do {
+      const token = continuation;
+      const res = await client.run('list', storeDir, signal, ({ signal: s }) => lean.listPathsPage(fsDir, pageSize, token, s));
+      const next = res.headers.get('x-ms-continuation');
+      continuation = next === undefined || next === '' ? undefined : next;
+      const entries: Entry[] = [];
+      for (const item of parseListedPaths(res.bodyText)) {
+        if (isTempName(baseName(item.name))) continue;
+        entries.push(entryFromListedPath(item, mapper.toStore(item.name)));
+      }
+      if (entries.length > 0) yield entries;
+    } while (continuation !== undefined);
+    return;
+  }
   do {
     const token = continuation;
     const page = await client.run('list', storeDir, signal, async ({ signal: s }) => {

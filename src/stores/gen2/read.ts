@@ -5,6 +5,7 @@ import type { Gen2Client } from './client.js';
 import { DIRECTORY_MARKER } from './convert.js';
 import { mapGen2Error } from './errors.js';
 import { onAbortOf } from '../abort-link.js';
+import type { LeanGen2 } from './lean.js';
 
 /**
  * Ranged reads through the Blob endpoint (Get Blob with x-ms-range), streamed. A body that breaks
@@ -20,8 +21,38 @@ interface OpenedBody {
   end: number;
 }
 
-function headerOf(res: FileReadResponse, name: string): string | undefined {
-  return res._response.headers.get(name) ?? undefined;
+/** What openedFrom needs of a read answer: from the SDK's FileReadResponse or the lean Get Blob. */
+interface ReadAnswer {
+  header(name: string): string | undefined;
+  body: unknown;
+  isDirectoryMarker: boolean;
+  contentLength: number | undefined;
+  etag: string | undefined;
+  contentRange: string | undefined;
+}
+
+function sdkAnswer(res: FileReadResponse): ReadAnswer {
+  return {
+    header: (name) => res._response.headers.get(name) ?? undefined,
+    body: res.readableStreamBody,
+    isDirectoryMarker: res.metadata?.[DIRECTORY_MARKER] === 'true',
+    contentLength: res.contentLength,
+    etag: res.etag,
+    contentRange: res.contentRange,
+  };
+}
+
+function leanAnswer(res: Awaited<ReturnType<LeanGen2['getBlob']>>): ReadAnswer {
+  const h = res.headers;
+  const length = h.get('content-length');
+  return {
+    header: (name) => h.get(name),
+    body: res.body,
+    isDirectoryMarker: h.get(`x-ms-meta-${DIRECTORY_MARKER}`) === 'true',
+    contentLength: length === undefined ? undefined : Number(length),
+    etag: h.get('etag'),
+    contentRange: h.get('content-range'),
+  };
 }
 
 function checkRange(range: ReadRange | undefined, path: string): void {
@@ -35,19 +66,19 @@ function ignoreEarlyError(): void {
 }
 
 /** Validates one read answer and turns it into a body plus the end offset it covers. */
-function openedFrom(res: FileReadResponse, offset: number, path: string): OpenedBody {
+function openedFrom(res: ReadAnswer, offset: number, path: string): OpenedBody {
   const fail = (why: string): never => {
     throw new StorageError('transient', `Gen2 read '${path}' got an unusable answer (${why}); retrying.`, { path });
   };
-  if (headerOf(res, 'x-ms-request-id') === undefined) fail('no x-ms-request-id');
-  const body = res.readableStreamBody;
+  if (res.header('x-ms-request-id') === undefined) fail('no x-ms-request-id');
+  const body = res.body;
   if (!(body instanceof Readable)) return fail('no body stream');
   // The connection may drop before anyone iterates the body: the SDK's stream then emits 'error'
   // with no listener, which would end the process. The error stays on the stream (body.errored),
   // and iterating it later throws it, so the resume logic still sees the break.
   body.on('error', ignoreEarlyError);
-  const resourceType = headerOf(res, 'x-ms-resource-type');
-  if (resourceType === 'directory' || res.metadata?.[DIRECTORY_MARKER] === 'true') {
+  const resourceType = res.header('x-ms-resource-type');
+  if (resourceType === 'directory' || res.isDirectoryMarker) {
     body.destroy();
     throw new StorageError('invalid-argument', `'${path}' is a directory; only files can be read.`, { path });
   }
@@ -73,11 +104,14 @@ export async function openGen2Read(client: Gen2Client, path: string, fsPath: str
   checkRange(range, path);
   const offset = range?.offset ?? 0;
   const file = client.fileClient(fsPath);
+  const lean = client.lean;
   const request = (from: number, count: number | undefined, ifMatch: string | undefined): Promise<OpenedBody | 'beyond-end'> =>
     client.run('read', path, signal, async ({ signal: s }) => {
       try {
+        // The lean Get Blob where the credential allows it (no SDK client, deserialiser or tracing per read).
+        if (lean !== undefined) return openedFrom(leanAnswer(await lean.getBlob(fsPath, from, count, ifMatch, s)), from, path);
         const res = await file.read(from, count, { abortSignal: s, maxRetryRequests: 0, ...(ifMatch === undefined ? {} : { conditions: { ifMatch } }) });
-        return openedFrom(res, from, path);
+        return openedFrom(sdkAnswer(res), from, path);
       } catch (err) {
         const mapped = mapGen2Error(err, 'read', path);
         if (mapped.serverCode === 'InvalidRange' || mapped.status === 416) return 'beyond-end' as const;
