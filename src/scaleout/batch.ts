@@ -16,6 +16,8 @@ import type { ItemRow } from '../state/items.js';
 import { assertLease, FencedUpdates, LeaseLostError, type Lease } from './lease.js';
 import { scaleoutDb } from './schema.js';
 
+const HOLD_AFTER_FENCE = process.env['LAKESHIFT_TEST_HOLD_AFTER_FENCE'];
+
 /** A job as one worker process runs it: stores opened once, mappings resolved. */
 export interface JobRuntime {
   jobId: string;
@@ -89,10 +91,16 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
   const meta: MetadataContext = { preserve: rt.preserve, translate: { identityMap: rt.identityMap, unmapped: new Set(), dropped: new Set() }, retry: DEFAULT_RETRY, signal };
   const ctx: WorkerContext = {
     jobDb, updates, dirsWithTimes: new Set(), dirsInFlight: new Map(), source: rt.source, meta, tally, logger, signal, emit: () => undefined,
-    fence: async () => {
+    fence: async (row) => {
       const t = performance.now();
       try {
         await assertLease(db, lease, false);
+        if (HOLD_AFTER_FENCE !== undefined && row.rel_path === HOLD_AFTER_FENCE) {
+          // Test hook (LAKESHIFT_TEST_HOLD_AFTER_FENCE): pause between the fence check and the commit,
+          // the window that the destination's conditional commit closes.
+          logger.warn({ path: row.rel_path }, 'test.hold');
+          await new Promise((resolve) => setTimeout(resolve, 3000));
+        }
       } catch (error) {
         if (error instanceof LeaseLostError) {
           logger.warn({ batch: lease.batchId }, 'lease.lost');

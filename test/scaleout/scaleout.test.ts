@@ -120,6 +120,47 @@ for (const queue of ['postgres', 'redis'] as const) {
       expect((JSON.parse(one.stdout.trim()) as { files: number }).files).toBeGreaterThanOrEqual(1);
       await expectExact(lake, 'kill', skipped);
     }, 240_000);
+
+    it('a worker paused (SIGSTOP) past its lock between its fence check and its commit, resumed after another finished its batch, overwrites neither the file nor its manifest row', async () => {
+      const q = queue === 'redis' ? ['--queue', REDIS_URL] : [];
+      const jobId = await plan(db.url, lake, 'stop', q);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const first = await c.query<{ id: number; rel_path: string }>("SELECT id, rel_path FROM items WHERE job_id = $1 AND kind = 'file' AND action = 'copy' AND state = 'pending' AND size > 0 ORDER BY id LIMIT 1", [jobId]);
+        const held = first.rows[0];
+        if (held === undefined) throw new Error('no file to hold');
+        // A holds inside the fence check of that file (test hook), alone on the queue, one file at a time.
+        const a = startWorker(db.url, [...q, '--exit-when-idle', '--name', 'paused', '--batches', '1', '--concurrency', '1'], { LAKESHIFT_TEST_HOLD_AFTER_FENCE: held.rel_path });
+        await waitFor(a, (r) => r.stderr.includes('"test.hold"'), 'the held commit');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const pid = a.child.pid ?? 0;
+        process.kill(pid, 'SIGSTOP');
+        try {
+          // B takes the batch over once A's 3 s lock has expired, and finishes the whole job.
+          const b = startWorker(db.url, [...q, '--exit-when-idle', '--name', 'taker']);
+          expect(await b.exit, b.stderr.slice(-3000)).toBe(0);
+        } finally {
+          process.kill(pid, 'SIGCONT');
+        }
+        const row = async (): Promise<Record<string, unknown>> => (await c.query("SELECT i.state, i.updated_at, i.copies, i.md5, b.worker FROM items i JOIN scaleout_batches b ON b.batch_id = i.batch_id WHERE i.id = $1", [held.id])).rows[0] as Record<string, unknown>;
+        const before = await row();
+        expect(before['worker']).toBe('taker');
+        const fsClient = sdkFilesystem(lake.gen2.url, 'stop');
+        const etag = (await fsClient.getFileClient(held.rel_path).getProperties()).etag;
+        // A resumes: its commit reaches the destination and is refused there (the file exists now),
+        // its next attempt's fence check finds the lease gone; nothing of it is written.
+        const code = await Promise.race([a.exit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 60_000))]);
+        expect(code, a.stderr.slice(-3000)).toBe(0);
+        expect(a.stderr).toMatch(/"file\.dest_changed"|"lease\.lost"/);
+        expect((await fsClient.getFileClient(held.rel_path).getProperties()).etag).toBe(etag);
+        expect(await row()).toEqual(before);
+        await expectExact(lake, 'stop', await skippedPaths(db.url, jobId));
+        process.stdout.write(`SIGSTOP test (${queue}): resumed worker's log shows ${a.stderr.includes('"file.dest_changed"') ? 'its commit refused by the destination (file.dest_changed)' : 'only the fence check refusing it (lease.lost)'}\n`);
+      } finally {
+        await c.end();
+      }
+    }, 240_000);
   });
 }
 

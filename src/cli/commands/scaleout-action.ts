@@ -112,6 +112,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
   const concurrency = typeof o['concurrency'] === 'string' ? parseWholeNumber('--concurrency', o['concurrency'], 1, 1024) : undefined;
   const batches = typeof o['batches'] === 'string' ? parseWholeNumber('--batches', o['batches'], 1, 64) : undefined;
   const lockMs = typeof o['lockMs'] === 'string' ? parseWholeNumber('--lock-ms', o['lockMs'], 1000) : undefined;
+  const outageS = typeof o['outageS'] === 'string' ? parseWholeNumber('--outage-s', o['outageS'], 1) : undefined;
   const capText = o['capMbps'];
   const capMbps = typeof capText === 'string' ? Number(capText) : undefined;
   if (capMbps !== undefined && !(capMbps > 0)) throw new UserError(`--cap-mbps must be a number of megabits per second above 0; got '${String(capText)}'.`);
@@ -131,7 +132,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
       open: async (uri, role) => openAnyStore(uri, { ...flags, role }),
       onRefused: (m) => process.stderr.write(`lakeshift worker: ${m}\n`),
       ...(concurrency === undefined ? {} : { concurrency }), ...(batches === undefined ? {} : { batches }),
-      ...(lockMs === undefined ? {} : { lockMs }), ...(capMbps === undefined ? {} : { capMbps }),
+      ...(lockMs === undefined ? {} : { lockMs }), ...(outageS === undefined ? {} : { outageMs: outageS * 1000 }), ...(capMbps === undefined ? {} : { capMbps }),
       ...(typeof o['name'] === 'string' ? { name: o['name'] } : {}),
     });
     const line = { batches: result.batches, files: result.files, bytes: result.bytes, failedFiles: result.failedFiles, drained: result.drained };
