@@ -57,12 +57,16 @@ export interface BatchOutcome {
 export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s: BatchSettings): Promise<BatchOutcome> {
   const started = performance.now();
   let coordMs = 0;
-  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
+  // Where coordination time goes (logged with batch.done): selects, item writes, fence checks, cleanup, completion.
+  const parts: Record<string, number> = { select: 0, writes: 0, fence: 0, cleanup: 0, complete: 0 };
+  const timed = async <T>(fn: () => Promise<T>, part = 'writes'): Promise<T> => {
     const t = performance.now();
     try {
       return await fn();
     } finally {
-      coordMs += performance.now() - t;
+      const ms = performance.now() - t;
+      coordMs += ms;
+      parts[part] = (parts[part] ?? 0) + ms;
     }
   };
   const db = scaleoutDb(jobDb);
@@ -77,24 +81,29 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
     return m;
   };
   const select = (): Promise<ItemRow[]> => timed(async () => (await db.selectFrom('items').selectAll()
-    .where('batch_id', '=', lease.batchId).where('state', 'in', ['pending', 'copying']).orderBy('id').execute()) as ItemRow[]);
+    .where('batch_id', '=', lease.batchId).where('state', 'in', ['pending', 'copying']).orderBy('id').execute()) as ItemRow[], 'select');
   let rows = await select();
   const interrupted = rows.filter((r) => r.state === 'copying');
   if (interrupted.length > 0) {
     // An earlier attempt died mid-copy: its temp files go before anything is written again.
     for (const m of rt.mappings) {
       const dirs = interrupted.filter((r) => r.dataset === m.name).map((r) => parentPath(joinPath(m.destPath, r.rel_path)));
-      await timed(() => cleanupTempFiles(m.dest, dirs, logger));
+      await timed(() => cleanupTempFiles(m.dest, dirs, logger), 'cleanup');
     }
   }
+  let fencedAt = -Infinity;
   const tally: RunTally = newTally();
   const meta: MetadataContext = { preserve: rt.preserve, translate: { identityMap: rt.identityMap, unmapped: new Set(), dropped: new Set() }, retry: DEFAULT_RETRY, signal };
   const ctx: WorkerContext = {
     jobDb, updates, dirsWithTimes: new Set(), dirsInFlight: new Map(), source: rt.source, meta, tally, logger, signal, emit: () => undefined,
     fence: async (row) => {
+      // Where the destination's commit is conditional, it is what keeps a late worker from overwriting
+      // another's file; the check here only stops such a worker early, so one check a second suffices.
+      if (mappingOf(row).dest.capabilities.conditionalCommit === true && performance.now() - fencedAt < 1000 && HOLD_AFTER_FENCE === undefined) return;
       const t = performance.now();
       try {
         await assertLease(db, lease, false);
+        fencedAt = performance.now();
         if (HOLD_AFTER_FENCE !== undefined && row.rel_path === HOLD_AFTER_FENCE) {
           // Test hook (LAKESHIFT_TEST_HOLD_AFTER_FENCE): pause between the fence check and the commit,
           // the window that the destination's conditional commit closes.
@@ -108,7 +117,9 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
         }
         throw error;
       } finally {
-        coordMs += (performance.now() - t) / Math.max(1, s.concurrency);
+        const ms = (performance.now() - t) / Math.max(1, s.concurrency);
+        coordMs += ms;
+        parts['fence'] = (parts['fence'] ?? 0) + ms;
       }
     },
     transfer: {
@@ -160,7 +171,8 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
       wall_ms: wallMs, coord_ms: Math.round(coordMs),
     }).where('batch_id', '=', lease.batchId).execute();
     return o;
-  }));
-  logger.info({ ...outcome, wallMs, coordMs: Math.round(coordMs) }, 'batch.done');
+  }), 'complete');
+  const coordParts = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v)]));
+  logger.info({ ...outcome, wallMs, coordMs: Math.round(coordMs), coordParts }, 'batch.done');
   return { ...outcome, wallMs, coordMs: Math.round(coordMs) };
 }
