@@ -92,6 +92,7 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
     }
   }
   let fencedAt = -Infinity;
+  let fenceInFlight: Promise<void> | undefined;
   const tally: RunTally = newTally();
   const meta: MetadataContext = { preserve: rt.preserve, translate: { identityMap: rt.identityMap, unmapped: new Set(), dropped: new Set() }, retry: DEFAULT_RETRY, signal };
   const ctx: WorkerContext = {
@@ -99,11 +100,21 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
     fence: async (row) => {
       // Where the destination's commit is conditional, it is what keeps a late worker from overwriting
       // another's file; the check here only stops such a worker early, so one check a second suffices.
-      if (mappingOf(row).dest.capabilities.conditionalCommit === true && performance.now() - fencedAt < 1000 && HOLD_AFTER_FENCE === undefined) return;
+      const relaxed = mappingOf(row).dest.capabilities.conditionalCommit === true && HOLD_AFTER_FENCE === undefined;
+      if (relaxed && performance.now() - fencedAt < 1000) return;
       const t = performance.now();
       try {
-        await assertLease(db, lease, false);
-        fencedAt = performance.now();
+        if (relaxed) {
+          // One check in flight for all the batch's files (they would all ask at once otherwise).
+          fenceInFlight ??= assertLease(db, lease, false).then(() => {
+            fencedAt = performance.now();
+          }).finally(() => {
+            fenceInFlight = undefined;
+          });
+          await fenceInFlight;
+        } else {
+          await assertLease(db, lease, false);
+        }
         if (HOLD_AFTER_FENCE !== undefined && row.rel_path === HOLD_AFTER_FENCE) {
           // Test hook (LAKESHIFT_TEST_HOLD_AFTER_FENCE): pause between the fence check and the commit,
           // the window that the destination's conditional commit closes.

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kill, startCli, waitFor, type Run } from '../cli-process.js';
 import { sdkFilesystem, sdkPaths, sdkRead, storeRead, walkAll } from '../migrate-helpers.js';
 import { createDatabase, REDIS_URL, startLake, startWorker, type Lake } from './harness.js';
+import { startOwnPostgres } from './own-postgres.js';
 
 /**
  * Scale-out end to end: `migrate --distributed` plans into PostgreSQL and enqueues batches; worker
@@ -164,6 +165,67 @@ for (const queue of ['postgres', 'redis'] as const) {
   });
 }
 
+for (const queue of ['postgres', 'redis'] as const) {
+  describe(`scale-out with PostgreSQL restarted mid-run (queue in ${queue})`, () => {
+    it('the workers wait out the restart, reconnect and finish: every file exactly once, nothing failed', async (t) => {
+      const own = await startOwnPostgres();
+      if ('skip' in own) {
+        process.stdout.write(`skipped: PostgreSQL restart test: ${own.skip}\n`);
+        t.skip();
+        return;
+      }
+      const lake = await startLake(5);
+      try {
+        const db = await createDatabase(own.url);
+        const q = queue === 'redis' ? ['--queue', REDIS_URL] : [];
+        const jobId = await plan(db.url, lake, 'restart', q);
+        const workers = [0, 1].map((i) => startWorker(db.url, [...q, '--exit-when-idle', '--outage-s', '120', '--name', `r${i}`]));
+        await waitFor(workers[0] as Run, (r) => batchesDone(r) >= 1, 'a finished batch');
+        own.stop();
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        own.start();
+        const codes = await Promise.all(workers.map((w) => w.exit));
+        expect(codes, workers.map((w) => w.stderr.slice(-2000)).join('\n----\n')).toEqual([0, 0]);
+        expect(workers.some((w) => w.stderr.includes('"worker.poll_failed"') || w.stderr.includes('"queue.error"'))).toBe(true);
+        const counts = await manifestCounts(db.url, jobId);
+        expect(Object.keys(counts).filter((k) => k !== 'verified' && k !== 'skipped')).toEqual([]);
+        await expectExact(lake, 'restart', await skippedPaths(db.url, jobId));
+        await db.drop();
+      } finally {
+        await lake.close();
+        own.remove();
+      }
+    }, 240_000);
+  });
+}
+
+describe('scale-out: the job database lost for good', () => {
+  it('a worker with --exit-when-idle gives up after --outage-s with exit 4 and one line', async (t) => {
+    const own = await startOwnPostgres();
+    if ('skip' in own) {
+      process.stdout.write(`skipped: database-lost test: ${own.skip}\n`);
+      t.skip();
+      return;
+    }
+    const lake = await startLake(20);
+    try {
+      const db = await createDatabase(own.url);
+      await plan(db.url, lake, 'lost');
+      const w = startWorker(db.url, ['--exit-when-idle', '--outage-s', '3']);
+      await waitFor(w, (r) => r.stderr.includes('"worker.serving"'), 'the worker serving the queue');
+      own.stop();
+      const code = await Promise.race([w.exit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 90_000))]);
+      expect(code, w.stderr.slice(-3000)).toBe(4);
+      expect(w.stderr).toMatch(/^lakeshift: Lost the PostgreSQL job database for \d+ s .*giving up as --exit-when-idle asks\. Check that PostgreSQL is running/m);
+      expect(w.stderr).not.toMatch(/\n\s+at /);
+      if (code === 'timeout') await kill(w);
+    } finally {
+      await lake.close();
+      own.remove();
+    }
+  }, 180_000);
+});
+
 describe('scale-out bad input', () => {
   it('an unreachable PostgreSQL or Redis fails fast with exit 4 and one line; a job of another scale-out schema is refused (exit 2)', async () => {
     const lake = await startLake(0);
@@ -172,6 +234,13 @@ describe('scale-out bad input', () => {
       expect(await pgDown.exit, pgDown.stderr).toBe(4);
       expect(pgDown.stderr).toMatch(/^lakeshift: Cannot reach the PostgreSQL job database at postgres:\/\/postgres@127\.0\.0\.1:1\/test: .*Check the URL/m);
       expect(pgDown.stderr).not.toMatch(/\n\s+at /);
+      // --every and --plan are refused with --distributed (one line, exit 2); --incremental works (above).
+      const every = startCli(['migrate', lake.srcUri, lake.destUri('badfs'), '--distributed', '--every', '15m', '--state', 'postgres://postgres@127.0.0.1:1/test']);
+      expect(await every.exit, every.stderr).toBe(2);
+      expect(every.stderr).toMatch(/^lakeshift: --distributed and --every cannot be combined: schedule/m);
+      const withPlan = startCli(['migrate', '--plan', 'plan.yaml', '--distributed', '--state', 'postgres://postgres@127.0.0.1:1/test']);
+      expect(await withPlan.exit, withPlan.stderr).toBe(2);
+      expect(withPlan.stderr).toMatch(/^lakeshift: --distributed and --plan cannot be combined yet/m);
       const db = await createDatabase();
       try {
         const redisDown = startCli(['migrate', lake.srcUri, lake.destUri('badfs'), '--distributed', '--state', db.url, '--queue', 'redis://127.0.0.1:1']);
