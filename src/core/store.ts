@@ -45,6 +45,12 @@ export interface Capabilities {
    * position, then flush), without rewriting what is there.
    */
   append?: boolean;
+  /**
+   * The commit itself is conditional: `overwrite: false` commits only if the path is absent and
+   * WriteOptions.ifMatch only if its ETag is unchanged, both checked by the service in the commit
+   * request (Gen2 Blob API: If-None-Match: * / If-Match on Put Blob and Put Block List).
+   */
+  conditionalCommit?: boolean;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -123,6 +129,12 @@ export interface WriteOptions extends CallOptions {
    * take over what an interrupted one staged.
    */
   resumeKey?: string;
+  /**
+   * Commit only if the destination file's current ETag is this one (precondition-failed otherwise):
+   * a conditional overwrite. Only for stores with capabilities.conditionalCommit; without it,
+   * `overwrite: false` is the condition "only if absent" (already-exists otherwise).
+   */
+  ifMatch?: string;
 }
 
 export interface CommitOptions extends CallOptions {

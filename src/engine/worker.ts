@@ -105,6 +105,15 @@ async function statSource(ctx: WorkerContext, path: string): Promise<Entry | und
   }
 }
 
+async function destinationEtag(ctx: WorkerContext, dest: Store, path: string): Promise<string | undefined> {
+  try {
+    return (await withRetry(() => dest.stat(path, ctx.signal ? { signal: ctx.signal } : {}), { policy: ctx.meta.retry, signal: ctx.signal })).etag;
+  } catch (error) {
+    if (isStorageError(error, 'not-found')) return undefined;
+    throw error;
+  }
+}
+
 /** Copies one file (state copying is already recorded). Never throws except on cancellation. */
 export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping, row: ItemRow): Promise<void> {
   const sourcePath = joinPath(mapping.sourcePrefix, row.rel_path);
@@ -115,6 +124,12 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
   let known = ctx.scanEntries?.take(mapping.name, row.rel_path);
   if (known !== undefined && (known.kind !== 'file' || known.size !== row.size || known.mtimeMs !== row.mtime_ms)) known = undefined;
   let checking = false;
+  // Fenced runs (scale-out) on a store whose commit is conditional: the commit names what this attempt
+  // saw at the destination (absent, or this ETag), so a worker that lost its lease while paused
+  // between its fence check and its commit cannot overwrite a file another worker committed since.
+  const conditional = ctx.fence !== undefined && dest.capabilities.conditionalCommit === true;
+  let destEtag: string | undefined;
+  let conflicts = 0;
   for (let attempt = 1; ; attempt++) {
     const fromScan = known !== undefined;
     try {
@@ -127,7 +142,8 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       // Owner, group and ACL in the create call where the destination can (Gen2: no request after it).
       const atCreate = accessControlAtCreate(dest, 'file', acl, ctx.meta);
       const writeOptions = {
-        overwrite: true,
+        overwrite: !conditional,
+        ...(conditional && destEtag !== undefined ? { ifMatch: destEtag } : {}),
         // The version being copied: an interrupted copy of the same version can be taken over.
         resumeKey: `${entry.size}:${entry.mtimeMs}:${entry.etag ?? ''}:${ctx.transfer.blockSize}`,
         ...(atCreate === undefined && (ctx.meta.preserve.has('permissions') || ctx.meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
@@ -167,6 +183,14 @@ export async function copyFileItem(ctx: WorkerContext, mapping: ResolvedMapping,
       }
       // Gone since the scan: the next attempt stats it (and skips it when it is really gone).
       if (fromScan && isStorageError(error, 'not-found')) continue;
+      // The destination is not what this attempt expected: look at it again; the next attempt's fence
+      // check decides whether this worker may still replace it.
+      if (conditional && conflicts < 3 && (isStorageError(error, 'already-exists') || isStorageError(error, 'precondition-failed'))) {
+        conflicts++;
+        destEtag = await destinationEtag(ctx, dest, destPath);
+        ctx.logger.info({ path: destPath, etag: destEtag ?? null }, 'file.dest_changed');
+        continue;
+      }
       if (isRetryable(error) && attempt < ctx.fileAttempts) {
         const delay = backoffDelay(attempt, ctx.meta.retry, error);
         ctx.logger.info({ path: sourcePath, attempt, delay, err: describeError(error) }, 'file.retry');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { StorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';
 import type { ItemPatch } from '../state/items.js';
@@ -70,11 +70,10 @@ export class FencedUpdates extends ItemUpdateQueue implements ItemUpdateSink {
   protected override async writeBatch(batch: { id: number; patch: ItemPatch }[]): Promise<void> {
     const started = performance.now();
     try {
-      const now = Date.now();
-      await scaleoutDb(this.jobDb).transaction().execute(async (trx) => {
-        await assertLease(trx, this.lease);
-        for (const { id, patch } of batch) await trx.updateTable('items').set({ ...patch, updated_at: now }).where('id', '=', id).where('batch_id', '=', this.lease.batchId).execute();
-      });
+      const db = scaleoutDb(this.jobDb);
+      const written = await fencedItemUpdate(db, this.lease, batch, Date.now());
+      // Fewer rows than asked: the lease is gone (the statement wrote nothing), or rows left the batch.
+      if (written < batch.length) await assertLease(db, this.lease, false);
     } catch (error) {
       if (error instanceof LeaseLostError) this.onLost();
       throw error;
@@ -82,4 +81,32 @@ export class FencedUpdates extends ItemUpdateQueue implements ItemUpdateSink {
       this.writeMs += performance.now() - started;
     }
   }
+}
+
+/** Item columns a patch may set, with their PostgreSQL types. */
+const PATCH_COLUMNS: readonly [string, 'text' | 'integer' | 'bigint'][] = [
+  ['kind', 'text'], ['action', 'text'], ['state', 'text'], ['attempts', 'integer'], ['last_error', 'text'], ['size', 'bigint'],
+  ['mtime_ms', 'bigint'], ['source_etag', 'text'], ['md5', 'text'], ['committed_offset', 'bigint'], ['skip_reason', 'text'],
+  ['seen_run', 'integer'], ['copies', 'integer'], ['batch_id', 'text'],
+];
+
+/**
+ * One statement for a whole group of item updates, fenced by the lease: the batch row is locked for
+ * share and must carry the lease's token, else nothing is written. Each item's patch travels as JSON
+ * (columns it names are set, the others kept). Returns the number of rows written.
+ */
+export async function fencedItemUpdate(db: Kysely<ScaleoutDatabase>, lease: Lease, batch: readonly { id: number; patch: ItemPatch }[], now: number): Promise<number> {
+  if (batch.length === 0) return 0;
+  for (const { patch } of batch) {
+    for (const key of Object.keys(patch)) {
+      if (key !== 'updated_at' && !PATCH_COLUMNS.some(([c]) => c === key)) throw new Error(`Item column '${key}' cannot be written by a fenced update.`);
+    }
+  }
+  const sets = PATCH_COLUMNS.map(([c, t]) => `${c} = CASE WHEN e.x->'p' ? '${c}' THEN (e.x->'p'->>'${c}')::${t} ELSE i.${c} END`).join(', ');
+  const payload = JSON.stringify(batch.map(({ id, patch }) => ({ id, p: patch })));
+  const res = await sql<{ id: number }>`WITH fence AS (SELECT 1 FROM scaleout_batches WHERE batch_id = ${lease.batchId} AND lease_token = ${lease.token} FOR SHARE)
+    UPDATE items AS i SET ${sql.raw(sets)}, updated_at = ${now}
+    FROM jsonb_array_elements(${payload}::jsonb) AS e(x)
+    WHERE i.id = (e.x->>'id')::bigint AND i.batch_id = ${lease.batchId} AND EXISTS (SELECT 1 FROM fence)`.execute(db);
+  return Number(res.numAffectedRows ?? 0n);
 }

@@ -116,14 +116,21 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** A BullMQ queue of batch jobs on the target. Close it when done. */
+/**
+ * A BullMQ queue of batch jobs on the target. Close it when done. Its connection errors (a database
+ * restart) surface through the calls that fail; the 'error' event is listened to so that BullMQ does
+ * not print them with a stack trace.
+ */
 export function openQueue(target: QueueTarget, name: string): BatchQueue {
+  let q: BatchQueue;
   if (target.kind === 'postgres') {
     // Same API on both backends (BullMQ's backend abstraction); typed as the default one here.
-    const q = new Queue<BatchJobData, string, string, BatchJobData, string, string, PostgresQueueBackend, PostgresConnectionOptions>(name, { connection: { connectionString: target.connectionString, schema: target.schema, max: 4 } }, createPostgresBackend);
-    return q as unknown as BatchQueue;
+    q = new Queue<BatchJobData, string, string, BatchJobData, string, string, PostgresQueueBackend, PostgresConnectionOptions>(name, { connection: { connectionString: target.connectionString, schema: target.schema, max: 4 } }, createPostgresBackend) as unknown as BatchQueue;
+  } else {
+    q = new Queue<BatchJobData, string, string>(name, { connection: redisOptions(target, false), prefix: target.prefix });
   }
-  return new Queue<BatchJobData, string, string>(name, { connection: redisOptions(target, false), prefix: target.prefix });
+  q.on('error', () => undefined);
+  return q;
 }
 
 /** A BullMQ worker of batch jobs on the target. */

@@ -33,6 +33,11 @@ export interface WorkerRunOptions {
   logger: Logger;
   /** Fires to drain: no new batches, the running ones finish. */
   signal?: AbortSignal;
+  /**
+   * With exitWhenIdle: give up (StorageError 'transient', exit 4) once the job database has been
+   * unreachable this long (default 60 s). Without it the worker waits out any outage.
+   */
+  outageMs?: number;
   /** Told one line per refused job (another scale-out schema). */
   onRefused?: (message: string) => void;
 }
@@ -155,14 +160,25 @@ export async function runWorker(o: WorkerRunOptions): Promise<WorkerRunResult> {
     return active.length === 0;
   };
 
+  let failingSince: number | undefined;
+  let pollMs = POLL_MS;
   try {
     for (;;) {
       try {
         await discover();
         if (o.exitWhenIdle === true && (await idle())) break;
+        failingSince = undefined;
+        pollMs = POLL_MS;
       } catch (error) {
-        // The database restarting: keep serving, look again next time.
-        logger.warn({ err: (error as Error).message }, 'worker.poll_failed');
+        // The database restarting: keep serving, look again after a growing pause (up to 10 s).
+        const why = (error as Error).message || String((error as { code?: string }).code ?? error);
+        failingSince ??= Date.now();
+        const down = Date.now() - failingSince;
+        logger.warn({ err: why, downMs: down, retryMs: pollMs }, 'worker.poll_failed');
+        if (o.exitWhenIdle === true && down >= (o.outageMs ?? 60_000)) {
+          throw new StorageError('transient', `Lost the PostgreSQL job database for ${Math.round(down / 1000)} s (${why}); giving up as --exit-when-idle asks. Check that PostgreSQL is running and reachable, then start the worker again (finished files are kept).`);
+        }
+        pollMs = Math.min(10_000, pollMs * 2);
       }
       if (o.signal?.aborted) {
         result.drained = true;
@@ -174,7 +190,7 @@ export async function runWorker(o: WorkerRunOptions): Promise<WorkerRunResult> {
           o.signal?.removeEventListener('abort', wake);
           resolve();
         };
-        const t = setTimeout(wake, POLL_MS);
+        const t = setTimeout(wake, pollMs);
         o.signal?.addEventListener('abort', wake, { once: true });
       });
     }

@@ -99,6 +99,9 @@ export async function openPostgresJobDb(options: PostgresJobDbOptions): Promise<
   // An idle connection dropped by the server (a restart) must not crash the process: the next query
   // takes a fresh connection, and a query that was running fails and is retried by its caller.
   pool.on('error', () => undefined);
+  // The same for a connection checked out at that moment (between queries of a transaction): the
+  // error reaches its caller through the failed query, not as an unhandled 'error' event.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<JobDatabase>({ dialect: new PostgresDialect({ pool }) });
   await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
   await migrateJobDb(db, 'postgres');

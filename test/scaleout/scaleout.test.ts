@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kill, startCli, waitFor, type Run } from '../cli-process.js';
 import { sdkFilesystem, sdkPaths, sdkRead, storeRead, walkAll } from '../migrate-helpers.js';
 import { createDatabase, REDIS_URL, startLake, startWorker, type Lake } from './harness.js';
+import { startOwnPostgres } from './own-postgres.js';
 
 /**
  * Scale-out end to end: `migrate --distributed` plans into PostgreSQL and enqueues batches; worker
@@ -120,8 +121,110 @@ for (const queue of ['postgres', 'redis'] as const) {
       expect((JSON.parse(one.stdout.trim()) as { files: number }).files).toBeGreaterThanOrEqual(1);
       await expectExact(lake, 'kill', skipped);
     }, 240_000);
+
+    it('a worker paused (SIGSTOP) past its lock between its fence check and its commit, resumed after another finished its batch, overwrites neither the file nor its manifest row', async () => {
+      const q = queue === 'redis' ? ['--queue', REDIS_URL] : [];
+      const jobId = await plan(db.url, lake, 'stop', q);
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      try {
+        const first = await c.query<{ id: number; rel_path: string }>("SELECT id, rel_path FROM items WHERE job_id = $1 AND kind = 'file' AND action = 'copy' AND state = 'pending' AND size > 0 ORDER BY id LIMIT 1", [jobId]);
+        const held = first.rows[0];
+        if (held === undefined) throw new Error('no file to hold');
+        // A holds inside the fence check of that file (test hook), alone on the queue, one file at a time.
+        const a = startWorker(db.url, [...q, '--exit-when-idle', '--name', 'paused', '--batches', '1', '--concurrency', '1'], { LAKESHIFT_TEST_HOLD_AFTER_FENCE: held.rel_path });
+        await waitFor(a, (r) => r.stderr.includes('"test.hold"'), 'the held commit');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const pid = a.child.pid ?? 0;
+        process.kill(pid, 'SIGSTOP');
+        try {
+          // B takes the batch over once A's 3 s lock has expired, and finishes the whole job.
+          const b = startWorker(db.url, [...q, '--exit-when-idle', '--name', 'taker']);
+          expect(await b.exit, b.stderr.slice(-3000)).toBe(0);
+        } finally {
+          process.kill(pid, 'SIGCONT');
+        }
+        const row = async (): Promise<Record<string, unknown>> => (await c.query("SELECT i.state, i.updated_at, i.copies, i.md5, b.worker FROM items i JOIN scaleout_batches b ON b.batch_id = i.batch_id WHERE i.id = $1", [held.id])).rows[0] as Record<string, unknown>;
+        const before = await row();
+        expect(before['worker']).toBe('taker');
+        const fsClient = sdkFilesystem(lake.gen2.url, 'stop');
+        const etag = (await fsClient.getFileClient(held.rel_path).getProperties()).etag;
+        // A resumes: its commit reaches the destination and is refused there (the file exists now),
+        // its next attempt's fence check finds the lease gone; nothing of it is written.
+        const code = await Promise.race([a.exit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 60_000))]);
+        expect(code, a.stderr.slice(-3000)).toBe(0);
+        expect(a.stderr).toMatch(/"file\.dest_changed"|"lease\.lost"/);
+        expect((await fsClient.getFileClient(held.rel_path).getProperties()).etag).toBe(etag);
+        expect(await row()).toEqual(before);
+        await expectExact(lake, 'stop', await skippedPaths(db.url, jobId));
+        process.stdout.write(`SIGSTOP test (${queue}): resumed worker's log shows ${a.stderr.includes('"file.dest_changed"') ? 'its commit refused by the destination (file.dest_changed)' : 'only the fence check refusing it (lease.lost)'}\n`);
+      } finally {
+        await c.end();
+      }
+    }, 240_000);
   });
 }
+
+for (const queue of ['postgres', 'redis'] as const) {
+  describe(`scale-out with PostgreSQL restarted mid-run (queue in ${queue})`, () => {
+    it('the workers wait out the restart, reconnect and finish: every file exactly once, nothing failed', async (t) => {
+      const own = await startOwnPostgres();
+      if ('skip' in own) {
+        process.stdout.write(`skipped: PostgreSQL restart test: ${own.skip}\n`);
+        t.skip();
+        return;
+      }
+      const lake = await startLake(5);
+      try {
+        const db = await createDatabase(own.url);
+        const q = queue === 'redis' ? ['--queue', REDIS_URL] : [];
+        const jobId = await plan(db.url, lake, 'restart', q);
+        const workers = [0, 1].map((i) => startWorker(db.url, [...q, '--exit-when-idle', '--outage-s', '120', '--name', `r${i}`]));
+        await waitFor(workers[0] as Run, (r) => batchesDone(r) >= 1, 'a finished batch');
+        own.stop();
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        own.start();
+        const codes = await Promise.all(workers.map((w) => w.exit));
+        expect(codes, workers.map((w) => w.stderr.slice(-2000)).join('\n----\n')).toEqual([0, 0]);
+        expect(workers.some((w) => w.stderr.includes('"worker.poll_failed"') || w.stderr.includes('"queue.error"'))).toBe(true);
+        const counts = await manifestCounts(db.url, jobId);
+        expect(Object.keys(counts).filter((k) => k !== 'verified' && k !== 'skipped')).toEqual([]);
+        await expectExact(lake, 'restart', await skippedPaths(db.url, jobId));
+        await db.drop();
+      } finally {
+        await lake.close();
+        own.remove();
+      }
+    }, 240_000);
+  });
+}
+
+describe('scale-out: the job database lost for good', () => {
+  it('a worker with --exit-when-idle gives up after --outage-s with exit 4 and one line', async (t) => {
+    const own = await startOwnPostgres();
+    if ('skip' in own) {
+      process.stdout.write(`skipped: database-lost test: ${own.skip}\n`);
+      t.skip();
+      return;
+    }
+    const lake = await startLake(20);
+    try {
+      const db = await createDatabase(own.url);
+      await plan(db.url, lake, 'lost');
+      const w = startWorker(db.url, ['--exit-when-idle', '--outage-s', '3']);
+      await waitFor(w, (r) => r.stderr.includes('"worker.serving"'), 'the worker serving the queue');
+      own.stop();
+      const code = await Promise.race([w.exit, new Promise((resolve) => setTimeout(() => resolve('timeout'), 90_000))]);
+      expect(code, w.stderr.slice(-3000)).toBe(4);
+      expect(w.stderr).toMatch(/^lakeshift: Lost the PostgreSQL job database for \d+ s .*giving up as --exit-when-idle asks\. Check that PostgreSQL is running/m);
+      expect(w.stderr).not.toMatch(/\n\s+at /);
+      if (code === 'timeout') await kill(w);
+    } finally {
+      await lake.close();
+      own.remove();
+    }
+  }, 180_000);
+});
 
 describe('scale-out bad input', () => {
   it('an unreachable PostgreSQL or Redis fails fast with exit 4 and one line; a job of another scale-out schema is refused (exit 2)', async () => {
@@ -131,6 +234,13 @@ describe('scale-out bad input', () => {
       expect(await pgDown.exit, pgDown.stderr).toBe(4);
       expect(pgDown.stderr).toMatch(/^lakeshift: Cannot reach the PostgreSQL job database at postgres:\/\/postgres@127\.0\.0\.1:1\/test: .*Check the URL/m);
       expect(pgDown.stderr).not.toMatch(/\n\s+at /);
+      // --every and --plan are refused with --distributed (one line, exit 2); --incremental works (above).
+      const every = startCli(['migrate', lake.srcUri, lake.destUri('badfs'), '--distributed', '--every', '15m', '--state', 'postgres://postgres@127.0.0.1:1/test']);
+      expect(await every.exit, every.stderr).toBe(2);
+      expect(every.stderr).toMatch(/^lakeshift: --distributed and --every cannot be combined: schedule/m);
+      const withPlan = startCli(['migrate', '--plan', 'plan.yaml', '--distributed', '--state', 'postgres://postgres@127.0.0.1:1/test']);
+      expect(await withPlan.exit, withPlan.stderr).toBe(2);
+      expect(withPlan.stderr).toMatch(/^lakeshift: --distributed and --plan cannot be combined yet/m);
       const db = await createDatabase();
       try {
         const redisDown = startCli(['migrate', lake.srcUri, lake.destUri('badfs'), '--distributed', '--state', db.url, '--queue', 'redis://127.0.0.1:1']);

@@ -252,6 +252,7 @@ export async function requestsFromPlan(planFile: string, sourceArg: string | und
 export async function runMigrateCommand(source: string | undefined, dest: string | undefined, o: Record<string, unknown>, deps: MigrateDeps = defaultDeps): Promise<void> {
   if (o['distributed'] === true) {
     if (typeof o['plan'] === 'string') throw new UserError('--distributed and --plan cannot be combined yet: run one migrate --distributed per data set.');
+    if (typeof o['every'] === 'string') throw new UserError('--distributed and --every cannot be combined: schedule `migrate --distributed --incremental` yourself (cron, a systemd timer) once the previous run is finished; the workers copy each run.');
     if (source === undefined || dest === undefined) throw new UserError('migrate --distributed needs SOURCE and DEST.');
     const { runDistributedMigrate } = await import('./scaleout-action.js');
     process.exitCode = await runDistributedMigrate(await parseMigrateFlags(source, dest, o), o);

@@ -112,6 +112,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
   const concurrency = typeof o['concurrency'] === 'string' ? parseWholeNumber('--concurrency', o['concurrency'], 1, 1024) : undefined;
   const batches = typeof o['batches'] === 'string' ? parseWholeNumber('--batches', o['batches'], 1, 64) : undefined;
   const lockMs = typeof o['lockMs'] === 'string' ? parseWholeNumber('--lock-ms', o['lockMs'], 1000) : undefined;
+  const outageS = typeof o['outageS'] === 'string' ? parseWholeNumber('--outage-s', o['outageS'], 1) : undefined;
   const capText = o['capMbps'];
   const capMbps = typeof capText === 'string' ? Number(capText) : undefined;
   if (capMbps !== undefined && !(capMbps > 0)) throw new UserError(`--cap-mbps must be a number of megabits per second above 0; got '${String(capText)}'.`);
@@ -124,6 +125,21 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A PostgreSQL restart ends every connection with a FATAL notice; pg emits it as an 'error' event on
+  // each client, which BullMQ's PostgreSQL backend does not listen to while a client is checked out.
+  // The queries on those connections fail too and are retried (the poll loop, BullMQ's job retries),
+  // so that event alone must not end the worker; anything else still does.
+  const onUncaught = (error: unknown): void => {
+    const e = error as { severity?: string; code?: string; message?: string };
+    const dropped = (e.severity === 'FATAL' && ['57P01', '57P02', '57P03'].includes(e.code ?? '')) || /^Connection terminated unexpectedly$/.test(e.message ?? '');
+    if (dropped) {
+      process.stderr.write(`lakeshift worker: lost a PostgreSQL connection (${e.message ?? e.code ?? 'dropped'}); reconnecting\n`);
+      return;
+    }
+    process.stderr.write(`lakeshift: internal error in the worker: ${e.message ?? String(error)}\n`);
+    process.exit(EXIT.internal);
+  };
+  process.on('uncaughtException', onUncaught);
   const flags = storeOptionsFrom(o);
   try {
     const result = await runWorker({
@@ -131,7 +147,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
       open: async (uri, role) => openAnyStore(uri, { ...flags, role }),
       onRefused: (m) => process.stderr.write(`lakeshift worker: ${m}\n`),
       ...(concurrency === undefined ? {} : { concurrency }), ...(batches === undefined ? {} : { batches }),
-      ...(lockMs === undefined ? {} : { lockMs }), ...(capMbps === undefined ? {} : { capMbps }),
+      ...(lockMs === undefined ? {} : { lockMs }), ...(outageS === undefined ? {} : { outageMs: outageS * 1000 }), ...(capMbps === undefined ? {} : { capMbps }),
       ...(typeof o['name'] === 'string' ? { name: o['name'] } : {}),
     });
     const line = { batches: result.batches, files: result.files, bytes: result.bytes, failedFiles: result.failedFiles, drained: result.drained };
@@ -141,6 +157,7 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('uncaughtException', onUncaught);
     await state.jobDb.close();
   }
 }

@@ -13,6 +13,7 @@ export function registerWorkerCommand(program: Command): void {
     .option('--cap-mbps <n>', 'bandwidth cap of this worker in megabits per second')
     .option('--exit-when-idle', 'exit once no distributed job has work left (instead of waiting for new jobs)')
     .option('--lock-ms <ms>', 'queue lock of a batch; a worker silent this long loses its batch to another (default 30000)')
+    .option('--outage-s <s>', 'with --exit-when-idle: exit 4 once the job database has been unreachable this long (default 60)')
     .option('--name <name>', 'this worker\'s name in the manifest (default host:pid)');
   addStoreOptions(cmd);
   cmd.action(async (o: Record<string, unknown>) => {

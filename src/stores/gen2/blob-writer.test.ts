@@ -68,3 +68,29 @@ describe('Gen2 Blob writer requests', () => {
     expect(emulator.requestCounts()).toEqual({ CreatePath: 1, AppendData: 1, FlushData: 1, RenamePath: 1 });
   });
 });
+
+describe('Gen2 Blob writer conditional commits (scale-out fencing)', () => {
+  it('Put Blob and Put Block List commit only if the file is absent (overwrite false) or still has the ETag given as ifMatch', async () => {
+    const store = open();
+    expect(store.capabilities.conditionalCommit).toBe(true);
+    await put(store, 'c/one.txt', 'first', { overwrite: false });
+    const first = await store.stat('c/one.txt');
+    expect(first.etag).toBeDefined();
+    // Absent expected, present found: refused, content unchanged.
+    await expect(put(store, 'c/one.txt', 'late', { overwrite: false })).rejects.toMatchObject({ code: 'already-exists' });
+    // The ETag seen earlier: accepted once; the same ETag again (now stale): refused.
+    await put(store, 'c/one.txt', 'second', { overwrite: true, ifMatch: first.etag ?? '' });
+    await expect(put(store, 'c/one.txt', 'stale', { overwrite: true, ifMatch: first.etag ?? '' })).rejects.toMatchObject({ code: 'precondition-failed' });
+    expect((await store.stat('c/one.txt')).size).toBe('second'.length);
+    // Blocks, then Put Block List with a stale ETag: refused, nothing replaced.
+    const now = await store.stat('c/one.txt');
+    const w = await store.createWriter('c/one.txt', { overwrite: true, ifMatch: first.etag ?? '' });
+    await w.write(0, Buffer.from('blockdata'));
+    await expect(w.commit({ size: 9 })).rejects.toMatchObject({ code: 'precondition-failed' });
+    expect((await store.stat('c/one.txt')).etag).toBe(now.etag);
+    const ok = await store.createWriter('c/one.txt', { overwrite: true, ifMatch: now.etag ?? '' });
+    await ok.write(0, Buffer.from('blockdata'));
+    await ok.commit({ size: 9 });
+    expect((await store.stat('c/one.txt')).size).toBe(9);
+  });
+});

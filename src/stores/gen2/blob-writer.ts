@@ -140,7 +140,7 @@ export class BlobWriter implements ChunkedWriter {
         if (this.blocks.size > 0 || whole.length !== options.size) {
           throw new StorageError('integrity-mismatch', `Commit of '${this.path}' refused: ${this.blocks.size > 0 ? 'data given at commit after write() calls' : `${whole.length} bytes given for a declared size of ${options.size}`}. Nothing was made visible.`, { path: this.path });
         }
-        res = await client.run('putBlob', this.path, options.signal, ({ signal }) => lean.putBlob(this.fsPath, whole, md5, props, overwrite, signal), { timeoutMs: bodyTimeoutMs(client, whole.length) });
+        res = await client.run('putBlob', this.path, options.signal, ({ signal }) => lean.putBlob(this.fsPath, whole, md5, props, overwrite, signal, this.options.ifMatch), { timeoutMs: bodyTimeoutMs(client, whole.length) });
         // The service checked the body against the Content-MD5 sent with it.
         vouched = md5 !== undefined;
       } else {
@@ -150,7 +150,7 @@ export class BlobWriter implements ChunkedWriter {
           throw new StorageError('integrity-mismatch', `Commit of '${this.path}' refused: ${problem}. Nothing was made visible.`, { path: this.path });
         }
         const ids = [...this.blocks].sort((a, b) => a[0] - b[0]).map(([, b]) => b.id);
-        res = await client.run('putBlockList', this.path, options.signal, ({ signal }) => lean.putBlockList(this.fsPath, ids, md5, props, overwrite, signal));
+        res = await client.run('putBlockList', this.path, options.signal, ({ signal }) => lean.putBlockList(this.fsPath, ids, md5, props, overwrite, signal, this.options.ifMatch));
       }
       visible = true;
       const mode = this.options.permissions;

@@ -248,8 +248,8 @@ export class LeanGen2 {
    * transactional Content-MD5 (the service checks it and stores it as the blob's MD5). Parents are
    * created on a hierarchical namespace. If-None-Match: * unless overwrite.
    */
-  putBlob(fsPath: string, data: Uint8Array, contentMd5: Uint8Array | undefined, properties: Record<string, string> | undefined, overwrite: boolean, signal: AbortSignal): Promise<LeanResponse> {
-    const headers: Record<string, string> = { 'x-ms-blob-type': 'BlockBlob', ...metadataHeaders(properties), ...(overwrite ? {} : { 'If-None-Match': '*' }) };
+  putBlob(fsPath: string, data: Uint8Array, contentMd5: Uint8Array | undefined, properties: Record<string, string> | undefined, overwrite: boolean, signal: AbortSignal, ifMatch?: string): Promise<LeanResponse> {
+    const headers: Record<string, string> = { 'x-ms-blob-type': 'BlockBlob', ...metadataHeaders(properties), ...writeCondition(overwrite, ifMatch) };
     if (contentMd5 !== undefined) headers['Content-MD5'] = Buffer.from(contentMd5).toString('base64');
     return this.send('PUT', this.url(fsPath, '', this.blob.url), headers, data, signal, this.blob);
   }
@@ -260,9 +260,9 @@ export class LeanGen2 {
   }
 
   /** Put Block List: commits the staged blocks in order (x-ms-blob-content-md5 = the whole file's MD5). */
-  putBlockList(fsPath: string, blockIds: readonly string[], contentMd5: Uint8Array | undefined, properties: Record<string, string> | undefined, overwrite: boolean, signal: AbortSignal): Promise<LeanResponse> {
+  putBlockList(fsPath: string, blockIds: readonly string[], contentMd5: Uint8Array | undefined, properties: Record<string, string> | undefined, overwrite: boolean, signal: AbortSignal, ifMatch?: string): Promise<LeanResponse> {
     const xml = `<?xml version="1.0" encoding="utf-8"?><BlockList>${blockIds.map((id) => `<Latest>${id}</Latest>`).join('')}</BlockList>`;
-    const headers: Record<string, string> = { 'Content-Type': 'application/xml; charset=utf-8', ...metadataHeaders(properties), ...(overwrite ? {} : { 'If-None-Match': '*' }) };
+    const headers: Record<string, string> = { 'Content-Type': 'application/xml; charset=utf-8', ...metadataHeaders(properties), ...writeCondition(overwrite, ifMatch) };
     if (contentMd5 !== undefined) headers['x-ms-blob-content-md5'] = Buffer.from(contentMd5).toString('base64');
     return this.send('PUT', this.url(fsPath, 'comp=blocklist', this.blob.url), headers, xml, signal, this.blob);
   }
@@ -335,4 +335,10 @@ export class LeanGen2 {
     await this.pool.close();
     if (this.blob.pool !== this.pool) await this.blob.pool.close();
   }
+}
+
+/** The commit's condition: If-Match of a known ETag, else If-None-Match: * unless overwrite. */
+function writeCondition(overwrite: boolean, ifMatch: string | undefined): Record<string, string> {
+  if (ifMatch !== undefined) return { 'If-Match': `"${ifMatch.replace(/^W\//, '').replace(/^"|"$/g, '')}"` };
+  return overwrite ? {} : { 'If-None-Match': '*' };
 }

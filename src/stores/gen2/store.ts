@@ -46,7 +46,7 @@ export class Gen2Store implements Store, WriterHost, PathMapper {
     this.displayUri = formatLocation(location);
     const lean = settings.writeApi === 'blob' ? this.client.lean : undefined;
     this.blobHost = lean === undefined ? undefined : this.makeBlobHost(lean);
-    this.capabilities = { ...gen2Capabilities(location.path, this.blobHost !== undefined), append: this.client.lean !== undefined };
+    this.capabilities = { ...gen2Capabilities(location.path, this.blobHost !== undefined), append: this.client.lean !== undefined, ...(this.blobHost !== undefined ? { conditionalCommit: true } : {}) };
   }
 
   private makeBlobHost(lean: LeanGen2): BlobWriterHost {
