@@ -1,9 +1,9 @@
-import { createHttpHeaders, createPipelineRequest, type HttpHeaders, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { storageSharedKeyCredentialPolicy } from '@azure/storage-common';
+import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { Pool } from 'undici';
 import { formatAclSpec, StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
 import type { CredentialChoice } from './credentials.js';
 import { encodeProperties, octalMode } from './convert.js';
+import { SharedKeySigner } from './shared-key.js';
 
 /**
  * The write path's requests without the SDK's client layer: Blob Put Blob, Put Block, Put Block List,
@@ -13,8 +13,9 @@ import { encodeProperties, octalMode } from './convert.js';
  *
  * Why: through DataLakeFileClient each request costs about half a millisecond of CPU (a new client
  * per path, operation-spec serialisation, tracing spans), which on small files is more than the rest
- * of the copy together. Here each request is one undici call on a keep-alive pool, signed by the
- * SDK's own Shared Key policy (@azure/storage-common), so the string-to-sign is the SDK's, not ours.
+ * of the copy together. Here each request is one undici call on a keep-alive pool with a plain header
+ * record, signed by SharedKeySigner (shared-key.ts, the spec's string-to-sign; the SDK's policy needs
+ * a PipelineRequest and re-parses the URL per request).
  * Only Shared Key, SAS and anonymous access take this path; token credentials keep the SDK (its
  * bearer challenge handling). The service version is the SDK's. Answers are read into the same error
  * shape the SDK throws, so mapGen2Error maps them identically.
@@ -98,7 +99,7 @@ export class LeanGen2 {
   private readonly fsUrl: URL;
   private readonly blob: BlobSide;
   private readonly sas: string | undefined;
-  private readonly sign: PipelinePolicy | undefined;
+  private readonly signer: SharedKeySigner | undefined;
 
   private constructor(dfsEndpoint: string, blobEndpoint: string, filesystem: string, credential: CredentialChoice, connections: number) {
     this.fsUrl = new URL(`${dfsEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(filesystem)}`);
@@ -106,7 +107,7 @@ export class LeanGen2 {
     const blobUrl = new URL(`${blobEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(filesystem)}`);
     this.blob = { url: blobUrl, pool: blobUrl.origin === this.fsUrl.origin ? this.pool : new Pool(blobUrl.origin, { connections, keepAliveTimeout: 30_000 }) };
     this.sas = credential.kind === 'sas' ? credential.sas.replace(/^\?/, '') : undefined;
-    this.sign = credential.kind === 'shared-key' ? storageSharedKeyCredentialPolicy({ accountName: credential.account, accountKey: Buffer.from(credential.key, 'base64') }) : undefined;
+    this.signer = credential.kind === 'shared-key' ? new SharedKeySigner(credential.account, credential.key) : undefined;
   }
 
   /** The lean path for a store, or undefined when its credential needs the SDK (tokens). */
@@ -127,16 +128,22 @@ export class LeanGen2 {
 
   private async send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | string | undefined, signal: AbortSignal, side: { url: URL; pool: Pool } = { url: this.fsUrl, pool: this.pool }): Promise<LeanResponse> {
     const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-    const request = createPipelineRequest({ url, method: method as PipelineRequest['method'], abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': LEAN_SERVICE_VERSION, 'Content-Length': String(length), ...headers }) });
-    const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
-      // Every URL here is built by url() on this side's origin: the request path is the rest of it.
-      const res = await side.pool.request({ method: method as 'PUT', path: req.url.slice(side.url.origin.length), headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
-      const text = await res.body.text();
-      const flat: Record<string, string> = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-      return { request: req, status: res.statusCode, headers: createHttpHeaders(flat), bodyAsText: text };
-    };
-    const response = this.sign === undefined ? await dispatch(request) : await this.sign.sendRequest(request, dispatch);
+    const sent: Record<string, string> = { 'x-ms-version': LEAN_SERVICE_VERSION, 'content-length': String(length) };
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) sent[name.toLowerCase()] = value;
+    }
+    // Every URL here is built by url() on this side's origin: the request target is the rest of it.
+    const target = url.slice(side.url.origin.length);
+    this.signer?.sign(method, target, sent);
+    const res = await side.pool.request({ method: method as 'PUT', path: target, headers: sent, body: body === undefined ? null : body, signal });
+    const text = await res.body.text();
+    const flat: Record<string, string> = {};
+    for (const k in res.headers) {
+      const v = res.headers[k];
+      if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const response = { status: res.statusCode, headers: createHttpHeaders(flat), bodyAsText: text };
     if (response.status >= 400) {
       let code = response.headers.get('x-ms-error-code');
       let message = `Gen2 answered ${response.status}`;
