@@ -245,6 +245,14 @@ async function settleChecks(ctx: WorkerContext): Promise<void> {
  */
 export const DEFAULT_FILES_IN_FLIGHT = 128;
 
+/**
+ * Chunks of one large file in flight by default. Over a link of 30 ms per request each chunk waits
+ * two round trips (ranged read, Put Block), so 4 per file left part of the byte budget (32 chunks of
+ * 8 MiB) unused when few files are large; 8 fills it from four large files and keeps twice as many
+ * of a single large file's chunks on the wire. Memory is bounded by the budget, not by this number.
+ */
+export const DEFAULT_CHUNKS_IN_FLIGHT = 8;
+
 async function claimWork(jobDb: JobDb, jobId: string): Promise<ItemRow[]> {
   return jobDb.db.selectFrom('items').selectAll()
     .where('job_id', '=', jobId).where('state', '=', 'pending')
@@ -317,7 +325,7 @@ export function resolveOptions(o: MigrationOptions): ResolvedOptions {
   return {
     mappings, preserve, overwrite: o.overwrite ?? 'never',
     concurrency: positiveInt('concurrency', o.concurrency, DEFAULT_FILES_IN_FLIGHT, 1024),
-    chunkConcurrency: positiveInt('chunk concurrency', o.chunkConcurrency, 4, 64),
+    chunkConcurrency: positiveInt('chunk concurrency', o.chunkConcurrency, DEFAULT_CHUNKS_IN_FLIGHT, 64),
     blockSize: positiveInt('block size', o.blockSize, 8 * 1024 * 1024, 4000 * 1024 * 1024),
     memoryBudget: positiveInt('memory budget', o.memoryBudget, 256 * 1024 * 1024),
     capMbps: o.capMbps, maxDelete: o.maxDelete ?? 1000, retry: o.retry ?? DEFAULT_RETRY,

@@ -9,11 +9,11 @@ import { withRetry, type RetryPolicy } from './retry.js';
  * The data half of one file's lifecycle: chunks read by range from the source, written at their
  * offset, then one commit with the Content-MD5.
  *
- * MD5 must be computed in order. Chunks are read and written in parallel, but each chunk's buffer is
- * kept (counted against the byte budget) until every earlier chunk has been hashed; the hash then
- * advances over consecutive finished chunks. Budget is acquired in chunk order, so the earliest
- * unhashed chunk always holds its budget and progress is guaranteed (no deadlock), and memory stays
- * within the budget plus one clamped chunk. Nothing is re-read.
+ * MD5 must be computed in order. Chunks are read and written in parallel; the hash advances over
+ * consecutive chunks as soon as they are read (not written), and each chunk's buffer is kept (counted
+ * against the byte budget) until it is both hashed and written. Budget is acquired in chunk order, so
+ * the earliest unhashed chunk always holds its budget and progress is guaranteed (no deadlock), and
+ * memory stays within the budget plus one clamped chunk. Nothing is re-read.
  */
 
 export interface TransferContext {
@@ -79,28 +79,42 @@ export async function copyFileData(
       if (staged.size > 0) ctx.onResumed?.(staged.size, chunks);
     }
     const parallel = dest.capabilities.parallelChunkWrites ? Math.max(1, ctx.chunkConcurrency) : 1;
-    const done = new Map<number, { data: Uint8Array; held: number }>();
+    // Chunks read but not yet hashed (the hash advances in order over them). A chunk's budget is
+    // released once it is both hashed and written, so a slow write never holds back the hash of the
+    // chunks after it, and read-ahead is bounded by the budget alone.
+    const done = new Map<number, { data: Uint8Array; settle: () => void }>();
     let nextToHash = 0;
     let failure: unknown;
     const inFlight = new Set<Promise<void>>();
     const runChunk = async (index: number, held: number): Promise<void> => {
       const offset = index * block;
       const length = Math.min(block, size - offset);
+      let pending = 2;
+      let released = false;
+      const release = (): void => {
+        if (!released) ctx.budget.release(held);
+        released = true;
+      };
+      const settle = (): void => {
+        if (--pending === 0) release();
+      };
       try {
         if (ctx.bucket) await ctx.bucket.take(length, ctx.signal);
         const data = await withRetry(() => readRange(source, sourcePath, offset, length, ctx.signal), { policy: ctx.retry, signal: ctx.signal });
-        if (!staged.has(offset)) await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
-        ctx.onBytes?.(length);
-        done.set(index, { data, held });
+        done.set(index, { data, settle });
         for (let c = done.get(nextToHash); c !== undefined; c = done.get(nextToHash)) {
           hash.update(c.data);
           done.delete(nextToHash);
-          ctx.budget.release(c.held);
           nextToHash++;
+          c.settle();
         }
+        if (!staged.has(offset)) await withRetry(() => writer.write(offset, data, call), { policy: ctx.retry, signal: ctx.signal });
+        ctx.onBytes?.(length);
+        settle();
       } catch (error) {
         failure ??= error;
-        ctx.budget.release(held);
+        done.delete(index);
+        release();
       }
     };
     for (let i = 0; i < chunks && failure === undefined; i++) {
@@ -111,7 +125,8 @@ export async function copyFileData(
       inFlight.add(p);
     }
     await Promise.all(inFlight);
-    for (const c of done.values()) ctx.budget.release(c.held);
+    // Read but never hashed (an earlier chunk failed): their writes are settled, so this frees them.
+    for (const c of done.values()) c.settle();
     if (failure !== undefined) throw failure;
     const md5Bytes = hash.digest();
     const md5 = md5Bytes.toString('base64');

@@ -40,7 +40,7 @@ export interface MigrationOptions {
   concurrency?: number;
   /** Chunk size for ranged reads and writes (default 8 MiB, capped by the destination's maxChunkSize). */
   blockSize?: number;
-  /** Chunks of one file in flight (default 4; 1 when the destination cannot write in parallel). */
+  /** Chunks of one file in flight (default 8, DEFAULT_CHUNKS_IN_FLIGHT; 1 when the destination cannot write in parallel). */
   chunkConcurrency?: number;
   /** Bytes of file data held in memory at once (default 256 MiB). */
   memoryBudget?: number;

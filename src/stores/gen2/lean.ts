@@ -1,11 +1,11 @@
-import { createHttpHeaders, createPipelineRequest, type HttpHeaders, type PipelinePolicy, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
-import { storageSharedKeyCredentialPolicy } from '@azure/storage-common';
+import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { formatAclSpec, StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
 import type { CredentialChoice } from './credentials.js';
+import { SharedKeySigner } from './shared-key.js';
 import { encodeProperties, octalMode } from './convert.js';
 
 /**
@@ -16,8 +16,9 @@ import { encodeProperties, octalMode } from './convert.js';
  *
  * Why: through DataLakeFileClient each request costs about half a millisecond of CPU (a new client
  * per path, operation-spec serialisation, tracing spans), which on small files is more than the rest
- * of the copy together. Here each request is one undici call on a keep-alive pool, signed by the
- * SDK's own Shared Key policy (@azure/storage-common), so the string-to-sign is the SDK's, not ours.
+ * of the copy together. Here each request is one undici call on a keep-alive pool with a plain header
+ * record, signed by SharedKeySigner (shared-key.ts, the spec's string-to-sign; the SDK's policy needs
+ * a PipelineRequest and re-parses the URL per request).
  * Only Shared Key, SAS and anonymous access take this path; token credentials keep the SDK (its
  * bearer challenge handling). The service version is the SDK's. Answers are read into the same error
  * shape the SDK throws, so mapGen2Error maps them identically.
@@ -124,7 +125,7 @@ export class LeanGen2 {
   private readonly fsUrl: URL;
   private readonly blob: BlobSide;
   private readonly sas: string | undefined;
-  private readonly sign: PipelinePolicy | undefined;
+  private readonly signer: SharedKeySigner | undefined;
   /**
    * HEAD requests go through node:http on keep-alive agents: undici closes the connection after every
    * HEAD (to cope with servers that send a body), which made each stat a new TCP connection.
@@ -138,7 +139,7 @@ export class LeanGen2 {
     const blobUrl = new URL(`${blobEndpoint.replace(/\/+$/, '')}/${encodeURIComponent(filesystem)}`);
     this.blob = { url: blobUrl, pool: blobUrl.origin === this.fsUrl.origin ? this.pool : new Pool(blobUrl.origin, { connections, keepAliveTimeout: 30_000 }) };
     this.sas = credential.kind === 'sas' ? credential.sas.replace(/^\?/, '') : undefined;
-    this.sign = credential.kind === 'shared-key' ? storageSharedKeyCredentialPolicy({ accountName: credential.account, accountKey: Buffer.from(credential.key, 'base64') }) : undefined;
+    this.signer = credential.kind === 'shared-key' ? new SharedKeySigner(credential.account, credential.key) : undefined;
     this.connections = connections;
   }
 
@@ -182,18 +183,22 @@ export class LeanGen2 {
 
   private async send(method: string, url: string, headers: Record<string, string>, body: Uint8Array | string | undefined, signal: AbortSignal, side: { url: URL; pool: Pool } = { url: this.fsUrl, pool: this.pool }): Promise<LeanResponse> {
     const length = body === undefined ? 0 : typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-    const request = createPipelineRequest({ url, method: method as PipelineRequest['method'], abortSignal: signal, headers: createHttpHeaders({ 'x-ms-version': LEAN_SERVICE_VERSION, 'Content-Length': String(length), ...headers }) });
-    const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
-      // Every URL here is built by url() on this side's origin: the request path is the rest of it.
-      if (method === 'HEAD') {
-        const res = await this.head(req.url, req.headers.toJSON(), signal);
-        return { request: req, status: res.status, headers: flatHeaders(res.headers), bodyAsText: '' };
-      }
-      const res = await side.pool.request({ method: method as 'PUT', path: req.url.slice(side.url.origin.length), headers: req.headers.toJSON(), body: body === undefined ? null : body, signal });
-      const text = await res.body.text();
-      return { request: req, status: res.statusCode, headers: flatHeaders(res.headers), bodyAsText: text };
-    };
-    const response = this.sign === undefined ? await dispatch(request) : await this.sign.sendRequest(request, dispatch);
+    const sent: Record<string, string> = { 'x-ms-version': LEAN_SERVICE_VERSION, 'content-length': String(length) };
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) sent[name.toLowerCase()] = value;
+    }
+    // Every URL here is built by url() on this side's origin: the request target is the rest of it.
+    const target = url.slice(side.url.origin.length);
+    this.signer?.sign(method, target, sent);
+    let response: { status: number; headers: HttpHeaders; bodyAsText: string };
+    if (method === 'HEAD') {
+      const res = await this.head(url, sent, signal);
+      response = { status: res.status, headers: flatHeaders(res.headers), bodyAsText: '' };
+    } else {
+      const res = await side.pool.request({ method: method as 'PUT', path: target, headers: sent, body: body === undefined ? null : body, signal });
+      response = { status: res.statusCode, headers: flatHeaders(res.headers), bodyAsText: await res.body.text() };
+    }
     if (response.status >= 400) throw leanFailure(response.status, response.headers, response.bodyAsText ?? '');
     return { status: response.status, headers: response.headers, _response: { headers: response.headers }, bodyText: response.bodyAsText ?? undefined };
   }
@@ -275,20 +280,13 @@ export class LeanGen2 {
   async getBlob(fsPath: string, offset: number, count: number | undefined, ifMatch: string | undefined, signal: AbortSignal): Promise<{ status: number; headers: HttpHeaders; _response: { headers: HttpHeaders }; body: Readable }> {
     const headers: Record<string, string> = { 'x-ms-version': LEAN_SERVICE_VERSION };
     if (offset > 0 || count !== undefined) headers['x-ms-range'] = `bytes=${offset}-${count === undefined ? '' : offset + count - 1}`;
-    if (ifMatch !== undefined) headers['If-Match'] = ifMatch;
-    const url = this.url(fsPath, '', this.blob.url);
-    const request = createPipelineRequest({ url, method: 'GET', abortSignal: signal, headers: createHttpHeaders(headers) });
-    let body: Readable | undefined;
-    const dispatch = async (req: PipelineRequest): Promise<PipelineResponse> => {
-      const res = await this.blob.pool.request({ method: 'GET', path: req.url.slice(this.blob.url.origin.length), headers: req.headers.toJSON(), signal });
-      const flat = flatHeaders(res.headers);
-      if (res.statusCode >= 400) return { request: req, status: res.statusCode, headers: flat, bodyAsText: await res.body.text() };
-      body = res.body;
-      return { request: req, status: res.statusCode, headers: flat };
-    };
-    const response = this.sign === undefined ? await dispatch(request) : await this.sign.sendRequest(request, dispatch);
-    if (response.status >= 400 || body === undefined) throw leanFailure(response.status, response.headers, response.bodyAsText ?? '');
-    return { status: response.status, headers: response.headers, _response: { headers: response.headers }, body };
+    if (ifMatch !== undefined) headers['if-match'] = ifMatch;
+    const target = this.url(fsPath, '', this.blob.url).slice(this.blob.url.origin.length);
+    this.signer?.sign('GET', target, headers);
+    const res = await this.blob.pool.request({ method: 'GET', path: target, headers, signal });
+    const flat = flatHeaders(res.headers);
+    if (res.statusCode >= 400) throw leanFailure(res.statusCode, flat, await res.body.text());
+    return { status: res.statusCode, headers: flat, _response: { headers: flat }, body: res.body };
   }
 
   /** Get Block List of the uncommitted (staged) blocks: their ids and sizes (none when nothing is staged). */
