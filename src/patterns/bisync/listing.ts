@@ -125,6 +125,8 @@ export async function* readAhead<T>(source: AsyncIterable<T>, depth = 2): AsyncI
       if (head === undefined) return;
       const r = await head;
       if (r.done === true) return;
+      // Keep `depth` pages coming while the consumer works on this one.
+      fill();
       yield r.value;
     }
   } finally {
