@@ -18,6 +18,12 @@ export function buildLakeshiftCli(): string[] {
   return [resolve('bin/lakeshift.js')];
 }
 
+/** The binary on the bundle an earlier `npm run build` made (no build now); throws when there is none. */
+export function builtLakeshiftCli(): string[] {
+  if (!existsSync(resolve('dist/bundle/main.js'))) throw new Error('no dist/bundle/main.js: run npm run build first (or leave out --no-build).');
+  return [resolve('bin/lakeshift.js')];
+}
+
 /** Node arguments that start the CLI from the TypeScript sources. */
 export function tsxLakeshiftCli(): string[] {
   return ['--import', 'tsx', 'src/cli/main.ts'];

@@ -11,18 +11,23 @@ export const MB = 1e6;
 
 export const log = (line = ''): void => void process.stdout.write(`${line}\n`);
 
-/** Starts the Gen1 emulator (disk-backed on `dataDir`) as a child process. */
-export async function startGen1Child(dataDir: string, latencyMs = 0): Promise<ServerProcess & { gen1Url: string }> {
+/** Starts the Gen1 emulator (disk-backed on `dataDir`) as a child process (on `port`, or a free one). */
+export async function startGen1Child(dataDir: string, latencyMs = 0, port?: number): Promise<ServerProcess & { gen1Url: string }> {
   mkdirSync(dataDir, { recursive: true });
-  const port = await pickFreePort();
+  port ??= await pickFreePort();
   const server = await startServerProcess(process.execPath, [...(process.env.LAKESHIFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), '--import', 'tsx', 'bench/migrate/gen1-server.ts', String(port), dataDir, String(latencyMs)], port, 'gen1');
   return { ...server, gen1Url: `http://127.0.0.1:${port}` };
 }
 
-/** Starts the Gen2 emulator (in memory) as a child process, with `latencyMs` before every request. */
-export async function startGen2Child(latencyMs = 0): Promise<ServerProcess> {
-  const port = await pickFreePort();
-  return startServerProcess(process.execPath, [...(process.env.LAKESHIFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), '--import', 'tsx', 'bench/migrate/gen2-server.ts', String(port), String(latencyMs)], port, DEV_ACCOUNT);
+/**
+ * Starts the Gen2 emulator as a child process, with `latencyMs` before every request: in memory, or
+ * disk-backed on `dataDir` when given (so a benchmark can keep its data between invocations); on `port`,
+ * or a free one.
+ */
+export async function startGen2Child(latencyMs = 0, dataDir?: string, port?: number): Promise<ServerProcess> {
+  port ??= await pickFreePort();
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  return startServerProcess(process.execPath, [...(process.env.LAKESHIFT_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== ''), '--import', 'tsx', 'bench/migrate/gen2-server.ts', String(port), String(latencyMs), ...(dataDir === undefined ? [] : [dataDir])], port, DEV_ACCOUNT);
 }
 
 /** Subfolder of the scratch dir, created. */

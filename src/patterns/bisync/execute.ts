@@ -12,7 +12,8 @@ import { isBisyncStop } from './errors.js';
 import { fenced, type Lease } from './lease.js';
 import type { Delta } from './listing.js';
 import type { Planned } from './renames.js';
-import { dropBaseline, putBaseline, stateOf, type Baseline, type BaselineReader, type SideState } from './state.js';
+import type { GroupCommit } from './commits.js';
+import { stateOf, type Baseline, type BaselineReader, type SideState } from './state.js';
 import type { BisyncKysely } from './tables.js';
 import { other, type Action, type BisyncEvent, type ConflictRecord, type CrashPoint, type LoserAction, type Side } from './types.js';
 
@@ -34,6 +35,8 @@ export interface ExecContext {
   meta: { 1: MetadataContext; 2: MetadataContext };
   transfer: TransferContext;
   loser: LoserAction;
+  /** Where actions commit their baseline rows (a group commit fenced by the lease). */
+  commits: GroupCommit;
   /** The baseline in the job database (rows read when an action needs one). */
   baseline: BaselineReader;
   logger: Logger;
@@ -87,11 +90,9 @@ function row(path: string, kind: 'file' | 'dir', s1: SideState, s2: SideState, m
   return { path, kind, s1, s2, md5 };
 }
 
+/** Commits an action's rows; resolves once they are in the job database (grouped: commits.ts). */
 async function commit(ctx: ExecContext, put: Baseline[], drop: string[]): Promise<void> {
-  await fenced(ctx.db, ctx.dialect, ctx.lease, async (trx) => {
-    if (drop.length > 0) await dropBaseline(trx, ctx.pairId, drop);
-    if (put.length > 0) await putBaseline(trx, ctx.pairId, ctx.runId, put);
-  });
+  await ctx.commits.commit(put, drop);
 }
 
 /**
@@ -103,7 +104,9 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   const src = ctx.stores[from];
   const dest = ctx.stores[to];
   const meta = ctx.meta[to];
-  await requireState(ctx, to, destPath, expectTo);
+  // An early look at the target saves a wasted transfer of a large file; for a file of one block the
+  // check just before the commit (below) is the one that counts, and one request per file is saved.
+  if (source.size > ctx.transfer.blockSize) await requireState(ctx, to, destPath, expectTo);
   const acl = planAcl(await readSourceAcl(src, path, source, meta), 'file', meta);
   const props = timeProperties(dest, source, meta);
   const atCreate = accessControlAtCreate(dest, 'file', acl, meta);
@@ -116,9 +119,11 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   };
   const { md5 } = await copyFileData(src, path, dest, destPath, source.size, writeOptions, ctx.transfer, async () => {
     ctx.crashAt?.('mid-copy');
-    // Just before the commit: the source is still the listed version and the target untouched.
-    if (!same(await statOrNone(ctx, from, path), source)) throw new PreconditionFailed(`path${from} '${path}' changed while it was copied`);
-    await requireState(ctx, to, destPath, expectTo);
+    // Just before the commit: the source is still the listed version and the target untouched (both
+    // looked at together; either differing fails the action).
+    const [srcNow, destNow] = await Promise.all([statOrNone(ctx, from, path), statOrNone(ctx, to, destPath)]);
+    if (!same(srcNow, source)) throw new PreconditionFailed(`path${from} '${path}' changed while it was copied`);
+    if (!same(destNow, expectTo)) throw new PreconditionFailed(`path${to} '${destPath}' changed after the listing`);
   });
   ctx.crashAt?.('after-commit');
   await applyMetadata(dest, destPath, 'file', source, acl, meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });

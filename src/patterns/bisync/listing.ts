@@ -99,6 +99,44 @@ async function* listSide(store: Store, label: string, signal: AbortSignal | unde
 }
 
 /**
+ * Reads `source` ahead by up to `depth` pages in the background, so both sides of the march list at
+ * the same time and while the baseline is being read, instead of each page being requested only when
+ * the march has used up the previous one. An error is delivered in order, after the pages before it.
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>, depth = 2): AsyncIterable<T> {
+  const it = source[Symbol.asyncIterator]();
+  const queue: Promise<IteratorResult<T>>[] = [];
+  let ended = false;
+  let last: Promise<IteratorResult<T>> | undefined;
+  const fill = (): void => {
+    while (!ended && queue.length < depth) {
+      const prev = queue.length === 0 ? undefined : last;
+      const next = prev === undefined ? it.next() : prev.then((r) => (r.done === true ? r : it.next()));
+      last = next;
+      // Stop requesting after the end or an error; a rejection is still seen when its turn comes.
+      next.then((r) => { if (r.done === true) ended = true; }, () => { ended = true; });
+      queue.push(next);
+    }
+  };
+  try {
+    for (;;) {
+      fill();
+      const head = queue.shift();
+      if (head === undefined) return;
+      const r = await head;
+      if (r.done === true) return;
+      // Keep `depth` pages coming while the consumer works on this one.
+      fill();
+      yield r.value;
+    }
+  } finally {
+    // Pages still being fetched are abandoned; their results (or errors) are ignored.
+    for (const q of queue) q.catch(() => undefined);
+    await it.return?.();
+  }
+}
+
+/**
  * Lists both sides completely and classifies every path. The baseline is read a page at a time as the
  * march reaches it (rows met are recorded in `seen`; the rows neither side listed are read back at the
  * end), so memory holds one page per side and per baseline batch, plus the changes. Throws
@@ -142,7 +180,7 @@ export async function listAndDetect(p1: Store, p2: Store, baseline: BaselineRead
   };
   const { rows } = await baseline.count();
   let met = 0;
-  for await (const batch of march(listSide(p1, 'path1', o.signal), listSide(p2, 'path2', o.signal))) {
+  for await (const batch of march(readAhead(listSide(p1, 'path1', o.signal)), readAhead(listSide(p2, 'path2', o.signal)))) {
     const items: { path: string; e1: Entry | undefined; e2: Entry | undefined }[] = [];
     for (const item of batch) {
       const e1 = keep(item.left);

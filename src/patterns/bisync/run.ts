@@ -11,6 +11,7 @@ import { md5OfFile } from '../../engine/transfer.js';
 import { PRESERVE_KEYS } from '../../engine/types.js';
 import { createPolicyResolver } from './conflicts.js';
 import { BisyncStop } from './errors.js';
+import { GroupCommit } from './commits.js';
 import { commitStateOnly, runAction, type ExecContext, type Tally } from './execute.js';
 import { acquireLease, defaultOwner, releaseLease, renewLease } from './lease.js';
 import { listAndDetect, type Delta } from './listing.js';
@@ -242,6 +243,7 @@ function planContext(o: BisyncOptions, baseline: BaselineReader, signal: AbortSi
 function execContext(o: BisyncOptions, db: BisyncKysely, lease: Lease, pairId: string, runId: string, baseline: BaselineReader, signal: AbortSignal, tally: Tally, logger: ExecContext['logger'], emit: ExecContext['emit']): ExecContext {
   return {
     stores: { 1: o.path1, 2: o.path2 }, db, dialect: o.jobDb.dialect, lease, pairId, runId, baseline, logger, signal, emit, tally,
+    commits: new GroupCommit(db, o.jobDb.dialect, lease, pairId, runId),
     meta: metaContexts(o, signal), loser: o.conflictLoser ?? 'backup', crashAt: o.crashAt,
     transfer: { budget: new ByteBudget(256 * 1024 * 1024), blockSize: o.blockSize ?? 8 * 1024 * 1024, chunkConcurrency: 4, retry: o.retry ?? DEFAULT_RETRY, signal },
   };
