@@ -90,6 +90,14 @@ describe('copies of a frozen Gen1 tree', () => {
     } finally {
       await dest.close();
     }
+    // validate compares Gen2 with the recorded originals too: clean, where a comparison with the
+    // frozen modes would list every path.
+    const v = await cli(['validate', src, gen2Uri(gen2.url, 'migrated'), '--checksum', '--state-dir', state]);
+    expect(v.code, `${v.out}\n${v.err}`).toBe(0);
+    expect(v.err).toMatch(/is frozen \(frz-[0-9a-f]+\): comparing with the modes and ACLs recorded before the freeze/);
+    expect(v.out).toMatch(/no differences/);
+    const plain = await cli(['validate', src, gen2Uri(gen2.url, 'migrated'), '--state-dir', join(dir, 'other-state')]);
+    expect(plain.code).toBe(1);
     // Gen1 itself stays frozen.
     expect(((await source.getAcl('raw/2024')).permissions & 0o222)).toBe(0);
   }, 60_000);

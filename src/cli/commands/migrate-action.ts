@@ -131,14 +131,9 @@ function dryRunJobDb(): JobDb {
  * (every frozen path shows its recorded pre-freeze mode and ACL), else as it is. Says so on stderr.
  */
 async function thawedIfFrozen(source: Store, jobDb: JobDb): Promise<Store> {
-  const { cutoverDb } = await import('../../cutover/ops-state/tables.js');
-  const { findCoveringFreeze } = await import('../../cutover/ops-state/freezes.js');
-  const { thawedView } = await import('../../cutover/freeze/thawed-view.js');
-  const db = await cutoverDb(jobDb);
-  const covering = await findCoveringFreeze(db, source.displayUri);
-  if (covering === undefined) return source;
-  process.stderr.write(`lakeshift: ${source.displayUri} is frozen (${covering.freeze.id}): copying the modes and ACLs recorded before the freeze\n`);
-  return thawedView(source, db, covering.freeze, covering.prefix);
+  const thawed = await (await import('../../cutover/freeze/thawed-view.js')).thawedIfFrozen(source, jobDb);
+  if (thawed.freezeId !== undefined) process.stderr.write(`lakeshift: ${source.displayUri} is frozen (${thawed.freezeId}): copying the modes and ACLs recorded before the freeze\n`);
+  return thawed.store;
 }
 
 /** Opens the SQLite job database of a real run (creating the state directory) on first use. */
