@@ -2,11 +2,13 @@
  * Workload-scan benchmark: the built `lakeshift cutover scan` process (the full rule set) beside
  * ripgrep over the same tree, in one run.
  *
- *   node --import tsx bench/cutover/run.ts [--files 100000] [--mib 1024] [--dir DIR] [--keep] [--workers N]
+ *   node --import tsx bench/cutover/run.ts [--files 100000] [--mib 1024] [--dir DIR] [--keep] [--workers N] [--setup-only]
  *
  * 1. Writes a tree of --files text files totalling --mib MiB (500 files per folder; Python, Scala,
  *    JSON, XML, YAML and shell text; 1% of the files carry Gen1 references in the forms of
  *    shared/docs/cutover.md). An existing tree at --dir with a matching marker file is reused.
+ *    `--setup-only` writes the tree (kept) and exits: the untimed part, to run under `nice` outside
+ *    the benchmark lock.
  * 2. Runs `rg -c 'azuredatalakestore|fs\.adl|dfs\.adls' DIR` once to warm the page cache (not timed),
  *    then times one rg process and one `node bin/lakeshift.js cutover scan DIR --map ... --output json`
  *    process over the same tree, and prints wall and CPU seconds, files/s, MB/s, findings and both
@@ -110,6 +112,7 @@ if (!hasRg) process.stdout.write("ripgrep (rg) is not installed: no ratio in thi
 const t0 = performance.now();
 const tree = writeTree();
 process.stdout.write(`tree: ${tree.files} files, ${(tree.bytes / 2 ** 20).toFixed(0)} MiB, ${tree.gen1Files} with Gen1 references, at ${DIR} (written or reused in ${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+if (process.argv.includes('--setup-only')) process.exit(0);
 
 const mb = tree.bytes / 1e6;
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');

@@ -29,7 +29,11 @@ async function openJobDb(o: Record<string, unknown>, onlyIfPresent = false): Pro
   return openSqliteJobDb(dir);
 }
 
-async function openChecked(uri: string, o: Record<string, unknown>, role: 'source' | 'dest'): Promise<Store> {
+/**
+ * Opens a store and checks that it answers. With `mayBeMissing` (final-sync's destination) a root that
+ * does not exist yet is fine: the copy creates it (a Gen2 filesystem included), as migrate does.
+ */
+async function openChecked(uri: string, o: Record<string, unknown>, role: 'source' | 'dest', mayBeMissing = false): Promise<Store> {
   let store: Store;
   try {
     store = openStore(uri, { ...storeOptionsFrom(o), role });
@@ -40,6 +44,10 @@ async function openChecked(uri: string, o: Record<string, unknown>, role: 'sourc
   try {
     await checkReachable(store, role === 'source' ? 'source' : 'destination');
   } catch (error) {
+    if (mayBeMissing && isStorageError(error, 'not-found')) {
+      process.stderr.write(`lakeshift: ${store.displayUri} does not exist yet; ${o['dryRun'] === true ? 'a real run creates it' : 'creating it with the copy'}\n`);
+      return store;
+    }
     await store.close();
     throw error;
   }
@@ -204,7 +212,7 @@ export async function runFinalSyncCommand(sourceUri: string, destUri: string, o:
   const concurrency = concurrencyOf(o, 8);
   const { runFinalSync } = await import('../../cutover/final-sync/final-sync.js');
   const source = await openChecked(sourceUri, o, 'source');
-  const dest = await openChecked(destUri, o, 'dest').catch(async (e: unknown) => {
+  const dest = await openChecked(destUri, o, 'dest', true).catch(async (e: unknown) => {
     await source.close();
     throw e;
   });

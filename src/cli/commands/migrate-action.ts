@@ -126,6 +126,16 @@ function dryRunJobDb(): JobDb {
   };
 }
 
+/**
+ * The source as a copy should read it: through the freeze's thawed view when an open freeze covers it
+ * (every frozen path shows its recorded pre-freeze mode and ACL), else as it is. Says so on stderr.
+ */
+async function thawedIfFrozen(source: Store, jobDb: JobDb): Promise<Store> {
+  const thawed = await (await import('../../cutover/freeze/thawed-view.js')).thawedIfFrozen(source, jobDb);
+  if (thawed.freezeId !== undefined) process.stderr.write(`lakeshift: ${source.displayUri} is frozen (${thawed.freezeId}): copying the modes and ACLs recorded before the freeze\n`);
+  return thawed.store;
+}
+
 /** Opens the SQLite job database of a real run (creating the state directory) on first use. */
 async function openJobDb(stateDir: string | undefined): Promise<JobDb> {
   const { openSqliteJobDb, resolveStateDir } = await import('../../state/db.js');
@@ -154,8 +164,11 @@ export async function executeMigration(req: MigrateRequest, flags: Record<string
     };
     for (const r of req.rules) mappings.push({ ...(r.name === undefined ? {} : { name: r.name }), sourcePrefix: r.sourcePrefix, dest: await destFor(r.destUri), destPath: r.destPath });
     jobDb = req.options.dryRun === true ? dryRunJobDb() : await openJobDb(req.stateDir);
+    // A frozen source (cutover freeze) is read with the modes and ACLs it had before the freeze, so the
+    // copy carries those to Gen2 rather than the freeze's write-less ones (as cutover final-sync does).
+    const readSource = req.options.dryRun === true ? source : await thawedIfFrozen(source, jobDb);
     if (req.expectJobId !== undefined) {
-      const predicted = predictJobId({ ...req.options, source, mappings, jobDb });
+      const predicted = predictJobId({ ...req.options, source: readSource, mappings, jobDb });
       if (predicted !== req.expectJobId) throw new UserError(`Cannot resume job ${req.expectJobId}: the stores or options reopened from the job record define job ${predicted}. Rerun the original migrate command instead.`);
     }
     const tty = process.stderr.isTTY === true && req.output === 'text';
@@ -173,7 +186,7 @@ export async function executeMigration(req: MigrateRequest, flags: Record<string
     process.on('SIGTERM', onSignal);
     const beforePhase = pauseHook();
     const base: MigrationOptions = {
-      ...req.options, source, mappings, jobDb, logger: makeLogger(), signal: cancel.signal,
+      ...req.options, source: readSource, mappings, jobDb, logger: makeLogger(), signal: cancel.signal,
       onEvent: (e) => renderer.handle(e), ...(beforePhase === undefined ? {} : { beforePhase }),
     };
     const summaries: MigrationSummary[] = [];

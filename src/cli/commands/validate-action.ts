@@ -6,7 +6,7 @@ import { openStore } from '../../stores/open-store.js';
 import { validateStores, type ValidationReport } from '../../validate/validate.js';
 import { parseIdentityMap } from '../../core/identity-map.js';
 import { checkReachable } from '../reachability.js';
-import { recordValidationResult } from './validate-record.js';
+import { recordValidationResult, thawedIfFrozen } from './validate-record.js';
 
 /** Renders a validation report for people. */
 export function formatValidationText(r: ValidationReport): string {
@@ -51,18 +51,24 @@ export async function runValidateCommand(sourceUri: string, destUri: string, opt
   try {
     await checkReachable(source, 'source');
     await checkReachable(dest, 'destination');
-    const report = await validateStores(source, dest, {
-      checksum: opts['checksum'] === true,
-      samplePercent,
-      acl: opts['acl'] !== false && source.capabilities.acl && dest.capabilities.acl,
-      owner: opts['owner'] !== false && source.capabilities.ownership && dest.capabilities.ownership,
-      permissions: opts['permissions'] !== false && source.capabilities.permissions && dest.capabilities.permissions,
-      times: opts['times'] === true,
-      concurrency,
-      ...(identityMap === undefined ? {} : { identityMap }),
-      ...(Array.isArray(opts['include']) ? { include: opts['include'] as string[] } : {}),
-      ...(Array.isArray(opts['exclude']) ? { exclude: opts['exclude'] as string[] } : {}),
-    });
+    const view = await thawedIfFrozen(source, typeof opts['stateDir'] === 'string' ? opts['stateDir'] : undefined);
+    let report: ValidationReport;
+    try {
+      report = await validateStores(view.store, dest, {
+        checksum: opts['checksum'] === true,
+        samplePercent,
+        acl: opts['acl'] !== false && source.capabilities.acl && dest.capabilities.acl,
+        owner: opts['owner'] !== false && source.capabilities.ownership && dest.capabilities.ownership,
+        permissions: opts['permissions'] !== false && source.capabilities.permissions && dest.capabilities.permissions,
+        times: opts['times'] === true,
+        concurrency,
+        ...(identityMap === undefined ? {} : { identityMap }),
+        ...(Array.isArray(opts['include']) ? { include: opts['include'] as string[] } : {}),
+        ...(Array.isArray(opts['exclude']) ? { exclude: opts['exclude'] as string[] } : {}),
+      });
+    } finally {
+      await view.close();
+    }
     process.stdout.write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatValidationText(report));
     await recordValidationResult(report, typeof opts['stateDir'] === 'string' ? opts['stateDir'] : undefined);
     process.exitCode = report.ok ? EXIT.ok : EXIT.failures;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Store } from '../../core/store.js';
 import type { ValidationReport } from '../../validate/validate.js';
 
 /**
@@ -21,5 +22,27 @@ export async function recordValidationResult(report: ValidationReport, stateDir:
     }
   } catch (error) {
     process.stderr.write(`lakeshift validate: warning: the result could not be recorded in ${dir}: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+/**
+ * A frozen source (cutover freeze) is validated as the copy reads it: with the modes and ACLs recorded
+ * before the freeze (the thawed view), so a copy made after the freeze validates clean. Looks in the
+ * job database of --state-dir, or the default one if it exists (none: the source as it is); says so on
+ * stderr. `close` closes the job database once the validation is done.
+ */
+export async function thawedIfFrozen(source: Store, stateDir: string | undefined): Promise<{ store: Store; close(): Promise<void> }> {
+  const { openSqliteJobDb, resolveStateDir } = await import('../../state/db.js');
+  const dir = resolveStateDir(stateDir);
+  if (!existsSync(join(dir, 'jobs.db'))) return { store: source, close: () => Promise.resolve() };
+  const { thawedIfFrozen: thaw } = await import('../../cutover/freeze/thawed-view.js');
+  const jobDb = await openSqliteJobDb(dir);
+  try {
+    const thawed = await thaw(source, jobDb);
+    if (thawed.freezeId !== undefined) process.stderr.write(`lakeshift: ${source.displayUri} is frozen (${thawed.freezeId}): comparing with the modes and ACLs recorded before the freeze\n`);
+    return { store: thawed.store, close: () => jobDb.close() };
+  } catch (error) {
+    await jobDb.close();
+    throw error;
   }
 }

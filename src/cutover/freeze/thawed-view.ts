@@ -1,8 +1,9 @@
 import type { AclStatus } from '../../core/acl-types.js';
 import { joinPath, type Entry } from '../../core/entry.js';
 import type { CallOptions, ListOptions, Store } from '../../core/store.js';
-import { findFreezePaths, type FreezePathRow, type FreezeRow } from '../ops-state/freezes.js';
-import type { CutoverDb } from '../ops-state/tables.js';
+import type { JobDb } from '../../state/db.js';
+import { findCoveringFreeze, findFreezePaths, type FreezePathRow, type FreezeRow } from '../ops-state/freezes.js';
+import { cutoverDb, type CutoverDb } from '../ops-state/tables.js';
 import { parseEntries } from './frozen-acl.js';
 
 /**
@@ -43,4 +44,15 @@ export function thawedView(store: Store, db: CutoverDb, freeze: FreezeRow, prefi
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
+}
+
+/**
+ * The source as a copy or a validation should read it: through the thawed view of the open freeze
+ * that covers it (migrate, validate), else as it is; `freezeId` says which freeze, if any.
+ */
+export async function thawedIfFrozen(source: Store, jobDb: JobDb): Promise<{ store: Store; freezeId?: string }> {
+  const db = await cutoverDb(jobDb);
+  const covering = await findCoveringFreeze(db, source.displayUri);
+  if (covering === undefined) return { store: source };
+  return { store: thawedView(source, db, covering.freeze, covering.prefix), freezeId: covering.freeze.id };
 }

@@ -2,25 +2,77 @@ import { redactUri } from '../../core/uri.js';
 import type { CutoverMapping } from '../mapping.js';
 import { ruleMatches } from './rule-matches.js';
 import { ALL_RULES } from './rules.js';
+import { GEN1_SDK_MARK } from './rules-sdk.js';
 import type { FileTraits, Finding, Hit, Rule, TextEdit } from './types.js';
 
+/** What the prefilter looks for: literals in any letter case (one regular expression) and exact ones. */
+export interface PrefilterLiterals {
+  /** Lower case; none contains another. */
+  anyCase: string[];
+  /** Exact case; none contains another or (in any case) an anyCase literal. */
+  exact: string[];
+}
+
 /**
- * One combined prefilter: every rule's text contains "adl" or "lake" in some case (adl://, fs.adl,
- * dfs.adls, ADLStoreClient, AdlsClient, *-AdlStore*, azuredatalakestore, DataLake*, data_lake,
- * data-lake, ...) or is an `az dls`/`az dla` command. Two-letter-class alternatives keep V8's regular
- * expression engine on its fast path (one pass at close to memory speed); a file without a match is
- * done after that pass. U-SQL scripts (.usql) always go to the rules (they may hold only relative paths).
+ * Short substrings most Gen1 literals contain: the prefilter looks for one of these instead of the
+ * longer literal (it occurs wherever the literal does), which keeps the alternation short and fast.
  */
-export const PREFILTER = /[aA](?:[dD][lL]|[zZ][ \t]+[dD][lL])|[lL][aA][kK][eE]/;
+const SHORT_KEYS = ['adl', 'lake'];
+
+/**
+ * The prefilter's literals: the union of every rule's `literals` (each shortened to a SHORT_KEYS
+ * entry it contains), less each literal that contains another one (the shorter one occurs wherever
+ * the longer one does). A text with none of them holds nothing any rule would find.
+ */
+export function prefilterLiterals(rules: readonly Rule[] = ALL_RULES): PrefilterLiterals {
+  const any = new Set<string>();
+  const exact = new Set<string>();
+  for (const r of rules) {
+    for (const l of r.literals) {
+      if (typeof l !== 'string') exact.add(l.exact);
+      else any.add(SHORT_KEYS.find((k) => l.toLowerCase().includes(k)) ?? l.toLowerCase());
+    }
+  }
+  const anyCase = [...any].filter((l) => ![...any].some((o) => o !== l && l.includes(o))).sort();
+  const exactOnly = [...exact].filter((l) => !anyCase.some((o) => l.toLowerCase().includes(o)) && ![...exact].some((o) => o !== l && l.includes(o))).sort();
+  for (const l of [...anyCase, ...exactOnly]) if (l === '' || /[\r\n]/.test(l)) throw new Error(`prefilter literal '${l}' is empty or spans lines`);
+  return { anyCase, exact: exactOnly };
+}
+
+/** `adl` -> `[aA][dD][lL]`: case-insensitive without the `i` flag, which keeps V8 on its fast path. */
+function caseClasses(literal: string): string {
+  let out = '';
+  for (const ch of literal) {
+    const up = ch.toUpperCase();
+    out += up !== ch ? `[${ch}${up}]` : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  }
+  return out;
+}
+
+/** The combined prefilter's literals (from every rule). */
+export const PREFILTER_LITERALS: PrefilterLiterals = prefilterLiterals();
+
+/**
+ * The combined prefilter for the any-case literals: one alternation of two-letter classes, which V8
+ * runs in one pass at close to memory speed (the `i` flag, or one alternation that also holds the
+ * exact literals, was 2-3x slower: bench/cutover/README.md). The exact literals (few, each starting
+ * with a rare capital) are found with indexOf. A file with no match is done after these passes.
+ * U-SQL scripts (.usql) always go to the rules (they may hold only relative paths).
+ */
+export const PREFILTER = new RegExp(PREFILTER_LITERALS.anyCase.map(caseClasses).join('|'));
 
 /** True when a file must go through the rules. */
 export function passesPrefilter(view: string, path: string): boolean {
-  return PREFILTER.test(view) || path.toLowerCase().endsWith('.usql');
+  return PREFILTER.test(view) || PREFILTER_LITERALS.exact.some((l) => view.includes(l)) || path.toLowerCase().endsWith('.usql');
+}
+
+/** True when the text holds one of the rule's literals (`lower` is text.toLowerCase()). */
+export function hasLiteral(rule: Rule, text: string, lower: string): boolean {
+  return rule.literals.some((l) => (typeof l === 'string' ? lower.includes(l.toLowerCase()) : text.includes(l.exact)));
 }
 
 const USQL_MARK = /\bUSING\s+(?:Extractors|Outputters)\.|\bOUTPUT\s+@\w+\s+TO\b/;
 const FSSPEC_MARK = /\b(?:fsspec|adlfs|dask|storage_options|AzureDatalakeFileSystem)\b/;
-const GEN1_SDK_MARK = /azure\.datalake\.store|com\.microsoft\.azure\.datalake\.store|Microsoft\.Azure\.DataLake\.Store|azure-arm-datalake-store|ADLStoreClient|AdlsClient/;
 
 const FORMAT_BY_EXT: Readonly<Record<string, FileTraits['format']>> = {
   json: 'json', jsonc: 'json', ipynb: 'notebook', xml: 'xml', yaml: 'yaml', yml: 'yaml', tf: 'hcl', hcl: 'hcl', tfvars: 'hcl',
@@ -43,14 +95,19 @@ export function fileTraits(path: string, text: string): FileTraits {
 }
 
 /**
- * Runs every applicable rule over a text; hits are in offset order. `everywhere` runs each pattern at
- * every offset instead of through its anchor (same hits, slower; the tests compare the two).
+ * Runs every applicable rule over a text; hits are in offset order. A rule none of whose literals is in
+ * the text is not run (it can find nothing there). `everywhere` runs every rule, each pattern at every
+ * offset instead of through its anchor (same hits, slower; the tests compare the two).
  */
 export function runRules(text: string, file: FileTraits, mapping: CutoverMapping | undefined, rules: readonly Rule[] = ALL_RULES, everywhere = false): Hit[] {
   const hits: Hit[] = [];
   const ctx = { text, file, mapping };
+  // ASCII letters lower-case to ASCII and nothing else lower-cases to ASCII, so a literal present in
+  // any case in `text` is present in `lower`.
+  const lower = text.toLowerCase();
   for (const rule of rules) {
     if (rule.applies !== undefined && !rule.applies(file)) continue;
+    if (!everywhere && !hasLiteral(rule, text, lower)) continue;
     for (const m of ruleMatches(rule, text, everywhere)) {
       const outcome = rule.decide(m, ctx);
       if (outcome === undefined) continue;

@@ -112,6 +112,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2/1.3',
     description: 'fs.adl.* and dfs.adls.* keys after any prefix (spark.hadoop., -D, spark.conf.set, hadoopConfiguration().set, Alluxio options) become fs.azure.account.* keys; per-account keys move the account to a .ACCOUNT2.dfs.core.windows.net suffix; keys without an ABFS equivalent are reported',
     pattern: /(?:(?<=-D)|(?<![A-Za-z0-9_]))(?<!apache\.hadoop\.)(?:fs\.adl|dfs\.adls)\.(?:account\.([A-Za-z0-9${}<>_-]+)\.)?([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g,
+    literals: ['fs.adl'],
     anchor: { literal: /fs\.adl/g, back: /d/ },
     decide(m, ctx) {
       const acct = m[1];
@@ -158,6 +159,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2',
     description: 'ADL driver classes (AdlFileSystem, Adl) become the ABFS classes; a custom AzureADTokenProvider is reported',
     pattern: /\borg\.apache\.hadoop\.fs\.adl\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)/g,
+    literals: ['org.apache.hadoop.fs.adl.'],
     decide(m) {
       const cls = m[1] ?? '';
       if (cls === 'AdlFileSystem') return { action: 'rewrite', replacement: `${ABFS}.SecureAzureBlobFileSystem` };
@@ -179,6 +181,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2',
     description: 'fs.AbstractFileSystem.adl.impl becomes fs.AbstractFileSystem.abfss.impl',
     pattern: /\bfs\.AbstractFileSystem\.adl\.impl\b/g,
+    literals: ['fs.abstractfilesystem.adl.impl'],
     decide: () => ({ action: 'rewrite', replacement: 'fs.AbstractFileSystem.abfss.impl' }),
     examples: { positive: [{ text: '<name>fs.AbstractFileSystem.adl.impl</name>', action: 'rewrite', replacement: 'fs.AbstractFileSystem.abfss.impl' }], negative: [{ text: 'fs.AbstractFileSystem.abfs.impl' }] },
   },
@@ -188,6 +191,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2',
     description: 'adl.* driver tuning keys: the latency tracker becomes fs.azure.abfs.latency.track; the others have no ABFS equivalent and are reported',
     pattern: /(?<![A-Za-z0-9_])adl\.(feature\.[A-Za-z0-9_.]*[A-Za-z0-9_]|(?:dfs\.)?enable\.client\.latency\.tracker|debug\.override\.localuserasfileowner|events\.tracking\.cluster(?:name|type))\b/g,
+    literals: ['adl.'],
     decide(m) {
       const k = m[1] ?? '';
       if (k.endsWith('latency.tracker')) return { action: 'rewrite', replacement: 'fs.azure.abfs.latency.track' };
@@ -208,6 +212,7 @@ export const HADOOP_RULES: readonly Rule[] = [
     family: '1.2',
     description: 'Gen1 secrets kept as JCEKS aliases (hadoop credential create fs.adl.*/dfs.adls.*): the keystore cannot be edited, the alias must be re-created under the ABFS name',
     pattern: /\bhadoop\s+credential\s+create\s+((?:fs\.adl|dfs\.adls)\.[A-Za-z0-9_.]+)/g,
+    literals: ['fs.adl'],
     group: 1,
     decide: (m) => ({ action: 'report', reason: `JCEKS alias ${m[1] ?? ''}: create the secret again under its ABFS name (e.g. hadoop credential create fs.azure.account.oauth2.client.secret -provider ...) and keep hadoop.security.credential.provider.path pointing at the keystore` }),
     examples: {

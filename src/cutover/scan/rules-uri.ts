@@ -52,6 +52,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U1/U2',
     description: 'adl://ACCOUNT.azuredatalakestore.net/PATH (and the account root) becomes abfss://FS@ACCOUNT2.dfs.core.windows.net/PATH through the mapping',
     pattern: new RegExp(String.raw`\badl:\/\/(${HOST})\.azuredatalakestore\.net(?::\d+)?(${PATH})`, 'gi'),
+    literals: ['.azuredatalakestore'],
     decide(m, ctx) {
       const host = m[1] ?? '';
       if (ctx.file.usql) return { action: 'report', reason: USQL_REASON };
@@ -83,6 +84,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U7',
     description: 'swebhdfs:// (and webhdfs://) on a Gen1 host becomes the abfss:// URI; in U-SQL and AdlCopy it is reported',
     pattern: new RegExp(String.raw`\bs?webhdfs:\/\/(${HOST})\.azuredatalakestore\.net(?::\d+)?(${PATH})`, 'gi'),
+    literals: ['.azuredatalakestore'],
     decide(m, ctx) {
       const host = m[1] ?? '';
       if (ctx.file.usql) return { action: 'report', reason: USQL_REASON };
@@ -106,6 +108,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U3/U4',
     description: 'HDInsight default-storage forms adl://home/PATH and adl:///PATH: rewritten when the mapping file gives the cluster home (hostname and mountpoint), else reported',
     pattern: new RegExp(String.raw`\badl:\/\/(home(?![A-Za-z0-9_.-])|(?=\/))(${PATH})`, 'gi'),
+    literals: ['adl:/'],
     decide(m, ctx) {
       if (ctx.file.usql) return { action: 'report', reason: USQL_REASON };
       const home = ctx.mapping?.home;
@@ -131,6 +134,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U5/U10',
     description: 'adl://NAME/PATH without a domain: the fsspec/adlfs grammar in Python data code (reported with the adlfs abfs:// form), else the HDInsight short form of adl://NAME.azuredatalakestore.net (rewritten when NAME is a mapped account)',
     pattern: new RegExp(String.raw`\badl:\/\/(?!home(?![A-Za-z0-9_.-]))([A-Za-z0-9\${}<>_-]+)(?![A-Za-z0-9_.@-])(${PATH})`, 'gi'),
+    literals: ['adl:/'],
     decide(m, ctx) {
       const name = m[1] ?? '';
       if (ctx.file.usql) return { action: 'report', reason: USQL_REASON };
@@ -158,6 +162,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U8',
     description: 'https://ACCOUNT.azuredatalakestore.net/webhdfs/v1/PATH becomes https://ACCOUNT2.dfs.core.windows.net/FS/PATH; a REST call (?op=...) is reported: it needs the DFS API',
     pattern: new RegExp(String.raw`\bhttps?:\/\/(${HOST})\.azuredatalakestore\.net(?::\d+)?\/webhdfs\/v1(?![A-Za-z0-9_])(${PATH.replace('[^', '[^?#')})(\?[^\s"'\`<>\\|)\]]*)?`, 'gi'),
+    literals: ['.azuredatalakestore'],
     decide(m, ctx) {
       const host = m[1] ?? '';
       if (ctx.file.usql) return { action: 'report', reason: USQL_REASON };
@@ -187,6 +192,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U9',
     description: 'Gen1 extension endpoint /WebHdfsExt/ (concurrent append, expiry, ...): no single Gen2 equivalent, reported',
     pattern: new RegExp(String.raw`\bhttps?:\/\/(${HOST})\.azuredatalakestore\.net(?::\d+)?\/webhdfsext\b[^\s"'\`<>\\|)\]]*`, 'gi'),
+    literals: ['.azuredatalakestore'],
     decide: () => ({ action: 'report', reason: 'Gen1 extension API (WebHdfsExt: CONCURRENTAPPEND, SETEXPIRY, MSCONCAT, ...): Gen2 has no single equivalent; concurrent append and concat have none at all (cutover.md 2.3)' }),
     examples: {
       positive: [{ text: 'POST https://contoso.azuredatalakestore.net/WebHdfsExt/logs/a.log?op=CONCURRENTAPPEND', action: 'report', reason: /CONCURRENTAPPEND/ }],
@@ -199,6 +205,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U12',
     description: 'Wrong-but-real forms: Gen2 grammar on a Gen1 scheme (adl://FS@ACCOUNT.azuredatalakestore.net), the typos azuredatalakestorage.net and azuredatalake.net: reported, never rewritten',
     pattern: /\b(?:adl|abfss?|s?webhdfs|https?):\/\/[A-Za-z0-9${}<>_-]+@[A-Za-z0-9${}<>_-]+\.azuredatalakestore\.net[^\s"'`<>\\|,;)\]]*|[A-Za-z0-9${}<>_:/.-]*\.azuredatalake(?:storage)?\.net\b[^\s"'`<>\\|,;)\]]*/gi,
+    literals: ['.azuredatalake'],
     anchor: { literal: /\.azuredatalake/gi, back: /[A-Za-z0-9${}<>_:/.@-]/ },
     decide: (m) => ({
       action: 'report',
@@ -221,6 +228,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U11',
     description: 'A bare Gen1 host (allow-lists, proxy rules, private DNS, config values) becomes ACCOUNT2.dfs.core.windows.net; in Gen1 SDK code it is reported with the client call',
     pattern: /(?<![A-Za-z0-9_.@/$-])([A-Za-z0-9]+)\.azuredatalakestore\.net\b(?!\/webhdfs)/gi,
+    literals: ['.azuredatalakestore'],
     anchor: { literal: /\.azuredatalakestore/gi, back: /[A-Za-z0-9]/ },
     applies: (f) => !f.usql,
     decide(m, ctx) {
@@ -246,6 +254,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U11',
     description: 'A Gen1 host built from a variable or placeholder (${name}.azuredatalakestore.net, {acct}..., <<name>>...) outside a URI: reported',
     pattern: /(?<![A-Za-z0-9_.@/${<-])(?:\$\{[^}\s]{1,60}\}|\{[A-Za-z0-9_]{1,40}\}|<<?[A-Za-z0-9_ -]{1,40}>>?|\$[A-Za-z_][A-Za-z0-9_]{0,40})\.azuredatalakestore\.net\b/g,
+    literals: ['.azuredatalakestore'],
     decide: () => ({ action: 'report', reason: 'Gen1 host name built from a variable: lakeshift cannot tell the account; change it to ACCOUNT2.dfs.core.windows.net (the Gen2 account) where the variable is set' }),
     examples: {
       positive: [{ text: "output endpoint string = '${lake.name}.azuredatalakestore.net'", action: 'report', reason: /variable/ }, { text: 'host = f"{account}.azuredatalakestore.net"', action: 'report' }],
@@ -258,6 +267,7 @@ export const URI_RULES: readonly Rule[] = [
     family: 'U11',
     description: 'A wildcard allow-list entry for every Gen1 account: reported (Gen2 needs *.dfs.core.windows.net and *.blob.core.windows.net)',
     pattern: /\*\.azuredatalakestore\.net\b/gi,
+    literals: ['*.azuredatalakestore'],
     decide: () => ({ action: 'report', reason: 'wildcard for every Gen1 account: allow *.dfs.core.windows.net and *.blob.core.windows.net (the SDKs call both) instead, or the exact Gen2 hosts' }),
     examples: { positive: [{ text: 'proxy_bypass = *.azuredatalakestore.net', action: 'report', reason: /blob/ }], negative: [{ text: '*.dfs.core.windows.net' }] },
   },
@@ -267,6 +277,7 @@ export const URI_RULES: readonly Rule[] = [
     family: '1.9',
     description: 'Data Lake Analytics endpoint (ACCOUNT.azuredatalakeanalytics.net): no Gen2 counterpart, reported',
     pattern: /\b[A-Za-z0-9${}<>_-]*\.azuredatalakeanalytics\.net\b/gi,
+    literals: ['.azuredatalakeanalytics'],
     anchor: { literal: /\.azuredatalakeanalytics/gi, back: /[A-Za-z0-9${}<>_-]/ },
     decide: () => ({ action: 'report', reason: USQL_REASON }),
     examples: { positive: [{ text: 'https://myadla.azuredatalakeanalytics.net/jobs', action: 'report', reason: /Data Lake Analytics/ }], negative: [{ text: 'azuredatalakestore.net' }] },
@@ -277,6 +288,7 @@ export const URI_RULES: readonly Rule[] = [
     family: '1.1',
     description: 'Gen1 data-plane token resource https://datalake.azure.net/: Gen2 tokens are for https://storage.azure.com/',
     pattern: /https:\/\/datalake\.azure\.net\/?/gi,
+    literals: ['://datalake.azure.net'],
     decide: () => ({ action: 'report', reason: 'token audience of the Gen1 data plane: request tokens for https://storage.azure.com/ and give the identity Storage Blob Data roles or ACLs on the Gen2 account' }),
     examples: { positive: [{ text: 'resource = "https://datalake.azure.net/"', action: 'report', reason: /storage\.azure\.com/ }], negative: [{ text: 'https://storage.azure.com/' }] },
   },

@@ -7,7 +7,7 @@ import { throwIfCancelled } from '../../core/errors.js';
 import type { CutoverMapping } from '../mapping.js';
 import { readFailure, scanBatch, scanBytes, type BatchOptions, type BatchResult, type FileRewrite } from './scan-batch.js';
 import type { Finding, SkippedFile } from './types.js';
-import { walkPaths, type WalkedFile } from './walk.js';
+import { walkBatches, type WalkedFile } from './walk.js';
 
 export type { FileRewrite } from './scan-batch.js';
 
@@ -121,6 +121,10 @@ class BatchPool {
   }
 }
 
+async function* eachFile(folders: AsyncIterable<WalkedFile[]>): AsyncGenerator<WalkedFile> {
+  for await (const folder of folders) yield* folder;
+}
+
 /**
  * Scans files and folders: batches of files are read synchronously and scanned in worker threads
  * (large trees) or this thread; with a readBytes hook, files are read through it with bounded
@@ -133,12 +137,12 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
   const walkSkipped: SkippedFile[] = [];
   const exclude = new Set(options.exclude ?? []);
   const results: (BatchResult | Promise<BatchResult>)[] = [];
-  const files = walkPaths(paths, walkSkipped, options.signal);
+  const folders = walkBatches(paths, walkSkipped, options.signal);
 
   if (options.readBytes !== undefined) {
     const read = options.readBytes;
     const inFlight = new Set<Promise<BatchResult>>();
-    for await (const f of files) {
+    for await (const f of eachFile(folders)) {
       throwIfCancelled(options.signal);
       if (exclude.has(f.abs)) continue;
       const p: Promise<BatchResult> = (async () => {
@@ -160,17 +164,19 @@ export async function scanFiles(paths: readonly string[], options: ScanOptions =
     try {
       let batch: WalkedFile[] = [];
       let seen = 0;
-      for await (const f of files) {
-        if (exclude.size > 0 && exclude.has(f.abs)) continue;
-        batch.push(f);
-        seen += 1;
-        if (seen === WORKERS_FROM) pool.start();
-        if (batch.length < BATCH) continue;
-        throwIfCancelled(options.signal);
-        results.push(pool.run(results.length, batch));
-        batch = [];
-        // Let finished workers report back between batches scanned here.
-        await new Promise((r) => setImmediate(r));
+      for await (const folder of folders) {
+        for (const f of folder) {
+          if (exclude.size > 0 && exclude.has(f.abs)) continue;
+          batch.push(f);
+          seen += 1;
+          if (seen === WORKERS_FROM) pool.start();
+          if (batch.length < BATCH) continue;
+          throwIfCancelled(options.signal);
+          results.push(pool.run(results.length, batch));
+          batch = [];
+          // Let finished workers report back between batches scanned here.
+          await new Promise((r) => setImmediate(r));
+        }
       }
       if (batch.length > 0) results.push(pool.run(results.length, batch));
       await Promise.all(results);

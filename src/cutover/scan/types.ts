@@ -93,6 +93,9 @@ export interface RuleAnchor {
   back?: RegExp;
 }
 
+/** A literal of Rule.literals: ASCII, no line break; any letter case, or exactly this case. */
+export type RuleLiteral = string | { exact: string };
+
 /**
  * One data-driven rule. `pattern` is a global regular expression run over a file's text once the
  * combined prefilter has matched; `decide` turns a match into an outcome (or undefined: not this rule's
@@ -105,6 +108,17 @@ export interface Rule {
   family: string;
   description: string;
   pattern: RegExp;
+  /**
+   * The rule's promise to the prefilter: every text in which this rule finds something contains at
+   * least one of these ASCII literals (in any letter case). Usually a literal that every match of
+   * `pattern` contains; for a rule that `applies` only to files with a trait, the trait's literals may
+   * stand in. The combined prefilter is built from these (engine.ts), a file with none of any rule's
+   * literals is never decoded, and a rule whose literals are absent from a file is not run on it.
+   * A literal given as `{ exact }` counts only in that letter case (for case-sensitive patterns whose
+   * literal would be common in other cases). rules.test.ts checks every positive example and every
+   * match in the test corpora against it.
+   */
+  literals: readonly RuleLiteral[];
   /** Only files for which this is true (default: every file). */
   applies?: (file: FileTraits) => boolean;
   /** Index of the capture group that is the finding's text (default: the whole match). */

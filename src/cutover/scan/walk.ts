@@ -46,6 +46,14 @@ function inside(parent: string, child: string): boolean {
  * non-regular files are skipped too. A path that does not exist throws StorageError('not-found').
  */
 export async function* walkPaths(paths: readonly string[], skipped: SkippedFile[], signal?: AbortSignal): AsyncGenerator<WalkedFile> {
+  for await (const files of walkBatches(paths, skipped, signal)) yield* files;
+}
+
+/**
+ * The same walk, one array of files per folder (in the same order): one await per folder instead of
+ * one per file, which is most of the walk's cost on trees of small files.
+ */
+export async function* walkBatches(paths: readonly string[], skipped: SkippedFile[], signal?: AbortSignal): AsyncGenerator<WalkedFile[]> {
   const roots: { arg: string; abs: string; isDir: boolean }[] = [];
   for (const arg of paths) {
     let s;
@@ -59,14 +67,14 @@ export async function* walkPaths(paths: readonly string[], skipped: SkippedFile[
   }
   for (const root of roots) {
     if (!root.isDir) {
-      yield { abs: root.abs, display: root.arg };
+      yield [{ abs: root.abs, display: root.arg }];
       continue;
     }
     yield* walkDir(root.abs, root.arg, skipped, signal);
   }
 }
 
-async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[], signal: AbortSignal | undefined): AsyncGenerator<WalkedFile> {
+async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[], signal: AbortSignal | undefined): AsyncGenerator<WalkedFile[]> {
   const display = (rel: string): string => (rel === '' ? rootArg : join(rootArg, rel));
   const stack: { rel: string; levels: IgnoreLevel[] }[] = [{ rel: '', levels: [] }];
   while (stack.length > 0) {
@@ -89,19 +97,24 @@ async function* walkDir(rootAbs: string, rootArg: string, skipped: SkippedFile[]
         skipped.push({ file: display(rel === '' ? '.gitignore' : `${rel}/.gitignore`), reason: `cannot read the .gitignore (${(error as NodeJS.ErrnoException).code ?? 'error'}); its rules were not applied` });
       }
     }
-    entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // Below the root, a child's paths are its folder's (already normalised) plus its name: no join per file.
+    const dirDisplay = display(rel);
     const files: WalkedFile[] = [];
+    const dirs: { rel: string; levels: IgnoreLevel[] }[] = [];
     for (const e of entries) {
       if (e.name === '.git' || (e.name.includes(TEMP_MARK) && e.name.endsWith('.tmp'))) continue;
       const childRel = toPosix(rel === '' ? e.name : `${rel}/${e.name}`);
       const isDir = e.isDirectory();
       if (isIgnored(levels, childRel, isDir)) continue;
-      if (isDir) stack.push({ rel: childRel, levels });
-      else if (e.isFile()) files.push({ abs: join(rootAbs, childRel), display: display(childRel) });
+      if (isDir) dirs.push({ rel: childRel, levels });
+      else if (e.isFile()) files.push(rel === '' ? { abs: join(rootAbs, childRel), display: display(childRel) } : { abs: `${dirAbs}${sep}${e.name}`, display: `${dirDisplay}${sep}${e.name}` });
       else if (e.isSymbolicLink()) skipped.push({ file: display(childRel), reason: await describeLink(rootAbs, dirAbs, join(rootAbs, childRel)) });
       else skipped.push({ file: display(childRel), reason: 'not a regular file (device, socket or pipe)' });
     }
-    for (let i = files.length - 1; i >= 0; i -= 1) yield files[i] as WalkedFile;
+    // Depth-first in name order: this folder's files, then its folders (the stack pops the first name first).
+    for (let i = dirs.length - 1; i >= 0; i -= 1) stack.push(dirs[i] as { rel: string; levels: IgnoreLevel[] });
+    if (files.length > 0) yield files;
   }
 }
 
