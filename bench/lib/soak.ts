@@ -19,6 +19,8 @@ export interface SoakSample {
   /** Pages in use in the job database (its logical size). */
   dbBytes: number;
   walBytes: number;
+  /** V8 heap in use after the latest full (mark-compact) GC before this sample, from --trace-gc; 0 before the first. */
+  heapMb: number;
   copied: number;
   deleted: number;
   status: string;
@@ -94,7 +96,9 @@ function dbSizes(stateDir: string): { dbBytes: number; walBytes: number } {
 
 /** Runs the soak and returns one sample per completed run. Throws when the process fails. */
 export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lakeshift.js'), 'migrate', o.sourceUri, o.destUri, '--every', o.every, '--delete', '--output', 'json', '--state-dir', o.stateDir], {
+  // --trace-gc prints one line per GC on stdout (skipped as non-JSON below): the heap left after each
+  // full GC is what grows when something leaks, whatever the allocator does with RSS.
+  const child = spawn(process.execPath, ['--trace-gc', join(ROOT, 'bin', 'lakeshift.js'), 'migrate', o.sourceUri, o.destUri, '--every', o.every, '--delete', '--output', 'json', '--state-dir', o.stateDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LAKESHIFT_LOG_LEVEL: 'warn' },
@@ -108,7 +112,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
   const started = Date.now();
   const lines = createInterface({ input: child.stdout });
   try {
+    let heapMb = 0;
     for await (const line of lines) {
+      const gc = /Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+      if (gc?.[1] !== undefined) {
+        heapMb = Number(gc[1]);
+        continue;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
@@ -118,7 +128,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
       const s = parsed as { type?: string; status?: string; files?: { copied?: number }; deleted?: number };
       if (s.type !== 'summary' || child.pid === undefined) continue;
       const sample: SoakSample = {
-        run: samples.length + 1, atMs: Date.now() - started, rssMb: rssMbOf(child.pid), openFds: fdsOf(child.pid), ...dbSizes(o.stateDir),
+        run: samples.length + 1, atMs: Date.now() - started, rssMb: rssMbOf(child.pid), openFds: fdsOf(child.pid), ...dbSizes(o.stateDir), heapMb,
         copied: s.files?.copied ?? 0, deleted: s.deleted ?? 0, status: s.status ?? '?',
       };
       samples.push(sample);

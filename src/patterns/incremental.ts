@@ -1,6 +1,7 @@
 import { StorageError } from '../core/errors.js';
 import { runMigration } from '../engine/migrate.js';
 import { sleep } from '../engine/retry.js';
+import { checkpointJobDb } from '../state/db.js';
 import type { MigrationOptions, MigrationSummary } from '../engine/types.js';
 
 /** Default safety limit on deletions per run: a run that would delete more deletes nothing. */
@@ -33,6 +34,8 @@ export async function runIncremental(options: IncrementalOptions): Promise<Migra
     summaries.push(summary);
     onRun?.(summary);
     if (everyMs === undefined || summary.status === 'cancelled' || stopSignal?.aborted || rest.dryRun === true) return summaries;
+    // A process that repeats for weeks must not hold the WAL at its autocheckpoint size between runs.
+    checkpointJobDb(rest.jobDb);
     try {
       await sleep(everyMs, stopSignal);
     } catch {
