@@ -19,7 +19,7 @@ export interface SoakSample {
   /** Pages in use in the job database (its logical size). */
   dbBytes: number;
   walBytes: number;
-  /** V8 heap in use after the latest full (mark-compact) GC before this sample, from --trace-gc; 0 before the first. */
+  /** V8 heap in use after a full (mark-compact) GC, from --trace-gc: the lowest since the previous sample (else the latest); 0 before the first. */
   heapMb: number;
   copied: number;
   deleted: number;
@@ -113,10 +113,13 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
   const lines = createInterface({ input: child.stdout });
   try {
     let heapMb = 0;
+    let sinceSample = false;
     for await (const line of lines) {
       const gc = /Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
       if (gc?.[1] !== undefined) {
-        heapMb = Number(gc[1]);
+        // The lowest since the last sample: a full GC in the middle of a run also counts that run's live data.
+        heapMb = sinceSample ? Math.min(heapMb, Number(gc[1])) : Number(gc[1]);
+        sinceSample = true;
         continue;
       }
       let parsed: unknown;
@@ -132,6 +135,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
         copied: s.files?.copied ?? 0, deleted: s.deleted ?? 0, status: s.status ?? '?',
       };
       samples.push(sample);
+      sinceSample = false;
       o.onSample?.(sample);
       if (samples.length >= o.maxRuns || Date.now() - started >= o.maxMs) break;
       await changeSource(o.source, sample.run, o.changesPerRun);

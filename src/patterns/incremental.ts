@@ -32,10 +32,11 @@ export async function runIncremental(options: IncrementalOptions): Promise<Migra
   for (;;) {
     const summary = await runMigration({ ...rest, kind: 'incremental', maxDelete: rest.maxDelete ?? DEFAULT_MAX_DELETE });
     summaries.push(summary);
+    // A process that repeats for weeks must not hold the WAL at its autocheckpoint size between runs
+    // (checkpointed before the run is reported, so that what watches the report sees the result).
+    if (everyMs !== undefined) checkpointJobDb(rest.jobDb);
     onRun?.(summary);
     if (everyMs === undefined || summary.status === 'cancelled' || stopSignal?.aborted || rest.dryRun === true) return summaries;
-    // A process that repeats for weeks must not hold the WAL at its autocheckpoint size between runs.
-    checkpointJobDb(rest.jobDb);
     try {
       await sleep(everyMs, stopSignal);
     } catch {
