@@ -58,5 +58,15 @@ describe('soak (bounded): migrate --every', () => {
     expect(Math.max(...fds)).toBeLessThan(first + 128 + 256);
     // Five new files a run need a few rows each; 48 KiB a run allows for those and the run's own rows.
     expect(dbSlope).toBeLessThan(48 * 1024);
+    // The WAL is checkpointed and truncated after every run (before its summary is printed): it does not
+    // accumulate runs' writes up to the 40 MB autocheckpoint (which RSS then followed).
+    expect(Math.max(...settled.map((s) => s.walBytes))).toBeLessThan(64 * 1024);
+    // The V8 heap left after full GCs (--trace-gc) holds what outlives a run: a run's items, a client or
+    // a listener set kept per run would grow it by megabytes a run. A full GC during a run also counts
+    // that run's live data (up to ~12 MB here), hence the margin: 24 MB over 7 runs catches >3 MB a run.
+    const heaps = settled.map((s) => s.heapMb).filter((h) => h > 0);
+    console.log(`[soak] heap after full GC: ${heaps.map((h) => h.toFixed(1)).join(' ')} MB`);
+    expect(heaps.length).toBeGreaterThan(0);
+    expect(Math.max(...heaps) - Math.min(...heaps)).toBeLessThan(24);
   }, 180_000);
 });

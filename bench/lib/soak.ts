@@ -19,6 +19,8 @@ export interface SoakSample {
   /** Pages in use in the job database (its logical size). */
   dbBytes: number;
   walBytes: number;
+  /** V8 heap in use after a full (mark-compact) GC, from --trace-gc: the lowest since the previous sample (else the latest); 0 before the first. */
+  heapMb: number;
   copied: number;
   deleted: number;
   status: string;
@@ -94,7 +96,9 @@ function dbSizes(stateDir: string): { dbBytes: number; walBytes: number } {
 
 /** Runs the soak and returns one sample per completed run. Throws when the process fails. */
 export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'lakeshift.js'), 'migrate', o.sourceUri, o.destUri, '--every', o.every, '--delete', '--output', 'json', '--state-dir', o.stateDir], {
+  // --trace-gc prints one line per GC on stdout (skipped as non-JSON below): the heap left after each
+  // full GC is what grows when something leaks, whatever the allocator does with RSS.
+  const child = spawn(process.execPath, ['--trace-gc', join(ROOT, 'bin', 'lakeshift.js'), 'migrate', o.sourceUri, o.destUri, '--every', o.every, '--delete', '--output', 'json', '--state-dir', o.stateDir], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LAKESHIFT_LOG_LEVEL: 'warn' },
@@ -108,7 +112,16 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
   const started = Date.now();
   const lines = createInterface({ input: child.stdout });
   try {
+    let heapMb = 0;
+    let sinceSample = false;
     for await (const line of lines) {
+      const gc = /Mark-Compact[^\d]*[\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+      if (gc?.[1] !== undefined) {
+        // The lowest since the last sample: a full GC in the middle of a run also counts that run's live data.
+        heapMb = sinceSample ? Math.min(heapMb, Number(gc[1])) : Number(gc[1]);
+        sinceSample = true;
+        continue;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(line);
@@ -118,10 +131,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
       const s = parsed as { type?: string; status?: string; files?: { copied?: number }; deleted?: number };
       if (s.type !== 'summary' || child.pid === undefined) continue;
       const sample: SoakSample = {
-        run: samples.length + 1, atMs: Date.now() - started, rssMb: rssMbOf(child.pid), openFds: fdsOf(child.pid), ...dbSizes(o.stateDir),
+        run: samples.length + 1, atMs: Date.now() - started, rssMb: rssMbOf(child.pid), openFds: fdsOf(child.pid), ...dbSizes(o.stateDir), heapMb,
         copied: s.files?.copied ?? 0, deleted: s.deleted ?? 0, status: s.status ?? '?',
       };
       samples.push(sample);
+      sinceSample = false;
       o.onSample?.(sample);
       if (samples.length >= o.maxRuns || Date.now() - started >= o.maxMs) break;
       await changeSource(o.source, sample.run, o.changesPerRun);

@@ -6,7 +6,7 @@
  *   node --import tsx bench/soak/run.ts [--minutes 60] [--every 1m] [--changes 50]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startGen1Emulator } from '../../src/emulators/gen1/index.js';
@@ -24,16 +24,18 @@ try {
   const source = openGen1(gen1.url, 'lake');
   await source.mkdir('');
   await seedLake(source, { profile: 'demo' });
-  console.log(`soak: ${minutes} min, --every ${values.every}, ${values.changes} files changed per run`);
-  console.log('run  elapsed   status     copied deleted   rss MB  fds  db KiB  wal KiB');
+  const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`soak: ${minutes} min, --every ${values.every}, ${values.changes} files changed per run; node ${process.version}; load average ${load()}`);
+  console.log('run  elapsed   status     copied deleted   rss MB  heap MB  fds  db KiB  wal KiB');
   const samples = await runSoak({
     source, sourceUri: gen1Uri(gen1.url, 'lake'), destUri: gen2Uri(gen2.url, 'soak'), stateDir: join(dir, 'state'),
     every: values.every, maxRuns: Number.MAX_SAFE_INTEGER, maxMs: minutes * 60_000, changesPerRun: Number(values.changes),
-    onSample: (s) => console.log(`${String(s.run).padStart(3)}  ${(s.atMs / 1000).toFixed(0).padStart(6)} s  ${s.status.padEnd(10)} ${String(s.copied).padStart(6)} ${String(s.deleted).padStart(7)}  ${s.rssMb.toFixed(1).padStart(7)} ${String(s.openFds).padStart(4)} ${(s.dbBytes / 1024).toFixed(0).padStart(7)} ${(s.walBytes / 1024).toFixed(0).padStart(8)}`),
+    onSample: (s) => console.log(`${String(s.run).padStart(3)}  ${(s.atMs / 1000).toFixed(0).padStart(6)} s  ${s.status.padEnd(10)} ${String(s.copied).padStart(6)} ${String(s.deleted).padStart(7)}  ${s.rssMb.toFixed(1).padStart(7)} ${s.heapMb.toFixed(1).padStart(8)} ${String(s.openFds).padStart(4)} ${(s.dbBytes / 1024).toFixed(0).padStart(7)} ${(s.walBytes / 1024).toFixed(0).padStart(8)}`),
   });
   await source.close();
   const settled = samples.slice(Math.min(3, samples.length - 1));
-  console.log(`growth per run after warm-up (${settled.length} runs): rss ${slopePerRun(settled, (s) => s.rssMb).toFixed(3)} MB, fds ${slopePerRun(settled, (s) => s.openFds).toFixed(3)}, db ${(slopePerRun(settled, (s) => s.dbBytes) / 1024).toFixed(2)} KiB`);
+  const heaped = settled.filter((s) => s.heapMb > 0);
+  console.log(`growth per run after warm-up (${settled.length} runs): rss ${slopePerRun(settled, (s) => s.rssMb).toFixed(3)} MB, heap after full GC ${slopePerRun(heaped, (s) => s.heapMb).toFixed(3)} MB, fds ${slopePerRun(settled, (s) => s.openFds).toFixed(3)}, db ${(slopePerRun(settled, (s) => s.dbBytes) / 1024).toFixed(2)} KiB; load average ${load()}`);
 } finally {
   await gen1.close();
   await gen2.close();

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure } from './cli-error.js';
+import { tolerateClosedOutput } from './closed-output.js';
 import { EXIT } from './exit-codes.js';
 import { registerCommands } from './commands/index.js';
 
@@ -37,6 +38,7 @@ export async function runCli(argv: string[]): Promise<number> {
 
 const isMain = process.argv[1] !== undefined && /(?:bin\/lakeshift(?:\.js)?|cli\/main\.[jt]s)$/.test(process.argv[1]);
 if (isMain) {
+  const outputFailed = tolerateClosedOutput();
   const code = await runCli(process.argv.slice(2));
-  process.exitCode = code;
+  process.exitCode = code === EXIT.ok && outputFailed() ? EXIT.failures : code;
 }

@@ -68,4 +68,12 @@ describe('redactUri', () => {
     expect(out).not.toMatch(/SECRET/);
     expect(out).toContain('sig=REDACTED');
   });
+  it('removes passwords from URL user info, and leaves user names, ports and abfss filesystems alone', () => {
+    const text = 'Cannot reach postgres://lake:SECRET4@db.example:5432/jobs nor redis://:SECRET5@127.0.0.1:6379 nor rediss://u:SECRET6@r:6380/0';
+    const out = redactUri(text);
+    expect(out).not.toMatch(/SECRET/);
+    expect(out).toContain('postgres://lake:REDACTED@db.example:5432/jobs');
+    expect(out).toContain('redis://:REDACTED@127.0.0.1:6379');
+    expect(redactUri('abfss://fs@acct.dfs.core.windows.net/p and http://127.0.0.1:8080/x@y')).toBe('abfss://fs@acct.dfs.core.windows.net/p and http://127.0.0.1:8080/x@y');
+  });
 });

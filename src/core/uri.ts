@@ -239,11 +239,13 @@ export function formatLocation(loc: StoreLocation): string {
 
 const SECRET_QUERY = /([?&](?:sig|se|st|sp|spr|sv|ss|srt|sr|skoid|sktid|skt|ske|sks|skv|saoid|suoid|scid|code|token|access_token)=)[^&#\s]*/gi;
 
-/** Removes SAS signatures, tokens and account keys from a URI or any text containing URIs. */
+/** Removes SAS signatures, tokens, account keys and URL passwords from a URI or any text containing URIs. */
 export function redactUri(text: string): string {
   return text
     .replace(SECRET_QUERY, '$1REDACTED')
     .replace(/(AccountKey=)[^;\s]+/gi, '$1REDACTED')
     .replace(/(SharedAccessSignature=)[^;\s]+/gi, '$1REDACTED')
-    .replace(/(Bearer\s+)[A-Za-z0-9\-_.~+/]+=*/g, '$1REDACTED');
+    .replace(/(Bearer\s+)[A-Za-z0-9\-_.~+/]+=*/g, '$1REDACTED')
+    // A password in a URL's user info (postgres://USER:PASSWORD@HOST, redis://:PASSWORD@HOST).
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+@/gi, '$1REDACTED@');
 }

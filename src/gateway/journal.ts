@@ -103,6 +103,8 @@ export async function openJournal(jobDb: JobDb): Promise<Journal> {
 }
 
 const SETTLE_BATCH_MS = 10;
+/** When the batch insert fails (full disk): how soon it is tried again. */
+const SETTLE_RETRY_MS = 500;
 
 /** What `logIntents` hands back for `settle`. */
 export interface IntentTicket {
@@ -166,6 +168,11 @@ export class Journal {
     this.log = this.hot === undefined ? undefined : log;
   }
 
+  /** Closes the intent log's files (the job database is the caller's to close). */
+  close(): void {
+    this.log?.close();
+  }
+
   /**
    * The mirror's path: records the intents of one request before it is forwarded (durable when this
    * resolves). With an intent log (SQLite) that is one append to the log; else one row each, pending.
@@ -213,9 +220,15 @@ export class Journal {
     if (hot === undefined || log === undefined) return;
     try {
       hot.insertReady(batch.flatMap((b) => b.ticket.intents));
-    } catch (error) {
-      // The lines stay in the log: the next start replays them.
-      for (const b of batch) b.failed(error);
+    } catch {
+      // A full disk or a busy database: the lines stay in the log (a restart would replay them), and
+      // this process tries the batch again until the table takes it, so that the applier still gets
+      // the intents once space is back. The writes were journalled (in the log): they are not lost.
+      this.queue = [...batch, ...this.queue];
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setTimeout(() => this.flushQueue(), SETTLE_RETRY_MS).unref();
+      }
       return;
     }
     for (const b of batch) {

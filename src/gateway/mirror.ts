@@ -151,7 +151,14 @@ export async function startMirror(options: MirrorOptions): Promise<Mirror> {
           body = await readAll(raw, 1024 * 1024);
           sources = msconcatSources(body);
         }
-        ticket = await journal.logIntents(pair, changedPaths(op, target.segments, target.query, sources));
+        try {
+          ticket = await journal.logIntents(pair, changedPaths(op, target.segments, target.query, sources));
+        } catch (error) {
+          // No intent, no write: a change Gen1 took without a journal line could be missed by the
+          // applier for good. The client gets a retriable Gen1 error and Gen1 is left untouched.
+          logger.error({ requestId, op, error: error instanceof Error ? error.message : String(error) }, 'mirror.journal_full');
+          throw new Gen1Failure('IOException', `The mirror could not record this change in its journal (${(error as { code?: string }).code ?? (error instanceof Error ? error.message : String(error))}), so it was not sent to Gen1; free space for the gateway's --state-dir and retry.`, 503);
+        }
       }
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(raw.headers)) if (!HOP_HEADERS.has(k) && typeof v === 'string') headers[k] = v;

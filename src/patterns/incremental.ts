@@ -1,6 +1,7 @@
 import { StorageError } from '../core/errors.js';
 import { runMigration } from '../engine/migrate.js';
 import { sleep } from '../engine/retry.js';
+import { checkpointJobDb } from '../state/db.js';
 import type { MigrationOptions, MigrationSummary } from '../engine/types.js';
 
 /** Default safety limit on deletions per run: a run that would delete more deletes nothing. */
@@ -31,6 +32,9 @@ export async function runIncremental(options: IncrementalOptions): Promise<Migra
   for (;;) {
     const summary = await runMigration({ ...rest, kind: 'incremental', maxDelete: rest.maxDelete ?? DEFAULT_MAX_DELETE });
     summaries.push(summary);
+    // A process that repeats for weeks must not hold the WAL at its autocheckpoint size between runs
+    // (checkpointed before the run is reported, so that what watches the report sees the result).
+    if (everyMs !== undefined) checkpointJobDb(rest.jobDb);
     onRun?.(summary);
     if (everyMs === undefined || summary.status === 'cancelled' || stopSignal?.aborted || rest.dryRun === true) return summaries;
     try {

@@ -65,6 +65,24 @@ export async function openSqliteJobDb(stateDir: string, options: { mustExist?: b
   return { ...closable(db, 'sqlite', file), sqlite: database };
 }
 
+/**
+ * Between runs of a long-lived process (`migrate --every`, bisync and drift loops): moves the SQLite
+ * WAL back into the database and truncates it, so the WAL (and the page cache that follows it) does
+ * not sit at its autocheckpoint size for the life of the process. A no-op on PostgreSQL, and when a
+ * reader holds the WAL (the checkpoint then simply does less; the next one catches up).
+ */
+export function checkpointJobDb(jobDb: Pick<JobDb, 'sqlite'>): void {
+  const sqlite = jobDb.sqlite;
+  if (sqlite === undefined || !sqlite.open || sqlite.inTransaction) return;
+  try {
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    // Hands the page cache back too: the next run reads what it needs again.
+    sqlite.pragma('shrink_memory');
+  } catch {
+    // SQLITE_BUSY: another connection is writing; the next run checkpoints.
+  }
+}
+
 export interface PostgresJobDbOptions {
   /** e.g. postgres://postgres@127.0.0.1:5432/test */
   connectionString: string;
