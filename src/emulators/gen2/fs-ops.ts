@@ -82,9 +82,9 @@ export function leaseFilesystem(c: Call): void {
   sendEmpty(c, out.status, { ETag: quoteEtag(out.etag), 'Last-Modified': httpDate(out.modified), ...out.headers });
 }
 
-/** GET|HEAD /ACCOUNT?restype=account&comp=properties — account information (HNS enabled). */
+/** GET|HEAD /ACCOUNT?restype=account&comp=properties — account information (HNS enabled; the SKU follows the configured replication). */
 export function getAccountInfo(c: Call): void {
-  sendEmpty(c, 200, { 'x-ms-sku-name': 'Standard_LRS', 'x-ms-account-kind': 'StorageV2', 'x-ms-is-hns-enabled': 'true' });
+  sendEmpty(c, 200, { 'x-ms-sku-name': c.ns.skuNames?.get(c.account) ?? 'Standard_LRS', 'x-ms-account-kind': 'StorageV2', 'x-ms-is-hns-enabled': 'true' });
 }
 
 /** GET /ACCOUNT?comp=list — containers (XML) with prefix, marker, maxresults, include=metadata. */

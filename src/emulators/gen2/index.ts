@@ -142,7 +142,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     rehydrateMs: { standard: options.rehydrateMs?.standard ?? 15 * 3600_000, high: options.rehydrateMs?.high ?? 3600_000 },
     retentionDayMs: options.retentionDayMs ?? 86_400_000,
   });
-  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns };
+  const skuNames = new Map(accountList.map((a) => [a.name, `Standard_${(a.replication ?? 'LRS').replace('-', '')}`]));
+  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns, skuNames };
   const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;

@@ -24,6 +24,8 @@ export interface Namespace {
   accountKeys: ReadonlyMap<string, readonly Buffer[]>;
   /** Accounts configured read-access geo-redundant (RA-GRS, RA-GZRS): they have a `-secondary` endpoint. */
   secondaryReads?: ReadonlySet<string>;
+  /** SKU name per account for Get Account Information (`Standard_` + replication without the dash); default Standard_LRS. */
+  skuNames?: ReadonlyMap<string, string>;
   /** Snapshots, tiers, soft-deleted paths and service properties. */
   hns: HnsStore;
   /** The emulator's request pipeline, for Blob Batch to run its sub-requests through (set at start). */
