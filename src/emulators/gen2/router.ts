@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SasPermission, SasResourceType } from './auth/types.js';
 import { submitBatch } from './batch.js';
+import { copyBlob } from './copy.js';
 import { getBlockList, putBlob, putBlock, putBlockList, setBlobMetadataOrProperties } from './blob-ops.js';
 import type { Handler } from './call.js';
 import { appendData, flushData, readPath } from './data-ops.js';
@@ -108,7 +109,7 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
       case 'tier': return op('SetBlobTier', 'blob', 'w', 'o', setBlobTier);
       case 'undelete': return op('UndeleteBlob', 'blob', 'w', 'o', undeletePath);
       case undefined:
-        if (header(req, 'x-ms-copy-source') !== undefined) throw unsupported('blob', 'Copy Blob (x-ms-copy-source)');
+        if (header(req, 'x-ms-copy-source') !== undefined) return op(header(req, 'x-ms-blob-type') !== undefined ? 'PutBlobFromUrl' : header(req, 'x-ms-requires-sync') === undefined ? 'CopyBlob' : 'CopyBlobFromUrl', 'blob', 'w', 'o', withUploadTier(copyBlob));
         if (header(req, 'x-ms-blob-type') === undefined) throw new WireError(400, 'MissingRequiredHeader', 'An HTTP header that is mandatory for this request is not specified: x-ms-blob-type.');
         return op('PutBlob', 'blob', 'w', 'o', withUploadTier(putBlob));
       default: throw unsupported('blob', `PUT with comp=${comp}`);
