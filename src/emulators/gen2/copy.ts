@@ -52,13 +52,15 @@ export function copyBlob(c: Call): void {
   // Copy Blob From URL (x-ms-requires-sync) and Put Blob From URL (x-ms-blob-type) copy synchronously.
   const sync = (header(c.req, 'x-ms-requires-sync') ?? '').toLowerCase() === 'true' || header(c.req, 'x-ms-blob-type') !== undefined;
   const src = parseSource(c, header(c.req, 'x-ms-copy-source') ?? '');
-  if (src.hasSas) {
+  const sourceBearer = header(c.req, 'x-ms-copy-source-authorization');
+  if (src.hasSas || (sync && sourceBearer !== undefined)) {
+    // The source's own credentials: its SAS, or the bearer token in x-ms-copy-source-authorization.
     const auth = authenticate(
-      { method: 'GET', rawUrl: src.rawUrl, headers: {}, secure: c.req.socket instanceof TLSSocket },
+      { method: 'GET', rawUrl: src.rawUrl, headers: src.hasSas || sourceBearer === undefined ? {} : { authorization: sourceBearer }, secure: c.req.socket instanceof TLSSocket },
       { account: src.account, accounts: c.ns.accountKeys, anonymous: false, superusers: c.ns.superusers, filesystem: src.fs, path: src.path, permission: 'r', resourceType: 'o' },
     );
     if (!auth.ok) throw cannotVerify();
-  } else if (sync && header(c.req, 'x-ms-copy-source-authorization') === undefined) {
+  } else if (sync) {
     throw cannotVerify();
   }
   requireFs(c.ns, 'blob', src.account, src.fs);
