@@ -58,7 +58,18 @@ describe('Copy Blob From URL (synchronous)', () => {
   it('with a SAS that grants read on the source: 202 success and the content', async () => {
     const resp = await c.getBlobClient('sync1').syncCopyFromURL(`${c.getBlobClient('src').url}?${sasFor('src', 'r')}`);
     expect(resp.copyStatus).toBe('success');
+    expect(resp.contentMD5).toBeUndefined();
     expect((await c.getBlobClient('sync1').downloadToBuffer()).toString()).toBe('changed');
+  });
+
+  it('x-ms-source-content-md5 is checked against the source and echoed as Content-MD5', async () => {
+    const md5 = (await c.getBlobClient('src').getProperties()).contentMD5 ?? new Uint8Array();
+    expect(md5.length).toBe(16);
+    const url = `${c.getBlobClient('src').url}?${sasFor('src', 'r')}`;
+    const ok = await c.getBlobClient('sync3').syncCopyFromURL(url, { sourceContentMD5: md5 });
+    expect(Buffer.from(ok.contentMD5 ?? new Uint8Array()).equals(Buffer.from(md5))).toBe(true);
+    expect(await refusal(() => c.getBlobClient('sync4').syncCopyFromURL(url, { sourceContentMD5: new Uint8Array(16) }))).toMatchObject({ status: 400, code: 'Md5Mismatch' });
+    expect(await c.getBlobClient('sync4').exists()).toBe(false);
   });
 
   it('a source without authorization, or with a SAS that does not grant read, is 403 CannotVerifyCopySource', async () => {

@@ -70,11 +70,16 @@ export function copyBlob(c: Call): void {
   if (source.is_dir) throw new WireError(409, 'PathConflict', 'The copy source is a directory; Copy Blob copies files.');
   checkPerm(c.principal, source, 4);
   if (tierOfPath(c.ns.hns, source, c.now).tier === 'Archive') throw blobArchived();
+  // x-ms-source-content-md5 (synchronous forms): checked against the source's MD5 and echoed as Content-MD5.
+  const sourceMd5 = sync ? header(c.req, 'x-ms-source-content-md5') : undefined;
+  if (sourceMd5 !== undefined && source.md5 !== null && sourceMd5 !== source.md5) {
+    throw new WireError(400, 'Md5Mismatch', 'The MD5 value specified in the request did not match with the MD5 value calculated by the server.', {}, { UserSpecifiedMd5: sourceMd5, ServerCalculatedMd5: source.md5 });
+  }
   const given = readMetadata(c.req);
   const metadata = Object.keys(given).length > 0 ? given : (JSON.parse(source.metadata) as Record<string, string>);
   const extents = JSON.parse(source.extents) as Extent[];
   const out = c.ns.db.tx(() => commitFile(c, extents, source.size, source.md5, contentOf(source), metadata));
   const h: Record<string, string> = { ETag: quoteEtag(out.etag), 'Last-Modified': httpDate(out.modified), 'x-ms-copy-id': randomUUID(), 'x-ms-copy-status': 'success' };
-  if (sync && source.md5 !== null) h['Content-MD5'] = source.md5;
+  if (sync && sourceMd5 !== undefined) h['Content-MD5'] = sourceMd5;
   sendEmpty(c, 202, h);
 }
