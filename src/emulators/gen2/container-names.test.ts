@@ -27,6 +27,11 @@ describe('container names through @azure/storage-blob', () => {
       expect(await refusal(() => blob.getContainerClient(name).create()), name).toEqual({ status: 400, code: 'InvalidResourceName' });
     }
   });
+  it('refuses container metadata names that are not C# identifiers with 400 InvalidMetadata', async () => {
+    for (const name of ['1invalid', 'invalid.name', 'invalid-name']) {
+      expect(await refusal(() => blob.getContainerClient(`meta${name.length}x${name.charCodeAt(1)}`).create({ metadata: { [name]: 'v' } })), name).toEqual({ status: 400, code: 'InvalidMetadata' });
+    }
+  });
   it('accepts names at both length limits', async () => {
     for (const name of ['abc', `a-${'b'.repeat(60)}9`]) {
       expect((await blob.getContainerClient(name).create())._response.status, name).toBe(201);
