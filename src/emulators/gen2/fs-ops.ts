@@ -11,6 +11,7 @@ const FS_NAME = /^[$a-z0-9](?!.*--)[-a-z0-9]{1,61}[a-z0-9]$/;
 /** PUT ?restype=container (Blob) or ?resource=filesystem (DFS) — 201. */
 export function createFilesystem(c: Call): void {
   const name = c.fs ?? '';
+  if (name.length < 3 || name.length > 63) throw new WireError(400, 'OutOfRangeInput', 'The specified resource name length is not within the permissible limits. Container names are 3-63 characters.');
   if (!FS_NAME.test(name)) throw new WireError(400, 'InvalidResourceName', `The specifed resource name contains invalid characters: '${name}'. Filesystem names are 3-63 lowercase letters, digits and single hyphens.`);
   const access = header(c.req, 'x-ms-blob-public-access');
   if (access !== undefined && access !== '') throw new WireError(501, 'NotImplemented', 'Public access levels (x-ms-blob-public-access) are not supported by the lakeshift Gen2 emulator.');
@@ -82,9 +83,9 @@ export function leaseFilesystem(c: Call): void {
   sendEmpty(c, out.status, { ETag: quoteEtag(out.etag), 'Last-Modified': httpDate(out.modified), ...out.headers });
 }
 
-/** GET|HEAD /ACCOUNT?restype=account&comp=properties — account information (HNS enabled). */
+/** GET|HEAD /ACCOUNT?restype=account&comp=properties — account information (HNS enabled; the SKU follows the configured replication). */
 export function getAccountInfo(c: Call): void {
-  sendEmpty(c, 200, { 'x-ms-sku-name': 'Standard_LRS', 'x-ms-account-kind': 'StorageV2', 'x-ms-is-hns-enabled': 'true' });
+  sendEmpty(c, 200, { 'x-ms-sku-name': c.ns.skuNames?.get(c.account) ?? 'Standard_LRS', 'x-ms-account-kind': 'StorageV2', 'x-ms-is-hns-enabled': 'true' });
 }
 
 /** GET /ACCOUNT?comp=list — containers (XML) with prefix, marker, maxresults, include=metadata. */

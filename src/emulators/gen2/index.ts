@@ -4,6 +4,7 @@ import { applyConnectionFault, createFaultInjector, type FaultInjector, type Fau
 import { listen } from '../kit/server.js';
 import { accountFromAuthorization, authenticate, challengeFor } from './auth/index.js';
 import type { AuthResult, Principal, SasResourceType } from './auth/types.js';
+import { batchVersionOf } from './batch.js';
 import { createDiskByteStore, createMemoryByteStore } from './bytes.js';
 import type { Call } from './call.js';
 import { HnsStore } from './hns-store.js';
@@ -141,7 +142,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     rehydrateMs: { standard: options.rehydrateMs?.standard ?? 15 * 3600_000, high: options.rehydrateMs?.high ?? 3600_000 },
     retentionDayMs: options.retentionDayMs ?? 86_400_000,
   });
-  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns };
+  const skuNames = new Map(accountList.map((a) => [a.name, `Standard_${(a.replication ?? 'LRS').replace('-', '')}`]));
+  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns, skuNames };
   const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
@@ -155,7 +157,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     const query = parseQuery(q < 0 ? '' : rawUrl.slice(q + 1));
     const ex: Exchange = { req, res, api: guessApi(req, query), requestId: newRequestId(), version: '2021-12-02', query };
     try {
-      const version = resolveVersion(header(req, 'x-ms-version'));
+      const version = resolveVersion(header(req, 'x-ms-version') ?? batchVersionOf(req));
       if (version instanceof WireError) throw version;
       ex.version = version;
       const target = resolveTarget(req, rawPath, accounts, secondaryReads);
@@ -196,7 +198,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
           throw new WireError(d.status, code, `Injected fault for ${operation.name}: the server is busy, retry later.`, d.retryAfterSeconds === null ? {} : { 'Retry-After': String(d.retryAfterSeconds) });
         }
       }
-      const auth = authenticate(authRequest, { ...authScope, permission: operation.permission, resourceType: operation.resourceType });
+      const auth = authenticate(authRequest, { ...authScope, permission: operation.permission, resourceType: operation.resourceType, ...(operation.name === 'SubmitBatch' ? { signatureOnly: true } : {}) });
       // User delegation keys go to bearer callers only: a valid Shared Key or SAS gets Azure's 403, whatever the SAS grants.
       if (operation.name === 'GetUserDelegationKey' && (auth.ok ? auth.principal.kind !== 'bearer' : !isAuthenticationFailure(auth))) throw bearerOnly();
       if (!auth.ok) throw authError(auth);
@@ -222,6 +224,7 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     }
   };
 
+  ns.dispatch = handle;
   const running = await listen((req, res) => void handle(req, res), {
     port: options.port ?? 0,
     ...(options.host === undefined ? {} : { host: options.host }),

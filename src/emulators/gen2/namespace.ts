@@ -1,4 +1,5 @@
 import type { Principal } from './auth/types.js';
+import type { Dispatch } from './batch.js';
 import { aclForNewChild, formatScope, isAllowed, parseScope, type AclScope } from './acl.js';
 import type { ByteStore } from './bytes.js';
 import type { HnsStore } from './hns-store.js';
@@ -23,8 +24,12 @@ export interface Namespace {
   accountKeys: ReadonlyMap<string, readonly Buffer[]>;
   /** Accounts configured read-access geo-redundant (RA-GRS, RA-GZRS): they have a `-secondary` endpoint. */
   secondaryReads?: ReadonlySet<string>;
+  /** SKU name per account for Get Account Information (`Standard_` + replication without the dash); default Standard_LRS. */
+  skuNames?: ReadonlyMap<string, string>;
   /** Snapshots, tiers, soft-deleted paths and service properties. */
   hns: HnsStore;
+  /** The emulator's request pipeline, for Blob Batch to run its sub-requests through (set at start). */
+  dispatch?: Dispatch;
 }
 
 /** Callers with an Azure AD identity (a token, or a user delegation SAS acting for a user): ACLs apply and they own what they create. */

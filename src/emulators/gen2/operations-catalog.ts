@@ -60,7 +60,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   blob('Blob Batch (container)', 'POST', 'filesystem', 'restype=container&comp=batch'),
   // Blob endpoint: blob
   blob('Put Blob', 'PUT', 'path', '', BLOCK, 'block blobs only (PageBlob / AppendBlob get 501)'),
-  blob('Put Blob From URL', 'PUT', 'path', '', { ...BLOCK, ...COPY }),
+  blob('Put Blob From URL', 'PUT', 'path', '', { ...BLOCK, ...COPY }, 'sources: blobs of the same account on this emulator (another URL: 501); completes at once; x-ms-copy-* properties not kept on the destination'),
   blob('Get Blob', 'GET', 'path', '', {}, 'versionid= is ignored (the current blob is served)'),
   blob('Get Blob Properties', 'HEAD', 'path'),
   blob('Set Blob Properties', 'PUT', 'path', 'comp=properties'),
@@ -70,7 +70,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   blob('Set Blob Tags', 'PUT', 'path', 'comp=tags'),
   blob('Lease Blob', 'PUT', 'path', 'comp=lease'),
   blob('Snapshot Blob', 'PUT', 'path', 'comp=snapshot'),
-  blob('Copy Blob', 'PUT', 'path', '', COPY),
+  blob('Copy Blob', 'PUT', 'path', '', COPY, 'sources: blobs of the same account on this emulator (another URL: 501); completes at once; x-ms-copy-* properties not kept on the destination'),
+  blob('Copy Blob From URL', 'PUT', 'path', '', { ...COPY, 'x-ms-requires-sync': 'true' }, 'sources: blobs of the same account on this emulator (another URL: 501); completes at once; x-ms-copy-* properties not kept on the destination'),
   blob('Abort Copy Blob', 'PUT', 'path', 'comp=copy&copyid=x'),
   blob('Delete Blob', 'DELETE', 'path', '', {}, 'deletetype=permanent is not served'),
   blob('Undelete Blob', 'PUT', 'path', 'comp=undelete'),

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { SasPermission, SasResourceType } from './auth/types.js';
+import { submitBatch } from './batch.js';
+import { copyBlob } from './copy.js';
 import { getBlockList, putBlob, putBlock, putBlockList, setBlobMetadataOrProperties } from './blob-ops.js';
 import type { Handler } from './call.js';
 import { appendData, flushData, readPath } from './data-ops.js';
@@ -52,6 +54,8 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
     if (method === 'GET' && restype === 'service' && comp === 'stats') return op('GetServiceStats', 'blob', 'r', 's', getServiceStats);
     if (method === 'GET' && restype === 'service' && comp === 'properties') return op('GetBlobServiceProperties', 'blob', 'r', 's', getServiceProperties);
     if (method === 'PUT' && restype === 'service' && comp === 'properties') return op('SetBlobServiceProperties', 'blob', 'w', 's', setServiceProperties);
+    // restype=container on the account too: the JS SDK adds it to path-style (emulator) account URLs.
+    if (method === 'POST' && comp === 'batch' && (restype === undefined || restype === 'container')) return op('SubmitBatch', 'blob', 'd', 's', submitBatch);
     throw unsupported(guessApi(req, query), `${method} on the account with these parameters`);
   }
   if (level === 'filesystem') {
@@ -76,6 +80,7 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
       if (comp === 'list' && method === 'GET') return op('ListBlobs', 'blob', 'l', 'c', listBlobs);
       if (comp === 'metadata' && method === 'PUT') return op('SetContainerMetadata', 'blob', 'w', 'c', setFilesystemMetadata);
       if (comp === 'lease' && method === 'PUT') return op('LeaseContainer', 'blob', 'w', 'c', leaseFilesystem);
+      if (comp === 'batch' && method === 'POST') return op('SubmitBatch', 'blob', 'd', 'c', submitBatch);
     }
     throw unsupported(guessApi(req, query), `${method} on a container with ${comp === undefined ? 'these parameters' : `comp=${comp}`}`);
   }
@@ -104,7 +109,7 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
       case 'tier': return op('SetBlobTier', 'blob', 'w', 'o', setBlobTier);
       case 'undelete': return op('UndeleteBlob', 'blob', 'w', 'o', undeletePath);
       case undefined:
-        if (header(req, 'x-ms-copy-source') !== undefined) throw unsupported('blob', 'Copy Blob (x-ms-copy-source)');
+        if (header(req, 'x-ms-copy-source') !== undefined) return op(header(req, 'x-ms-blob-type') !== undefined ? 'PutBlobFromUrl' : header(req, 'x-ms-requires-sync') === undefined ? 'CopyBlob' : 'CopyBlobFromUrl', 'blob', 'w', 'o', withUploadTier(copyBlob));
         if (header(req, 'x-ms-blob-type') === undefined) throw new WireError(400, 'MissingRequiredHeader', 'An HTTP header that is mandatory for this request is not specified: x-ms-blob-type.');
         return op('PutBlob', 'blob', 'w', 'o', withUploadTier(putBlob));
       default: throw unsupported('blob', `PUT with comp=${comp}`);

@@ -177,4 +177,9 @@ describe('service stats', () => {
     expect((await refusal(() => lrs.getStatistics())).status).toBeGreaterThanOrEqual(400);
     expect(await refusal(() => new BlobServiceClient(`${emu.url}/${LRS}`, new StorageSharedKeyCredential(LRS, KEY)).getStatistics())).toMatchObject({ status: 400, code: 'InvalidQueryParameterValue' });
   });
+
+  it('Get Account Information names the SKU of the configured replication (SDK)', async () => {
+    expect((await svc.getAccountInfo()).skuName).toBe('Standard_RAGRS');
+    expect((await new BlobServiceClient(`${emu.url}/${LRS}`, new StorageSharedKeyCredential(LRS, KEY)).getAccountInfo()).skuName).toBe('Standard_LRS');
+  });
 });

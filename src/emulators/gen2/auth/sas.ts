@@ -157,10 +157,12 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
     if (!field(params, 'ss').includes('b')) {
       return deny(403, 'AuthorizationServiceMismatch', `This request is not authorized to perform this operation using this service. The SAS grants services '${field(params, 'ss')}'; DFS and Blob need 'b'.`);
     }
+    if (context.signatureOnly === true) return allowKeyHolder('sas');
     if (!field(params, 'srt').includes(context.resourceType)) {
       return deny(403, 'AuthorizationResourceTypeMismatch', `This request is not authorized to perform this operation using this resource type. The SAS grants resource types '${field(params, 'srt')}'; this operation needs '${context.resourceType}'.`);
     }
   }
+  if (context.signatureOnly === true) return delegation !== undefined ? { ok: true, principal: delegation.principal } : allowKeyHolder('sas');
   // A service SAS reaches the blobs (paths) of a container, never the container itself: only List Blobs /
   // List Paths ('l') work at container level ("Create a service SAS": container properties, metadata,
   // leases, creation and deletion need an account SAS).

@@ -35,6 +35,11 @@ export interface AuthContext {
   /** Permission this operation needs from a SAS. */
   permission: SasPermission;
   resourceType: SasResourceType;
+  /**
+   * Check only that a SAS is genuine (signature, time window, protocol, service), not what it grants: the
+   * batch request, whose sub-requests are each authorized on their own.
+   */
+  signatureOnly?: boolean;
   /** Current time, injectable for tests. */
   nowMs?: number;
 }
