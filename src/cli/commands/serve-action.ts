@@ -44,7 +44,7 @@ export async function runServeCommand(o: Record<string, unknown>): Promise<void>
   const logger = pino({ level: process.env['LAKESHIFT_LOG_LEVEL'] ?? 'warn', base: null }, pino.destination(2));
   try {
     await serveUntilSignal(
-      () => startDashboard({ jobDb, stateDir, reportsDir, planFile, port, host, allowActions: o['allowActions'] === true, logger }),
+      () => startDashboard({ jobDb, stateDir, reportsDir, planFile, postgres: pgUrl === undefined ? undefined : { url: pgUrl, schema: String(o['stateSchema'] ?? 'public') }, port, host, allowActions: o['allowActions'] === true, logger }),
       { port, host },
       (d) => outputFrom(o) === 'json'
         ? JSON.stringify({ url: d.url, baseUrl: d.baseUrl, database: jobDb.location, allowActions: o['allowActions'] === true })
