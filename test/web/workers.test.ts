@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresJobDb, openSqliteJobDb, type JobDb } from '../../src/state/db.js';
 import { startDashboard, type Dashboard } from '../../src/web/index.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../browser-helpers.js';
 import { startCli } from '../cli-process.js';
 import { createDatabase, startLake, startWorker, type Lake } from '../scaleout/harness.js';
-import { tempDir } from './helpers.js';
+import { seriousViolations, tabThrough, tempDir } from './helpers.js';
+
+if (!hasChromium) console.log(`workers: skipping the browser part: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 
 // The Workers page's API over a real distributed job: planned with migrate --distributed into a fresh
 // PostgreSQL database, copied by one worker process, then read by the dashboard and by jobs show.
@@ -74,7 +77,33 @@ describe('Workers page API on a PostgreSQL job database with a distributed job',
     expect(job.queue?.waiting).toBe(0);
     expect(job.queue?.active).toBe(0);
     expect(job.queueNote).toBeNull();
-  }, 60_000);
+
+    if (!hasChromium) return;
+    const context = await launchChromium(tempDir('lakeshift-chromium-workers-', cleanups), { width: 1366, height: 900 });
+    closers.push(() => context.close());
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(dash.url);
+    await page.goto(`${dash.baseUrl}/workers`);
+    await page.locator('#content[aria-busy="false"]').waitFor();
+    await page.locator('.workers-table tr.worker-row').first().waitFor();
+    const main = await page.locator('main').innerText();
+    expect(main).toContain(`Job ${jobId}`);
+    expect(main).not.toContain('hunter2-dash-secret');
+    expect(await page.locator('.workers-table tr.worker-row').count()).toBe(1);
+    const row = await page.locator('.workers-table tr.worker-row td').allInnerTexts();
+    expect(row[0]).toBe('dash-w1');
+    expect(row[2]).toBe(job.files.done.toLocaleString('en-US'));
+    expect(await page.locator(`[data-field="w-queue-${jobId}"]`).innerText()).toBe('0 waiting');
+    await page.screenshot({ path: 'test-artifacts/dashboard/workers-postgres.png', fullPage: true });
+    expect(await seriousViolations(page)).toEqual([]);
+    expect((await tabThrough(page)).missed).toEqual([]);
+    expect(errors).toEqual([]);
+  }, 90_000);
 });
 
 describe('Workers page API on a SQLite job database', () => {
