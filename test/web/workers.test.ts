@@ -121,3 +121,17 @@ describe('Workers page API on a SQLite job database', () => {
     expect(modules.find((m) => m.id === 'workers')?.available).toBe(true);
   });
 });
+
+describe('lakeshift serve --state refuses bad URLs without showing the password', () => {
+  it.each([
+    ['another scheme', 2, 'mysql://admin:hunter2-cli-secret@127.0.0.1/db', 'must be a postgres:// URL'],
+    ['a malformed URL', 2, 'postgres://admin:hunter2-cli-secret@[bad/db', 'is not a valid URL'],
+    ['an unreachable server', 4, 'postgres://admin:hunter2-cli-secret@127.0.0.1:1/db', 'Cannot open the job database'],
+  ] as const)('%s: exit %i, one line', async (_what, code, url, text) => {
+    const run = startCli(['serve', '--state', url]);
+    expect(await run.exit).toBe(code);
+    expect(run.stderr).toContain(text);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr + run.stdout).not.toContain('hunter2-cli-secret');
+  }, 30_000);
+});
