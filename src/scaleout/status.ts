@@ -12,6 +12,10 @@ export interface WorkerFigures {
   /** Files and bytes per second of the worker's own batch time. */
   filesPerSecond: number;
   bytesPerSecond: number;
+  /** Files that failed in the worker's finished batches. */
+  filesFailed: number;
+  /** Newest start or finish of any batch the worker took (ms since the epoch), or null. */
+  lastSeen: number | null;
 }
 
 export interface DistributedStatus {
@@ -48,13 +52,18 @@ export async function distributedStatus(jobDb: JobDb, idOrPrefix: string, target
   const count = (states: string[]): number => items.filter((i) => states.includes(i.state)).reduce((n, i) => n + Number(i.n), 0);
   const bytesOf = (states: string[]): number => items.filter((i) => states.includes(i.state)).reduce((n, i) => n + Number(i.bytes ?? 0), 0);
   const batches = await db.selectFrom('scaleout_batches').selectAll().where('job_id', '=', job.id).where('run_no', '=', runNo).where('kind', '=', 'copy').execute();
-  const byWorker = new Map<string, { batches: number; files: number; bytes: number; ms: number }>();
+  const byWorker = new Map<string, { batches: number; files: number; failed: number; bytes: number; ms: number; lastSeen: number | null }>();
   let wall = 0;
   let coord = 0;
   for (const b of batches) {
-    if (b.state !== 'done' || b.worker === null) continue;
-    const w = byWorker.get(b.worker) ?? { batches: 0, files: 0, bytes: 0, ms: 0 };
+    if (b.worker === null) continue;
+    const w = byWorker.get(b.worker) ?? { batches: 0, files: 0, failed: 0, bytes: 0, ms: 0, lastSeen: null };
+    const seen = Math.max(Number(b.started_at ?? 0), Number(b.finished_at ?? 0));
+    if (seen > 0) w.lastSeen = Math.max(w.lastSeen ?? 0, seen);
+    byWorker.set(b.worker, w);
+    if (b.state !== 'done') continue;
     w.batches++;
+    w.failed += Number(b.files_failed);
     w.files += Number(b.files_done);
     w.bytes += Number(b.bytes_done);
     w.ms += Number(b.wall_ms);
@@ -93,6 +102,7 @@ export async function distributedStatus(jobDb: JobDb, idOrPrefix: string, target
     workers: [...byWorker].map(([worker, w]) => ({
       worker, batches: w.batches, files: w.files, bytes: w.bytes,
       filesPerSecond: Math.round((w.files * 1000) / Math.max(1, w.ms)), bytesPerSecond: Math.round((w.bytes * 1000) / Math.max(1, w.ms)),
+      filesFailed: w.failed, lastSeen: w.lastSeen,
     })).sort((a, b) => a.worker.localeCompare(b.worker)),
     failures: failures.map((f) => ({ path: f.rel_path, error: f.last_error ?? '' })),
     queue, coordinationShare: wall > 0 ? coord / wall : 0,

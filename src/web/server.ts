@@ -16,6 +16,8 @@ export interface DashboardOptions {
   stateDir?: string | undefined;
   reportsDir?: string | undefined;
   planFile?: string | undefined;
+  /** The PostgreSQL job database's URL and schema, when jobDb is one (the Workers page reads the scale-out queue with it). */
+  postgres?: { url: string; schema: string } | undefined;
   /** Default 0 (a free port). */
   port?: number;
   /** Default 127.0.0.1. */
@@ -57,7 +59,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   await ensureValidationsTable(o.jobDb);
   const live = new LiveFeed(o.jobDb, logger, o.pollMs ?? 1000);
   const ctx: DashboardContext = {
-    jobDb: o.jobDb, stateDir: o.stateDir, reportsDir: o.reportsDir, planFile: o.planFile, allowActions: o.allowActions === true, logger, live,
+    jobDb: o.jobDb, stateDir: o.stateDir, reportsDir: o.reportsDir, planFile: o.planFile, postgres: o.postgres, allowActions: o.allowActions === true, logger, live,
   };
   const modules = o.modules ?? dashboardModules();
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });

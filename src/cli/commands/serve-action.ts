@@ -21,7 +21,9 @@ export async function runServeCommand(o: Record<string, unknown>): Promise<void>
   const port = parseWholeNumber('--port', String(o['port']), 0, 65535);
   const host = String(o['host']);
   const pgUrl = typeof o['state'] === 'string' ? o['state'] : undefined;
-  if (pgUrl !== undefined && !/^postgres(ql)?:\/\//.test(pgUrl)) throw new UserError(`--state must be a postgres:// URL, got '${pgUrl}'. For a SQLite job database use --state-dir DIR.`);
+  // The URL is never echoed: it may carry a password.
+  if (pgUrl !== undefined && !/^postgres(ql)?:\/\//.test(pgUrl)) throw new UserError('--state must be a postgres:// URL such as postgres://USER@HOST:5432/DB (password from PGPASSWORD). For a SQLite job database use --state-dir DIR.');
+  if (pgUrl !== undefined && !URL.canParse(pgUrl)) throw new UserError('--state is not a valid URL: use postgres://USER@HOST:5432/DB (password from PGPASSWORD; percent-encode special characters).');
   if (pgUrl !== undefined && typeof o['stateDir'] === 'string') throw new UserError('Give either --state-dir (SQLite) or --state (PostgreSQL), not both.');
   const stateDir = pgUrl === undefined ? resolveStateDir(typeof o['stateDir'] === 'string' ? o['stateDir'] : undefined) : undefined;
   const reportsDir = typeof o['reports'] === 'string' ? resolve(o['reports']) : stateDir;
@@ -44,7 +46,7 @@ export async function runServeCommand(o: Record<string, unknown>): Promise<void>
   const logger = pino({ level: process.env['LAKESHIFT_LOG_LEVEL'] ?? 'warn', base: null }, pino.destination(2));
   try {
     await serveUntilSignal(
-      () => startDashboard({ jobDb, stateDir, reportsDir, planFile, port, host, allowActions: o['allowActions'] === true, logger }),
+      () => startDashboard({ jobDb, stateDir, reportsDir, planFile, postgres: pgUrl === undefined ? undefined : { url: pgUrl, schema: String(o['stateSchema'] ?? 'public') }, port, host, allowActions: o['allowActions'] === true, logger }),
       { port, host },
       (d) => outputFrom(o) === 'json'
         ? JSON.stringify({ url: d.url, baseUrl: d.baseUrl, database: jobDb.location, allowActions: o['allowActions'] === true })

@@ -1,4 +1,4 @@
-/** The dashboard's browser code, part 5: bisync conflicts, gateway drift and cutover (freeze, final sync, decommission check). */
+/** The dashboard's browser code, part 5: bisync conflicts, gateway drift, cutover (freeze, final sync, decommission check) and scale-out workers. */
 export const CLIENT_OPS = String.raw`
 (function () {
   var el = LS.el;
@@ -53,6 +53,37 @@ export const CLIENT_OPS = String.raw`
       }))]));
       root.replaceChildren.apply(root, parts);
     });
+  };
+  LS.pages.workers = function (root) {
+    function load() {
+      return LS.api('/api/workers').then(function (r) {
+        if (!r.postgres) { root.replaceChildren(LS.notice(r.hint)); return; }
+        if (r.jobs.length === 0) { root.replaceChildren(LS.notice('No distributed job in this job database yet: plan one with lakeshift migrate SOURCE DEST --distributed --state postgres://..., then start lakeshift worker --state postgres://... on each machine.')); return; }
+        root.replaceChildren.apply(root, r.jobs.map(function (s) {
+          var q = s.queue;
+          return LS.section('Job ' + s.jobId, [
+            el('p', {}, [LS.badge(s.status), ' run ' + s.runNo + ' (' + s.runState + '), planned ' + LS.fmtTime(s.createdAt) + ' · ', el('a', { href: '/jobs/' + encodeURIComponent(s.jobId), text: 'job page' })]),
+            el('div', { class: 'tiles' }, [
+              LS.tile('Files', LS.fmtInt(s.files.done) + ' / ' + LS.fmtInt(s.files.total), 'w-files-' + s.jobId, LS.fmtInt(s.files.failed) + ' failed, ' + LS.fmtInt(s.files.pending) + ' to go, ' + LS.fmtInt(s.files.skipped) + ' skipped'),
+              LS.tile('Data', LS.fmtBytes(s.bytes.done) + ' / ' + LS.fmtBytes(s.bytes.total), 'w-bytes-' + s.jobId),
+              LS.tile('Rate', LS.fmtInt(s.filesPerSecond) + ' files/s', 'w-rate-' + s.jobId, LS.fmtRate(s.bytesPerSecond)),
+              LS.tile('Batches', LS.fmtInt(s.batches.done) + ' / ' + LS.fmtInt(s.batches.total), 'w-batches-' + s.jobId, s.batches.running + ' running, ' + s.batches.queued + ' queued, ' + s.batches.failed + ' failed'),
+              LS.tile('Queue depth', q ? LS.fmtInt(q.waiting) + ' waiting' : 'not shown', 'w-queue-' + s.jobId, q ? q.active + ' active, ' + q.delayed + ' delayed (' + q.name + ', ' + q.kind + ')' : s.queueNote)
+            ]),
+            s.workers.length === 0 ? LS.notice('No worker has finished a batch of this run yet.') : LS.table('Workers of job ' + s.jobId, ['Worker', { label: 'Batches', num: true }, { label: 'Files', num: true }, { label: 'Data', num: true }, { label: 'Rate', num: true }, { label: 'Failed', num: true }, 'Last seen'], s.workers.map(function (w) {
+              return el('tr', { class: 'worker-row' }, [LS.td(w.worker, 'path'), LS.td(LS.fmtInt(w.batches), 'num'), LS.td(LS.fmtInt(w.files), 'num'), LS.td(LS.fmtBytes(w.bytes), 'num'),
+                LS.td(LS.fmtInt(w.filesPerSecond) + ' files/s, ' + LS.fmtRate(w.bytesPerSecond), 'num'), LS.td(LS.fmtInt(w.filesFailed), 'num'), LS.td(LS.fmtTime(w.lastSeen), 'nowrap')]);
+            }), { class: 'workers-table' }),
+            s.failures.length === 0 ? null : LS.table('Failed files of job ' + s.jobId, ['Path', 'Error'], s.failures.map(function (f) { return el('tr', {}, [LS.td(f.path, 'path'), LS.td(f.error)]); }))
+          ], { 'data-job': s.jobId });
+        }));
+      });
+    }
+    var again = LS.debounce(load, 1000);
+    LS.onLive(function (type) { if (type === 'jobs' || type === 'progress') again(); });
+    // Workers write the manifest, not the job's progress feed: look again every 5 s as well.
+    setInterval(again, 5000);
+    return load();
   };
 })();
 `;

@@ -8,12 +8,13 @@ import { listReports, reportsModule } from './reports.js';
 import type { ChecklistItem, DashboardContext, DashboardModule } from './types.js';
 import { UPCOMING_MODULES } from './upcoming.js';
 import { validationModule } from './validation.js';
+import { workersModule } from './workers.js';
 
 export type { DashboardContext, DashboardModule } from './types.js';
 
 /** The modules of this build, in navigation order (the overview first). */
 export function dashboardModules(): DashboardModule[] {
-  const areas: DashboardModule[] = [jobsModule(), reportsModule, planModule, validationModule, conflictsModule, driftModule, cutoverModule, ...UPCOMING_MODULES];
+  const areas: DashboardModule[] = [jobsModule(), reportsModule, planModule, validationModule, conflictsModule, driftModule, cutoverModule, workersModule, ...UPCOMING_MODULES];
   return [overviewModule(areas), ...areas];
 }
 

@@ -12,6 +12,8 @@ export interface DashboardContext {
   reportsDir: string | undefined;
   /** The plan file to show (plan.yaml from `lakeshift plan`). */
   planFile: string | undefined;
+  /** The PostgreSQL job database's URL and schema (undefined on SQLite): the Workers page reads the queue with it. Never sent to the browser. */
+  postgres: { url: string; schema: string } | undefined;
   allowActions: boolean;
   logger: Logger;
   live: LiveFeed;

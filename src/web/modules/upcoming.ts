@@ -20,6 +20,4 @@ export function upcomingModule(a: { id: string; title: string; reason: string; c
 }
 
 /** The areas other work is building; each is replaced by its real module when it lands. */
-export const UPCOMING_MODULES: DashboardModule[] = [
-  upcomingModule({ id: 'workers', title: 'Workers', reason: 'The dashboard does not show scale-out workers yet: `lakeshift jobs show JOB --state postgres://...` prints a distributed job\'s progress with per-worker rates and queue depth.' }),
-];
+export const UPCOMING_MODULES: DashboardModule[] = [];
