@@ -241,6 +241,10 @@ describe('scale-out bad input', () => {
       const withPlan = startCli(['migrate', '--plan', 'plan.yaml', '--distributed', '--state', 'postgres://postgres@127.0.0.1:1/test']);
       expect(await withPlan.exit, withPlan.stderr).toBe(2);
       expect(withPlan.stderr).toMatch(/^lakeshift: --distributed and --plan cannot be combined yet/m);
+      const badPort = startCli(['jobs', 'wait', 'j1', '--state', 'postgres://u:pw@127.0.0.1:99999/x']);
+      expect(await badPort.exit, badPort.stderr).toBe(2);
+      expect(badPort.stderr).toMatch(/^lakeshift: --state is not a valid URL: check its host, its port/m);
+      expect(badPort.stderr).not.toMatch(/pw/);
       const db = await createDatabase();
       try {
         const redisDown = startCli(['migrate', lake.srcUri, lake.destUri('badfs'), '--distributed', '--state', db.url, '--queue', 'redis://127.0.0.1:1']);

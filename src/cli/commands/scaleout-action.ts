@@ -26,6 +26,8 @@ function makeLogger(): Logger {
 function stateFlags(o: Record<string, unknown>): { url: string; schema: string } {
   const url = o['state'];
   if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) throw new UserError('--state must be a PostgreSQL URL such as postgres://USER@HOST:5432/DB (password from PGPASSWORD).');
+  // The URL is not echoed: it may carry a password.
+  if (!URL.canParse(url)) throw new UserError('--state is not a valid URL: check its host, its port (1-65535) and its %-escapes, e.g. postgres://USER@HOST:5432/DB.');
   const schema = typeof o['stateSchema'] === 'string' ? o['stateSchema'] : 'public';
   return { url, schema };
 }
