@@ -55,4 +55,32 @@ describe('mirror applier under load', () => {
     // It waited for a pause before each intent (and gave up waiting after its pacing budget).
     expect(busyChecks).toBeGreaterThanOrEqual(12 * 2);
   }, 30_000);
+
+  it('reconciles again at once when Gen1 changes under it (a path renamed away between its stat and its ACL read)', async () => {
+    const gen1 = openStore('memory://applier-race-gen1/');
+    const gen2 = openStore('memory://applier-race-gen2/');
+    const pair = 'applier-race';
+    await gen1.mkdir('w/in/deep');
+    await journal.settle(await journal.logIntents(pair, [{ op: 'MKDIRS', path: 'w/in/deep', path2: '' }]));
+    // The first ACL read of the directory finds it renamed away on Gen1 (what a client's rename right
+    // after the mkdirs does); the retry backoff is a minute, so only an immediate re-read drains it.
+    const getAcl = gen1.getAcl.bind(gen1);
+    let raced = false;
+    gen1.getAcl = async (path) => {
+      if (!raced && path === 'w/in/deep') {
+        raced = true;
+        await gen1.rename('w/in/deep', 'w/moved');
+      }
+      return getAcl(path);
+    };
+    const applier = new Applier({
+      gen1, mapper: new PathMapper([{ sourcePrefix: '', store: gen2, destPath: '' }]), journal, pair, logger: pino({ level: 'silent' }), pollMs: 20, retryBaseMs: 60_000,
+    });
+    applier.start();
+    for (let i = 0; i < 100 && (await journal.due(pair, 100)).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await applier.stop();
+    expect(raced).toBe(true);
+    expect(await journal.due(pair, 100)).toEqual([]);
+    await expect(gen2.stat('w/in/deep')).rejects.toMatchObject({ code: 'not-found' });
+  }, 30_000);
 });

@@ -95,6 +95,22 @@ export class Applier {
     return r.kind === 'mapped' ? { store: r.store, path: r.path } : undefined;
   }
 
+  /**
+   * Applies an intent; when a path vanished between two of its reads (Gen1 changed while it was
+   * being reconciled: a rename or delete that has its own intent), it reconciles again from a fresh
+   * read instead of waiting for the retry backoff, since the state-based apply is idempotent.
+   */
+  private async applyFresh(intent: Intent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.apply(intent);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !isStorageError(error, 'not-found')) throw error;
+      }
+    }
+  }
+
   private async apply(intent: Intent): Promise<void> {
     const { gen1 } = this.o;
     const src = this.target(intent.path);
@@ -139,7 +155,7 @@ export class Applier {
         }
         const started = performance.now();
         try {
-          await this.apply(intent);
+          await this.applyFresh(intent);
           this.lastApplyMs = performance.now() - started;
           await journal.done([intent.id]);
         } catch (error) {
