@@ -174,3 +174,7 @@ export async function runScenario(base: PairUnderTest, sc: Scenario): Promise<vo
     if (x.state !== undefined) expect(await dumpBaseline(p.jobDb, p.p1.displayUri, p.p2.displayUri), where).toEqual(x.state);
   }
 }
+
+/** A baseline row's side (size, mtime, no version) and a file row with both sides equal, for state tests. */
+export const baselineSide = (size: number) => ({ size, mtimeMs: 1000, version: null });
+export const baselineRow = (path: string, size = 1) => ({ path, kind: 'file' as const, s1: baselineSide(size), s2: baselineSide(size), md5: null });

@@ -13,6 +13,7 @@ import { bisyncDb } from '../../src/patterns/bisync/tables.js';
 import { openSqliteJobDb, type JobDb } from '../../src/state/db.js';
 import { createMemoryStore, dropMemoryStore } from '../../src/stores/memory/index.js';
 import { writeFile } from './harness.js';
+import { baselineRow } from './harness.js';
 
 /** The two parts bisync's speed work added: the listing read-ahead and the group commit of baseline rows. */
 
@@ -65,8 +66,7 @@ describe('GroupCommit', () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  const side = (size: number) => ({ size, mtimeMs: 1000, version: null });
-  const row = (path: string, size = 1) => ({ path, kind: 'file' as const, s1: side(size), s2: side(size), md5: null });
+  const row = baselineRow;
 
   it('commits concurrent actions in shared transactions, each resolved only once its rows are in, drops before puts per action', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lakeshift-bisync-group-'));

@@ -7,6 +7,7 @@ import { baselineReader, loadBaseline, putBaseline, seenRows } from '../../src/p
 import { bisyncDb, type BisyncKysely } from '../../src/patterns/bisync/tables.js';
 import { openSqliteJobDb, type JobDb } from '../../src/state/db.js';
 import { pathKey } from '../../src/state/items.js';
+import { baselineRow } from './harness.js';
 
 /**
  * The baseline as the run reads it from the job database: lookups by pathKey, the rows a listing did
@@ -20,8 +21,7 @@ describe('bisync baseline in the job database (SQLite)', () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  const side = (size: number) => ({ size, mtimeMs: 1000, version: null });
-  const row = (path: string, size = 1) => ({ path, kind: 'file' as const, s1: side(size), s2: side(size), md5: null });
+  const row = baselineRow;
 
   it('looks rows up by path, counts them, lists those under a directory and those a run did not meet', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lakeshift-bisync-state-'));
