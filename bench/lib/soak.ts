@@ -21,6 +21,8 @@ export interface SoakSample {
   walBytes: number;
   /** V8 heap in use after a full (mark-compact) GC, from --trace-gc: the lowest since the previous sample (else the latest); 0 before the first. */
   heapMb: number;
+  /** Whether a full GC happened since the previous sample (else heapMb repeats an older figure). */
+  heapFresh: boolean;
   copied: number;
   deleted: number;
   status: string;
@@ -38,6 +40,11 @@ export interface SoakOptions {
   maxMs: number;
   /** Files added, changed and deleted in the source after each run. */
   changesPerRun: number;
+  /**
+   * Keep the lake's size constant: each run adds `changesPerRun` files, rewrites one of the previous
+   * run's and deletes every file the run before that added, so a growing figure is not the lake growing.
+   */
+  steady?: boolean;
   onSample?: (s: SoakSample) => void;
 }
 
@@ -69,6 +76,21 @@ function dbBytesOf(stateDir: string): { logical: number; wal: number } {
   } finally {
     db.close();
   }
+}
+
+async function write(store: Store, path: string, text: string): Promise<void> {
+  const body = Buffer.from(text);
+  const w = await store.createWriter(path, { overwrite: true });
+  await w.write(0, body);
+  await w.commit({ size: body.length });
+}
+
+/** Steady mode: add run `run`'s files, rewrite one of run-1's, delete all of run-2's. */
+async function changeSourceSteady(store: Store, run: number, count: number): Promise<void> {
+  await store.mkdir('soak').catch(() => undefined);
+  for (let i = 0; i < count; i++) await write(store, `soak/r${run}-${i}.txt`, `run ${run} file ${i} ${'x'.repeat(100 + ((run * 31 + i) % 900))}`);
+  if (run > 1) await write(store, `soak/r${run - 1}-0.txt`, `changed in run ${run}`);
+  if (run > 2) for (let i = 0; i < count; i++) await store.remove(`soak/r${run - 2}-${i}.txt`);
 }
 
 async function changeSource(store: Store, run: number, count: number): Promise<void> {
@@ -131,14 +153,14 @@ export async function runSoak(o: SoakOptions): Promise<SoakSample[]> {
       const s = parsed as { type?: string; status?: string; files?: { copied?: number }; deleted?: number };
       if (s.type !== 'summary' || child.pid === undefined) continue;
       const sample: SoakSample = {
-        run: samples.length + 1, atMs: Date.now() - started, rssMb: rssMbOf(child.pid), openFds: fdsOf(child.pid), ...dbSizes(o.stateDir), heapMb,
+        run: samples.length + 1, atMs: Date.now() - started, rssMb: rssMbOf(child.pid), openFds: fdsOf(child.pid), ...dbSizes(o.stateDir), heapMb, heapFresh: sinceSample,
         copied: s.files?.copied ?? 0, deleted: s.deleted ?? 0, status: s.status ?? '?',
       };
       samples.push(sample);
       sinceSample = false;
       o.onSample?.(sample);
       if (samples.length >= o.maxRuns || Date.now() - started >= o.maxMs) break;
-      await changeSource(o.source, sample.run, o.changesPerRun);
+      await (o.steady === true ? changeSourceSteady : changeSource)(o.source, sample.run, o.changesPerRun);
     }
   } finally {
     child.kill('SIGINT');
@@ -164,4 +186,15 @@ export function slopePerRun(samples: readonly SoakSample[], y: (s: SoakSample) =
     den += ((xs[i] ?? 0) - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;
+}
+
+/**
+ * The lowest post-GC heap of the first and the last `window` samples that saw a full GC: a leak lifts
+ * the floor, while a run that happens to be mid-work when V8 collects only lifts single samples.
+ */
+export function heapFloors(samples: readonly SoakSample[], window: number): { first: number; last: number; n: number } | undefined {
+  const fresh = samples.filter((s) => s.heapFresh && s.heapMb > 0);
+  if (fresh.length < 2 * window) return undefined;
+  const min = (xs: readonly SoakSample[]): number => Math.min(...xs.map((s) => s.heapMb));
+  return { first: min(fresh.slice(0, window)), last: min(fresh.slice(-window)), n: fresh.length };
 }

@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { joinPath, parentPath, type Entry } from '../core/entry.js';
 import { StorageError, isStorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';
-import { listItems, resetInterruptedItems, updateItems, type ItemRow } from '../state/items.js';
+import { forgetDeletedItems, listItems, resetInterruptedItems, updateItems, type ItemRow } from '../state/items.js';
 import { ItemUpdateQueue } from '../state/update-queue.js';
 import { createJob, findJobByKey, finishRun, setDatasetWatermark, startRun, updateJob, upsertDataset } from '../state/jobs.js';
 import { createPathFilter } from './filters.js';
@@ -199,6 +199,7 @@ export async function runMigration(options: MigrationOptions): Promise<Migration
         // Descendants before their directories: reverse scan order.
         for (const row of [...candidates].sort((a, b) => b.id - a.id)) await deleteItem(ctx, mappingOf(row), row);
         await updates.flush();
+        await forgetDeletedItems(jobDb, candidates.map((r) => r.id));
       }
     }
     if (tally.filesFailed + tally.dirsFailed > 0) status = 'failed';

@@ -78,6 +78,11 @@ describe('runIncremental', () => {
     expect(second?.files.metadataUpdated).toBe(1);
     expect(await tree(dest)).toEqual(await tree(source));
     expect((await dest.getAcl('b/three.txt')).permissions).toBe(0o600);
+    // A completed delete leaves no row behind: the job database does not grow with files that came and went.
+    const rows = await jobDb.db.selectFrom('items').select('rel_path').where('job_id', '=', second?.jobId ?? '').execute();
+    const kept = rows.map((r) => r.rel_path);
+    expect(kept).toEqual(expect.arrayContaining(['a/two.txt', 'b/four.txt', 'b/three.txt']));
+    expect(kept.filter((p) => p === 'a/one.txt' || p === 'c' || p.startsWith('c/'))).toEqual([]);
 
     const [third] = await runIncremental({ source, dest, jobDb, delete: true });
     expect(third?.files.copied).toBe(0);

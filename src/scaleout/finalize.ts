@@ -9,7 +9,7 @@ import { refreshJobCounters } from '../engine/job-counters.js';
 import { ByteBudget } from '../engine/limits.js';
 import { applyItemMetadata, deleteItem, newTally, type WorkerContext } from '../engine/worker.js';
 import type { JobDb } from '../state/db.js';
-import { listItems, type ItemRow } from '../state/items.js';
+import { forgetDeletedItems, listItems, type ItemRow } from '../state/items.js';
 import { finishRun, setDatasetWatermark } from '../state/jobs.js';
 import type { JobRuntime } from './batch.js';
 import { FencedUpdates, LeaseLostError, type Lease } from './lease.js';
@@ -63,6 +63,7 @@ export async function runFinalize(jobDb: JobDb, lease: Lease, rt: JobRuntime, co
     } else {
       for (const row of [...candidates].sort((a, b) => b.id - a.id)) await deleteItem(ctx, mappingOf(row), row);
       await updates.flush();
+      await forgetDeletedItems(jobDb, candidates.map((r) => r.id));
     }
   }
   if (abort.signal.aborted) throw new LeaseLostError(lease.batchId);

@@ -255,6 +255,18 @@ export async function updateItems(jobDb: JobDb, ids: readonly number[], patch: I
   }
 }
 
+/**
+ * Forgets items whose destination delete completed (state verified, action none): the path is gone
+ * from both sides, so the row is a tombstone no later scan looks up, and keeping it would grow the job
+ * database with every file a long-running `--every` job sees come and go. Rows whose delete failed stay.
+ */
+export async function forgetDeletedItems(jobDb: JobDb, ids: readonly number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += INSERT_BATCH) {
+    const chunk = ids.slice(i, i + INSERT_BATCH);
+    if (chunk.length > 0) await jobDb.db.deleteFrom('items').where('id', 'in', chunk).where('state', '=', 'verified').where('action', '=', 'none').execute();
+  }
+}
+
 export interface ListItemsQuery {
   states?: readonly ItemState[];
   kind?: ItemKind;
