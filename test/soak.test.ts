@@ -10,8 +10,8 @@ import { gen1Uri, gen2Uri, openGen1 } from './migrate-helpers.js';
 
 /**
  * The bounded version of bench/soak: `lakeshift migrate --every 1s` for 10 runs with changes between
- * them. Memory, open descriptors and the job database must stay flat: they may not grow with runs
- * beyond what the added files themselves need. (bench/soak runs the same for an hour.)
+ * them that keep the lake's size (20 files added, 20 deleted a run). Memory, open descriptors and the
+ * job database must stay flat. (bench/soak runs the same for an hour.)
  */
 
 let gen1: Gen1Emulator | undefined;
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('soak (bounded): migrate --every', () => {
-  it('keeps RSS, open handles and the job database flat over 10 runs with changes between them', async () => {
+  it('keeps RSS, open handles and the job database flat over 10 runs of a lake that keeps its size', async () => {
     dir = mkdtempSync(join(tmpdir(), 'lakeshift-soak-'));
     gen1 = await startGen1Emulator({ inMemory: true });
     gen2 = await startGen2Emulator({ inMemory: true });
@@ -33,14 +33,16 @@ describe('soak (bounded): migrate --every', () => {
     await seedLake(source, { profile: 'small' });
     const samples = await runSoak({
       source, sourceUri: gen1Uri(gen1.url, 'lake'), destUri: gen2Uri(gen2.url, 'soak'), stateDir: join(dir, 'state'),
-      every: '1s', maxRuns: 10, maxMs: 120_000, changesPerRun: 5,
+      every: '1s', maxRuns: 10, maxMs: 120_000, changesPerRun: 20, steady: true,
       onSample: (s) => console.log(`[soak] run ${s.run}: ${s.status}, copied ${s.copied}, deleted ${s.deleted}, rss ${s.rssMb.toFixed(1)} MB, fds ${s.openFds}, db ${(s.dbBytes / 1024).toFixed(0)} KiB (wal ${(s.walBytes / 1024).toFixed(0)} KiB)`),
     });
     await source.close();
     expect(samples.length).toBe(10);
     expect(samples.every((s) => s.status === 'completed')).toBe(true);
-    // The changes made between runs were picked up by the next run.
-    expect(samples.slice(2).every((s) => s.copied >= 5 && s.deleted >= 1)).toBe(true);
+    // The changes made between runs were picked up by the next run: 20 files added (and one rewritten)
+    // after every run, and from the third run on the 20 added two runs before deleted.
+    expect(samples.slice(1).every((s) => s.copied >= 20)).toBe(true);
+    expect(samples.slice(3).every((s) => s.deleted === 20)).toBe(true);
     const settled = samples.slice(3);
     const rssSlope = slopePerRun(settled, (s) => s.rssMb);
     const fds = settled.map((s) => s.openFds);
@@ -56,8 +58,9 @@ describe('soak (bounded): migrate --every', () => {
     // ones close again (bench/soak: up to ~420 descriptors, then back to ~290 and flat); never past them.
     const first = samples[0]?.openFds ?? 0;
     expect(Math.max(...fds)).toBeLessThan(first + 128 + 256);
-    // Five new files a run need a few rows each; 48 KiB a run allows for those and the run's own rows.
-    expect(dbSlope).toBeLessThan(48 * 1024);
+    // The lake keeps its size, so the database must too: a run adds its own row and a few progress rows,
+    // and a completed delete forgets its item (20 tombstones a run would add ~5 KiB a run).
+    expect(dbSlope).toBeLessThan(2 * 1024);
     // The WAL is checkpointed and truncated after every run (before its summary is printed): it does not
     // accumulate runs' writes up to the 40 MB autocheckpoint (which RSS then followed).
     expect(Math.max(...settled.map((s) => s.walBytes))).toBeLessThan(64 * 1024);
