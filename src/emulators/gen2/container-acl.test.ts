@@ -101,6 +101,28 @@ describe('container public access', () => {
   });
 });
 
+describe('an account whose AllowBlobPublicAccess is false', () => {
+  it('refuses public levels and anonymous requests with 409 PublicAccessNotPermitted; private ACLs and policies still work', async () => {
+    const closed = await startGen2Emulator({ allowBlobPublicAccess: false });
+    try {
+      const svc = new BlobServiceClient(`${closed.url}/${DEV_ACCOUNT}`, key);
+      expect(await refusal(() => svc.getContainerClient('closed-a').create({ access: 'container' }))).toMatchObject({ status: 409, code: 'PublicAccessNotPermitted' });
+      const c = svc.getContainerClient('closed-b');
+      await c.create();
+      expect(await refusal(() => c.setAccessPolicy('blob'))).toMatchObject({ status: 409, code: 'PublicAccessNotPermitted' });
+      await c.setAccessPolicy(undefined, [policy('reader', 'r', hour(1))]);
+      await c.getBlockBlobClient('f.txt').upload('abc', 3);
+      const sas = generateBlobSASQueryParameters({ containerName: 'closed-b', blobName: 'f.txt', identifier: 'reader' }, key).toString();
+      expect((await new BlockBlobClient(`${c.getBlockBlobClient('f.txt').url}?${sas}`).downloadToBuffer()).toString()).toBe('abc');
+      const anonymous = await send(closed.url, 'GET', `/${DEV_ACCOUNT}/closed-b/f.txt`);
+      expect([anonymous.status, anonymous.headers['x-ms-error-code']]).toEqual([409, 'PublicAccessNotPermitted']);
+      expect((await c.getAccessPolicy()).blobPublicAccess).toBeUndefined();
+    } finally {
+      await closed.close();
+    }
+  });
+});
+
 describe('stored access policies', () => {
   it('round-trip through Set/Get Container ACL with both SDKs', async () => {
     const c = blob.getContainerClient('acl-rt');

@@ -22,10 +22,17 @@ const MAX_IDENTIFIERS = 5;
 const MAX_ID_LENGTH = 64;
 const POLICY_PERMISSIONS = /^[racwdxyltfmeopi]*$/;
 
-/** Parses `x-ms-blob-public-access`: undefined for absent or empty (private); 400 InvalidHeaderValue for another value. */
-export function parsePublicAccess(req: IncomingMessage): PublicAccess | undefined {
+/** Azure's answer on an account whose AllowBlobPublicAccess is false, to a public level and to anonymous requests. */
+export const publicAccessNotPermitted = (): WireError => new WireError(409, 'PublicAccessNotPermitted', 'Public access is not permitted on this storage account.');
+
+/**
+ * Parses `x-ms-blob-public-access`: undefined for absent or empty (private); 400 InvalidHeaderValue for
+ * another value; 409 PublicAccessNotPermitted for a level when the account disallows public access.
+ */
+export function parsePublicAccess(req: IncomingMessage, allowed: boolean): PublicAccess | undefined {
   const v = header(req, 'x-ms-blob-public-access');
   if (v === undefined || v === '') return undefined;
+  if ((v === 'container' || v === 'blob') && !allowed) throw publicAccessNotPermitted();
   if (v === 'container' || v === 'blob') return v;
   throw new WireError(400, 'InvalidHeaderValue', `The value for one of the HTTP headers is not in the correct format: x-ms-blob-public-access '${v.slice(0, 40)}'. Use container or blob, or leave it out for private access.`);
 }
@@ -131,7 +138,7 @@ export function getContainerAcl(c: Call): void {
 /** PUT ?restype=container&comp=acl — replaces the public access level and every stored policy (200). */
 export async function setContainerAcl(c: Call): Promise<void> {
   requireOwner(c);
-  const access = parsePublicAccess(c.req);
+  const access = parsePublicAccess(c.req, c.ns.publicAccessAllowed !== false);
   const policies = parseSignedIdentifiers(await readBody(c.req, 64 * 1024));
   const out = c.ns.db.tx(() => {
     const row = requireFs(c.ns, 'blob', c.account, c.fs);

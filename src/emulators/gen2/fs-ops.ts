@@ -14,7 +14,7 @@ export function createFilesystem(c: Call): void {
   const name = c.fs ?? '';
   if (name.length < 3 || name.length > 63) throw new WireError(400, 'OutOfRangeInput', 'The specified resource name length is not within the permissible limits. Container names are 3-63 characters.');
   if (!FS_NAME.test(name)) throw new WireError(400, 'InvalidResourceName', `The specifed resource name contains invalid characters: '${name}'. Filesystem names are 3-63 lowercase letters, digits and single hyphens.`);
-  const access = c.api === 'blob' ? parsePublicAccess(c.req) : undefined;
+  const access = c.api === 'blob' ? parsePublicAccess(c.req, c.ns.publicAccessAllowed !== false) : undefined;
   const meta = c.api === 'dfs' ? parseProperties(header(c.req, 'x-ms-properties')) ?? {} : readMetadata(c.req);
   const etag = newEtag();
   c.ns.db.tx(() => {

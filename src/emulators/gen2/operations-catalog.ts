@@ -45,7 +45,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   blob('Find Blobs by Tags (account)', 'GET', 'service', 'comp=blobs&where=x'),
   blob('Blob Batch (account)', 'POST', 'service', 'comp=batch'),
   // Blob endpoint: container
-  blob('Create Container', 'PUT', 'filesystem', 'restype=container', {}, 'the account-level AllowBlobPublicAccess switch is not modelled: x-ms-blob-public-access is always allowed'),
+  blob('Create Container', 'PUT', 'filesystem', 'restype=container'),
   blob('Get Container Properties', 'GET', 'filesystem', 'restype=container'),
   blob('Get Container Metadata', 'GET', 'filesystem', 'restype=container&comp=metadata'),
   blob('Set Container Metadata', 'PUT', 'filesystem', 'restype=container&comp=metadata'),
