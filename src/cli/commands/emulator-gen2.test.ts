@@ -38,6 +38,12 @@ describe('lakeshift emulator gen2 flags', () => {
     expect(o).toMatchObject({ location: '/tmp/lake', superusers: ['oid-1'], anonymous: true, faults: { everyNth: 3, status: 429 } });
   });
 
+  it('--no-blob-public-access turns the accounts\' AllowBlobPublicAccess off; without it the option is left to its default', () => {
+    expect(resolveGen2Options({ ...base, inMemory: true, blobPublicAccess: false }).allowBlobPublicAccess).toBe(false);
+    expect(resolveGen2Options({ ...base, inMemory: true, blobPublicAccess: true }).allowBlobPublicAccess).toBeUndefined();
+    expect(resolveGen2Options({ ...base, inMemory: true }).allowBlobPublicAccess).toBeUndefined();
+  });
+
   it('takes a second key per account (NAME:KEY1:KEY2), checked like the first and never echoed', () => {
     const second = Buffer.alloc(64, 9).toString('base64');
     expect(resolveGen2Options({ ...base, inMemory: true, account: [`one:${DEV_ACCOUNT_KEY}:${second}`] }).accounts).toEqual([{ name: 'one', key: DEV_ACCOUNT_KEY, secondaryKey: second }]);

@@ -29,6 +29,8 @@ export interface Gen2Flags {
   host: string;
   faults?: string;
   rehydrate?: string;
+  /** commander's `--no-blob-public-access`: false when given. */
+  blobPublicAccess?: boolean;
 }
 
 /** `--rehydrate STANDARD[,HIGH]` in seconds (decimals allowed) → milliseconds by priority. */
@@ -86,6 +88,7 @@ export function resolveGen2Options(flags: Gen2Flags): Gen2EmulatorOptions {
     accounts,
     superusers: flags.superuser,
     anonymous: flags.anonymous === true,
+    ...(flags.blobPublicAccess === false ? { allowBlobPublicAccess: false } : {}),
     ...(hasLocation && flags.location !== undefined ? { location: flags.location } : { inMemory: true }),
     ...(flags.cert === undefined ? {} : { certPath: flags.cert }),
     ...(flags.key === undefined ? {} : { keyPath: flags.key }),
@@ -106,6 +109,7 @@ export function registerGen2Commands(emulator: Command): void {
     .option('--cert <file>', 'PEM certificate for HTTPS')
     .option('--key <file>', 'PEM private key for HTTPS')
     .option('--anonymous', 'accept requests without credentials (they act as $superuser)')
+    .option('--no-blob-public-access', 'the accounts disallow public access (AllowBlobPublicAccess false): public container levels and anonymous requests get 409 PublicAccessNotPermitted')
     .option('--superuser <oid>', 'object id treated as a superuser when it calls with a bearer token (repeatable)', collect, [])
     .option('--host <addr>', 'address to bind', '127.0.0.1')
     .option('--faults <spec>', 'fault injection: every=N,kind=status|reset|truncate|cut-request|slow-body|storm, status=503|429|500, retry-after=S|none, slow=MS, latency=MS, fail-op=OP')

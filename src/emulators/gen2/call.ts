@@ -17,6 +17,8 @@ export interface Call extends Exchange {
   now: number;
   /** True on the `ACCOUNT-secondary` endpoint of a read-access geo-redundant account. */
   secondary?: boolean;
+  /** Set by a handler that stored the blob's tier itself (a copy from Archive rehydrates into it), so `withUploadTier` leaves it. */
+  tierStored?: boolean;
 }
 
 export type Handler = (c: Call) => Promise<void> | void;

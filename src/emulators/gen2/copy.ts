@@ -6,7 +6,7 @@ import type { Extent } from './bytes.js';
 import { commitFile } from './data-ops.js';
 import { checkPerm, checkTraverse, requireFs } from './namespace.js';
 import { contentOf, readMetadata } from './present.js';
-import { blobArchived, tierOfPath } from './tiers.js';
+import { blobArchived, parsePriority, parseTier, tierOfPath } from './tiers.js';
 import { header, httpDate, quoteEtag, sendEmpty, WireError } from './wire.js';
 
 /**
@@ -47,7 +47,7 @@ function parseSource(c: Call, value: string): Source {
   return { account, fs, path: rest.join('/'), rawUrl: `${url.pathname}${url.search}`, hasSas: url.searchParams.has('sig') };
 }
 
-/** PUT with x-ms-copy-source — 202, the copy complete (`x-ms-copy-status: success`). */
+/** PUT with x-ms-copy-source — 202, the copy complete (`x-ms-copy-status: success`), or pending while an Archive source rehydrates into it. */
 export function copyBlob(c: Call): void {
   // Copy Blob From URL (x-ms-requires-sync) and Put Blob From URL (x-ms-blob-type) copy synchronously.
   const sync = (header(c.req, 'x-ms-requires-sync') ?? '').toLowerCase() === 'true' || header(c.req, 'x-ms-blob-type') !== undefined;
@@ -69,7 +69,12 @@ export function copyBlob(c: Call): void {
   if (source === undefined) throw new WireError(404, 'CannotVerifyCopySource', 'The specified blob does not exist.');
   if (source.is_dir) throw new WireError(409, 'PathConflict', 'The copy source is a directory; Copy Blob copies files.');
   checkPerm(c.principal, source, 4);
-  if (tierOfPath(c.ns.hns, source, c.now).tier === 'Archive') throw blobArchived();
+  // An Archive source copies only asynchronously and into an online tier: the copy rehydrates
+  // ("Rehydrate an archived blob to an online tier"), so it stays pending for the rehydration time.
+  const target = parseTier(header(c.req, 'x-ms-access-tier'));
+  const priority = parsePriority(header(c.req, 'x-ms-rehydrate-priority')) ?? 'Standard';
+  const fromArchive = tierOfPath(c.ns.hns, source, c.now).tier === 'Archive';
+  if (fromArchive && (sync || target === undefined || target === 'Archive')) throw blobArchived();
   // x-ms-source-content-md5 (synchronous forms): checked against the source's MD5 and echoed as Content-MD5.
   const sourceMd5 = sync ? header(c.req, 'x-ms-source-content-md5') : undefined;
   if (sourceMd5 !== undefined && source.md5 !== null && sourceMd5 !== source.md5) {
@@ -78,8 +83,17 @@ export function copyBlob(c: Call): void {
   const given = readMetadata(c.req);
   const metadata = Object.keys(given).length > 0 ? given : (JSON.parse(source.metadata) as Record<string, string>);
   const extents = JSON.parse(source.extents) as Extent[];
-  const out = c.ns.db.tx(() => commitFile(c, extents, source.size, source.md5, contentOf(source), metadata));
-  const h: Record<string, string> = { ETag: quoteEtag(out.etag), 'Last-Modified': httpDate(out.modified), 'x-ms-copy-id': randomUUID(), 'x-ms-copy-status': 'success' };
+  const out = c.ns.db.tx(() => {
+    const committed = commitFile(c, extents, source.size, source.md5, contentOf(source), metadata);
+    const id = fromArchive ? c.ns.db.pathId(c.account, c.fs ?? '', c.path) : undefined;
+    if (id !== undefined && target !== undefined) {
+      const ms = priority === 'High' ? c.ns.hns.options.rehydrateMs.high : c.ns.hns.options.rehydrateMs.standard;
+      c.ns.hns.putTier({ path_id: id, tier: 'Archive', changed: c.now, rehydrate_to: target, rehydrate_priority: priority, rehydrate_at: c.now + ms });
+      c.tierStored = true;
+    }
+    return committed;
+  });
+  const h: Record<string, string> = { ETag: quoteEtag(out.etag), 'Last-Modified': httpDate(out.modified), 'x-ms-copy-id': randomUUID(), 'x-ms-copy-status': c.tierStored === true ? 'pending' : 'success' };
   if (sync && sourceMd5 !== undefined) h['Content-MD5'] = sourceMd5;
   sendEmpty(c, 202, h);
 }

@@ -168,7 +168,6 @@ export async function readPath(c: Call): Promise<void> {
  */
 export async function sendPathContent(c: Call, row: PathRow, tier: TierState): Promise<void> {
   const headers = { ...pathHeaders(row, c.now, true), ...tierHeaders(tier) };
-  if (!tier.inferred) delete headers['x-ms-access-tier-inferred'];
   if (checkConditions(c.req, row, { read: true }) === 'not-modified') {
     throw new WireError(304, 'ConditionNotMet', 'The condition specified using HTTP conditional header(s) is not met.', { ETag: headers.ETag ?? '', 'Last-Modified': headers['Last-Modified'] ?? '' });
   }

@@ -1,4 +1,5 @@
 import { decodeToken, encodeToken, intQuery, type Call } from './call.js';
+import { parsePublicAccess, publicAccessOf } from './container-acl.js';
 import { applyLeaseAction, checkConditions, checkWriteLease, leaseHeaders } from './conditions.js';
 import { rootItem, isSuper, requireFs } from './namespace.js';
 import { formatProperties, metadataOf, parseProperties, readMetadata } from './present.js';
@@ -13,8 +14,7 @@ export function createFilesystem(c: Call): void {
   const name = c.fs ?? '';
   if (name.length < 3 || name.length > 63) throw new WireError(400, 'OutOfRangeInput', 'The specified resource name length is not within the permissible limits. Container names are 3-63 characters.');
   if (!FS_NAME.test(name)) throw new WireError(400, 'InvalidResourceName', `The specifed resource name contains invalid characters: '${name}'. Filesystem names are 3-63 lowercase letters, digits and single hyphens.`);
-  const access = header(c.req, 'x-ms-blob-public-access');
-  if (access !== undefined && access !== '') throw new WireError(501, 'NotImplemented', 'Public access levels (x-ms-blob-public-access) are not supported by the lakeshift Gen2 emulator.');
+  const access = c.api === 'blob' ? parsePublicAccess(c.req, c.ns.publicAccessAllowed !== false) : undefined;
   const meta = c.api === 'dfs' ? parseProperties(header(c.req, 'x-ms-properties')) ?? {} : readMetadata(c.req);
   const etag = newEtag();
   c.ns.db.tx(() => {
@@ -22,6 +22,8 @@ export function createFilesystem(c: Call): void {
       throw c.api === 'dfs' ? new WireError(409, 'FilesystemAlreadyExists', 'The specified filesystem already exists.') : new WireError(409, 'ContainerAlreadyExists', 'The specified container already exists.');
     }
     c.ns.db.insertFs({ account: c.account, name, etag, modified: c.now, created: c.now, metadata: JSON.stringify(meta), lease: null });
+    if (access === undefined) c.ns.hns.dropContainerAcl(c.account, name);
+    else c.ns.hns.putContainerAcl({ account: c.account, fs: name, public_access: access, identifiers: '[]' });
     if (!c.ns.db.getPath(c.account, name, '')) c.ns.db.insertPath(rootItem(c.account, name, c.principal, c.now));
   });
   const h: Record<string, string> = { ETag: quoteEtag(etag), 'Last-Modified': httpDate(c.now) };
@@ -40,6 +42,8 @@ export function getFilesystemProperties(c: Call): void {
   };
   if (c.api === 'dfs') h['x-ms-properties'] = formatProperties(meta);
   else for (const [k, v] of Object.entries(meta)) h[`x-ms-meta-${k}`] = v;
+  const access = c.api === 'blob' ? publicAccessOf(c.ns.hns, c.account, row.name) : undefined;
+  if (access !== undefined) h['x-ms-blob-public-access'] = access;
   sendEmpty(c, 200, h);
 }
 
@@ -88,6 +92,11 @@ export function getAccountInfo(c: Call): void {
   sendEmpty(c, 200, { 'x-ms-sku-name': c.ns.skuNames?.get(c.account) ?? 'Standard_LRS', 'x-ms-account-kind': 'StorageV2', 'x-ms-is-hns-enabled': 'true' });
 }
 
+function publicAccessXml(c: Call, fs: string): string {
+  const access = publicAccessOf(c.ns.hns, c.account, fs);
+  return access === undefined ? '' : `<PublicAccess>${access}</PublicAccess>`;
+}
+
 /** GET /ACCOUNT?comp=list — containers (XML) with prefix, marker, maxresults, include=metadata. */
 export function listContainers(c: Call): void {
   const prefix = c.query.get('prefix') ?? '';
@@ -100,7 +109,7 @@ export function listContainers(c: Call): void {
   const items = page.map((r) => {
     const lease = leaseHeaders(r.lease, c.now);
     const meta = withMeta ? `<Metadata>${Object.entries(metadataOf(r)).map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')}</Metadata>` : '';
-    return `<Container><Name>${escapeXml(r.name)}</Name><Properties><Last-Modified>${httpDate(r.modified)}</Last-Modified><Etag>${quoteEtag(r.etag)}</Etag><LeaseStatus>${lease['x-ms-lease-status'] ?? 'unlocked'}</LeaseStatus><LeaseState>${lease['x-ms-lease-state'] ?? 'available'}</LeaseState><HasImmutabilityPolicy>false</HasImmutabilityPolicy><HasLegalHold>false</HasLegalHold></Properties>${meta}</Container>`;
+    return `<Container><Name>${escapeXml(r.name)}</Name><Properties><Last-Modified>${httpDate(r.modified)}</Last-Modified><Etag>${quoteEtag(r.etag)}</Etag><LeaseStatus>${lease['x-ms-lease-status'] ?? 'unlocked'}</LeaseStatus><LeaseState>${lease['x-ms-lease-state'] ?? 'available'}</LeaseState>${publicAccessXml(c, r.name)}<HasImmutabilityPolicy>false</HasImmutabilityPolicy><HasLegalHold>false</HasLegalHold></Properties>${meta}</Container>`;
   });
   const next = rows.length > max ? (page[page.length - 1]?.name ?? '') : '';
   const endpoint = `${c.baseUrl}/${c.account}/`;

@@ -20,12 +20,17 @@ CREATE TABLE IF NOT EXISTS deleted_paths (deletion_id TEXT NOT NULL PRIMARY KEY,
   modified INTEGER NOT NULL, size INTEGER NOT NULL, etag TEXT NOT NULL, rows TEXT NOT NULL, snapshots TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS deleted_paths_by_name ON deleted_paths (account, fs, path, deletion_id);
 CREATE TABLE IF NOT EXISTS service_properties (account TEXT NOT NULL PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS container_acls (account TEXT NOT NULL, fs TEXT NOT NULL, public_access TEXT, identifiers TEXT NOT NULL,
+  PRIMARY KEY (account, fs)) WITHOUT ROWID;
 `;
 
 export interface SnapshotRow {
   account: string; fs: string; path: string; snapshot: string; size: number; etag: string; modified: number; created: number;
   md5: string | null; headers: string; metadata: string; extents: string; tier: string | null;
 }
+
+/** A container's public access level and stored access policies (JSON of `StoredPolicy[]`); no row: private, none. */
+export interface ContainerAclRow { account: string; fs: string; public_access: string | null; identifiers: string }
 
 export interface TierRow { path_id: number; tier: string; changed: number; rehydrate_to: string | null; rehydrate_priority: string | null; rehydrate_at: number | null }
 
@@ -79,6 +84,12 @@ export class HnsStore {
       dropPathRow: d.prepare('DELETE FROM paths WHERE id = ?'),
       getProps: d.prepare<[string], { json: string }>('SELECT json FROM service_properties WHERE account = ?'),
       putProps: d.prepare('INSERT OR REPLACE INTO service_properties (account, json) VALUES (?, ?)'),
+      containerAcl: d.prepare<[string, string], ContainerAclRow>('SELECT * FROM container_acls WHERE account = ? AND fs = ?'),
+      putContainerAcl: d.prepare('INSERT OR REPLACE INTO container_acls (account, fs, public_access, identifiers) VALUES (@account, @fs, @public_access, @identifiers)'),
+      dropContainerAcl: d.prepare('DELETE FROM container_acls WHERE account = ? AND fs = ?'),
+      uncommitted: d.prepare<[string, string, string, string, number], { path: string }>(
+        `SELECT DISTINCT b.path AS path FROM blocks b WHERE b.account = ? AND b.fs = ? AND b.path >= ? AND b.path < ?
+         AND NOT EXISTS (SELECT 1 FROM paths p WHERE p.account = b.account AND p.fs = b.fs AND p.path = b.path) ORDER BY b.path LIMIT ?`),
     };
   }
 
@@ -178,5 +189,20 @@ export class HnsStore {
   putServiceProperties(account: string, json: string): void {
     this.s.putProps.run(account, json);
     this.propsCache.set(account, json);
+  }
+
+  containerAcl(account: string, fs: string): ContainerAclRow | undefined {
+    return this.s.containerAcl.get(account, fs);
+  }
+  putContainerAcl(row: ContainerAclRow): void {
+    this.s.putContainerAcl.run(row);
+  }
+  dropContainerAcl(account: string, fs: string): void {
+    this.s.dropContainerAcl.run(account, fs);
+  }
+  /** Names under `prefix` that have staged blocks but no committed blob (List Blobs include=uncommittedblobs). */
+  uncommittedNames(account: string, fs: string, prefix: string, limit: number): string[] {
+    const end = prefix === '' ? '\uffff' : prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+    return this.s.uncommitted.all(account, fs, prefix, end, limit).map((r) => r.path);
   }
 }

@@ -29,7 +29,7 @@ export function withUploadTier(run: Handler): Handler {
   return async (c: Call) => {
     const tier = parseTier(header(c.req, 'x-ms-access-tier'));
     await run(c);
-    if (c.fs === undefined) return;
+    if (c.fs === undefined || c.tierStored === true) return;
     if (tier === undefined) {
       // Most uploads send no tier: only an overwrite of a blob that had one has anything to clear.
       const id = c.ns.db.pathId(c.account, c.fs, c.path);

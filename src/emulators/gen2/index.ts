@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import { applyConnectionFault, createFaultInjector, type FaultInjector, type FaultOptions } from '../kit/faults.js';
 import { listen } from '../kit/server.js';
-import { accountFromAuthorization, authenticate, challengeFor } from './auth/index.js';
+import { accountFromAuthorization, authenticate, challengeFor, SUPERUSER_OID } from './auth/index.js';
 import type { AuthResult, Principal, SasResourceType } from './auth/types.js';
 import { batchVersionOf } from './batch.js';
 import { createDiskByteStore, createMemoryByteStore } from './bytes.js';
 import type { Call } from './call.js';
+import { anonymousAllowed, publicAccessNotPermitted, publicAccessOf, storedPolicy } from './container-acl.js';
 import { HnsStore } from './hns-store.js';
 import { MetaDb } from './meta.js';
 import type { Namespace } from './namespace.js';
@@ -42,6 +43,11 @@ export interface Gen2EmulatorOptions {
   /** PEM certificate and key paths: serve HTTPS (needed for bearer tokens from the SDKs). */
   certPath?: string;
   keyPath?: string;
+  /**
+   * The accounts' AllowBlobPublicAccess setting; default true. False (what `lakeshift provision` sets on real
+   * accounts) refuses container public access levels and anonymous requests with 409 PublicAccessNotPermitted.
+   */
+  allowBlobPublicAccess?: boolean;
   /** Accept requests without credentials (they act as `$superuser`). */
   anonymous?: boolean;
   /** Object IDs that are superusers when they call with a bearer token. */
@@ -143,7 +149,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
     retentionDayMs: options.retentionDayMs ?? 86_400_000,
   });
   const skuNames = new Map(accountList.map((a) => [a.name, `Standard_${(a.replication ?? 'LRS').replace('-', '')}`]));
-  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns, skuNames };
+  const publicAccessAllowed = options.allowBlobPublicAccess !== false;
+  const ns: Namespace = { db, bytes, superusers, accountKeys: accounts, secondaryReads, hns, skuNames, publicAccessAllowed };
   const faults: FaultInjector | undefined = options.faults ? createFaultInjector(options.faults) : undefined;
   const limits = { maxAppendBytes: options.maxAppendBytes ?? 4000 * 1024 * 1024, deletePageSize: options.deletePageSize ?? 5000, listPageSize: 5000 };
   const anonymous = options.anonymous === true;
@@ -178,7 +185,8 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       const authRequest = { method: req.method ?? 'GET', rawUrl, headers: req.headers, secure: req.socket instanceof TLSSocket };
       const authScope = {
         account: target.account, accounts, anonymous, superusers,
-        ...(target.fs === undefined ? {} : { filesystem: target.fs }), ...(target.level === 'path' ? { path: target.path } : {}),
+        ...(target.fs === undefined ? {} : { filesystem: target.fs, storedPolicy: (id: string) => storedPolicy(hns, target.account, target.fs ?? '', id) }),
+        ...(target.level === 'path' ? { path: target.path } : {}),
       };
       if (routed instanceof WireError) {
         // Authenticate first: a caller without valid credentials sees the authentication refusal, never 400/501.
@@ -201,9 +209,13 @@ export async function startGen2Emulator(options: Gen2EmulatorOptions): Promise<G
       const auth = authenticate(authRequest, { ...authScope, permission: operation.permission, resourceType: operation.resourceType, ...(operation.name === 'SubmitBatch' ? { signatureOnly: true } : {}) });
       // User delegation keys go to bearer callers only: a valid Shared Key or SAS gets Azure's 403, whatever the SAS grants.
       if (operation.name === 'GetUserDelegationKey' && (auth.ok ? auth.principal.kind !== 'bearer' : !isAuthenticationFailure(auth))) throw bearerOnly();
-      if (!auth.ok) throw authError(auth);
+      // No credentials at all: a public container still serves its anonymous reads (container-acl.ts).
+      const noCredentials = !auth.ok && auth.code === 'NoAuthenticationInformation';
+      if (noCredentials && !publicAccessAllowed) throw publicAccessNotPermitted();
+      const publicRead = noCredentials && target.fs !== undefined && anonymousAllowed(publicAccessOf(hns, target.account, target.fs), operation.name);
+      if (!auth.ok && !publicRead) throw authError(auth);
       if (target.secondary && req.method !== 'GET' && req.method !== 'HEAD') throw new WireError(403, 'InsufficientAccountPermissions', 'Write operations are not allowed on the secondary endpoint; send writes to the primary account.');
-      const principal: Principal = auth.principal;
+      const principal: Principal = auth.ok ? auth.principal : { kind: 'anonymous', oid: SUPERUSER_OID, superuser: true, groups: [] };
       if (header(req, 'x-ms-encryption-key') !== undefined || header(req, 'x-ms-encryption-scope') !== undefined || header(req, 'x-ms-encryption-context') !== undefined) {
         throw new WireError(501, 'NotImplemented', 'Customer-provided keys, encryption scopes and encryption contexts are not supported by the lakeshift Gen2 emulator; send the request without x-ms-encryption-* headers.');
       }

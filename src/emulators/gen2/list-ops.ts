@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { boolQuery, decodeToken, encodeToken, intQuery, type Call } from './call.js';
 import { leaseHeaders } from './conditions.js';
 import type { PathRow } from './meta.js';
@@ -6,7 +7,7 @@ import { aclText, contentOf, metadataOf, permissionsOf } from './present.js';
 import { snapshotAsRow } from './snapshots.js';
 import { deletedForListing } from './soft-delete.js';
 import { tierOfPath, tierOfSnapshot, tierXml, type TierState } from './tiers.js';
-import { escapeXml, fileTimeTicks, httpDate, notFoundPath, sendJson, sendXml, WireError } from './wire.js';
+import { escapeXml, fileTimeTicks, httpDate, notFoundPath, quoteEtag, sendJson, sendXml, WireError } from './wire.js';
 
 /** Listings: DFS list paths (JSON) and Blob list blobs (XML, flat or with the `/` delimiter). */
 
@@ -67,6 +68,32 @@ function blobXml(r: PathRow, withMeta: boolean, withPerms: boolean, now: number,
   return `<Blob><Name>${escapeXml(r.path)}</Name>${snap}${props}${meta}</Blob>`;
 }
 
+/**
+ * Names with staged blocks and nothing committed, as List Blobs `include=uncommittedblobs` shows them:
+ * a BlockBlob of length 0 (no content is committed). With `/` a name below the listed level adds its
+ * BlobPrefix once, unless a directory of that name is already listed. They carry no stored times, so
+ * Creation-Time and Last-Modified are the time of the listing.
+ */
+function uncommittedForListing(c: Call, fs: string, prefix: string, byLevel: boolean, listed: readonly string[]): string[] {
+  const slash = prefix.lastIndexOf('/');
+  const dir = slash < 0 ? '' : prefix.slice(0, slash + 1);
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const name of c.ns.hns.uncommittedNames(c.account, fs, prefix, 5000)) {
+    const rest = name.slice(dir.length);
+    const cut = rest.indexOf('/');
+    if (byLevel && cut >= 0) {
+      const p = `<BlobPrefix><Name>${escapeXml(dir + rest.slice(0, cut + 1))}</Name></BlobPrefix>`;
+      if (!seen.has(p) && !listed.includes(p)) out.push(p);
+      seen.add(p);
+      continue;
+    }
+    const etag = quoteEtag(`0x8D${createHash('sha256').update(name).digest('hex').slice(0, 13).toUpperCase()}`);
+    out.push(`<Blob><Name>${escapeXml(name)}</Name><Properties><Creation-Time>${httpDate(c.now)}</Creation-Time><Last-Modified>${httpDate(c.now)}</Last-Modified><Etag>${etag}</Etag><ResourceType>file</ResourceType><Content-Length>0</Content-Length><Content-Type>application/octet-stream</Content-Type><BlobType>BlockBlob</BlobType><LeaseStatus>unlocked</LeaseStatus><LeaseState>available</LeaseState></Properties></Blob>`);
+  }
+  return out;
+}
+
 /** GET /FS?restype=container&comp=list — blobs (XML): flat (directories as hdi_isfolder blobs) or by `/`. */
 export function listBlobs(c: Call): void {
   const fs = requireFs(c.ns, 'blob', c.account, c.fs).name;
@@ -125,7 +152,8 @@ export function listBlobs(c: Call): void {
       }
     }
   }
-  // Soft-deleted entries come with the last page (they are not interleaved with live names).
+  // Uncommitted blobs and soft-deleted entries come with the last page (they are not interleaved with live names).
+  if (include.includes('uncommittedblobs') && next === '') items.push(...uncommittedForListing(c, fs, prefix, delimiter !== '', items));
   if (include.includes('deleted') && next === '') items.push(...deletedForListing(c, fs, prefix, delimiter === '' ? undefined : prefix.slice(0, Math.max(0, prefix.lastIndexOf('/')))));
   const endpoint = `${c.baseUrl}/${c.account}/`;
   const delim = delimiter === '' ? '' : `<Delimiter>${escapeXml(delimiter)}</Delimiter>`;

@@ -28,6 +28,8 @@ export interface Namespace {
   skuNames?: ReadonlyMap<string, string>;
   /** Snapshots, tiers, soft-deleted paths and service properties. */
   hns: HnsStore;
+  /** The accounts' AllowBlobPublicAccess setting: false refuses public access levels and anonymous reads (409 PublicAccessNotPermitted). */
+  publicAccessAllowed?: boolean;
   /** The emulator's request pipeline, for Blob Batch to run its sub-requests through (set at start). */
   dispatch?: Dispatch;
 }

@@ -10,6 +10,7 @@ import { getServiceProperties, setServiceProperties } from './service-properties
 import { createSnapshot, getSnapshotBlockList, readSnapshot } from './snapshots.js';
 import { deleteFilesystemWithHns, deleteWithHns, listDeletedPaths, undeletePath } from './soft-delete.js';
 import { setBlobTier } from './tiers.js';
+import { getContainerAcl, setContainerAcl } from './container-acl.js';
 import { createFilesystem, getAccountInfo, getFilesystemProperties, leaseFilesystem, listContainers, listFilesystems, setFilesystemMetadata } from './fs-ops.js';
 import { listBlobs, listPaths } from './list-ops.js';
 import { getServiceStats, getUserDelegationKey } from './service-ops.js';
@@ -80,6 +81,8 @@ export function route(req: IncomingMessage, query: Map<string, string>, level: L
       if (comp === 'list' && method === 'GET') return op('ListBlobs', 'blob', 'l', 'c', listBlobs);
       if (comp === 'metadata' && method === 'PUT') return op('SetContainerMetadata', 'blob', 'w', 'c', setFilesystemMetadata);
       if (comp === 'lease' && method === 'PUT') return op('LeaseContainer', 'blob', 'w', 'c', leaseFilesystem);
+      if (comp === 'acl' && (method === 'GET' || method === 'HEAD')) return op('GetContainerACL', 'blob', 'r', 'c', getContainerAcl);
+      if (comp === 'acl' && method === 'PUT') return op('SetContainerACL', 'blob', 'w', 'c', setContainerAcl);
       if (comp === 'batch' && method === 'POST') return op('SubmitBatch', 'blob', 'd', 'c', submitBatch);
     }
     throw unsupported(guessApi(req, query), `${method} on a container with ${comp === undefined ? 'these parameters' : `comp=${comp}`}`);

@@ -199,6 +199,7 @@ export function deleteFilesystemWithHns(c: Call): void {
     if (c.ns.db.getFs(c.account, fs)) return;
     c.ns.bytes.remove(c.ns.db.unref(c.ns.hns.fsSnapshots(c.account, fs).flatMap((s) => chunksOf(s.extents))));
     c.ns.hns.deleteFsSnapshots(c.account, fs);
+    c.ns.hns.dropContainerAcl(c.account, fs);
     for (const e of c.ns.hns.fsDeleted(c.account, fs)) releaseEntry(c, e);
   });
 }

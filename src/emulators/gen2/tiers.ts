@@ -31,7 +31,8 @@ export function parseTier(value: string | undefined, name = 'x-ms-access-tier'):
   return t;
 }
 
-function parsePriority(value: string | undefined): Priority | undefined {
+/** Parses `x-ms-rehydrate-priority`; undefined when absent; 400 InvalidHeaderValue for other values. */
+export function parsePriority(value: string | undefined): Priority | undefined {
   if (value === undefined) return undefined;
   const l = value.trim().toLowerCase();
   if (l === 'standard') return 'Standard';
@@ -62,10 +63,11 @@ export function tierOfSnapshot(tier: string | null): TierState {
   return t === undefined ? INFERRED : { tier: t, inferred: false, changed: undefined, archiveStatus: undefined, priority: undefined };
 }
 
-/** Property headers of a tier (Get Blob Properties, Get Blob). */
+/** Property headers of a tier (Get Blob Properties, Get Blob); listings leave AccessTierInferred out once set. */
 export function tierHeaders(s: TierState): Record<string, string> {
   const h: Record<string, string> = { 'x-ms-access-tier': s.tier };
-  if (s.inferred) h['x-ms-access-tier-inferred'] = 'true';
+  // Issue #18 asks for `false` once a tier was set (the REST page says the header comes only when inferred).
+  h['x-ms-access-tier-inferred'] = s.inferred ? 'true' : 'false';
   if (s.changed !== undefined) h['x-ms-access-tier-change-time'] = httpDate(s.changed);
   if (s.archiveStatus !== undefined) h['x-ms-archive-status'] = s.archiveStatus;
   if (s.priority !== undefined) h['x-ms-rehydrate-priority'] = s.priority;

@@ -144,7 +144,7 @@ describe('service SAS', () => {
     expect(check(`/${ACCOUNT}/fs/d1?${dirSas}`, 'r', 'o')).toMatchObject({ status: 403, code: 'AuthenticationFailed' });
   });
 
-  it('refuses stored access policies, and account-key signatures passed off as user delegation SAS', () => {
+  it('refuses a stored access policy it cannot find, and account-key signatures passed off as user delegation SAS', () => {
     const withPolicy = generateBlobSASQueryParameters({ containerName: 'fs', identifier: 'policy1' }, cred).toString();
     const refused = check(`/${ACCOUNT}/fs/f?${withPolicy}`, 'r', 'o');
     expect(refused).toMatchObject({ status: 403, code: 'AuthenticationFailed' });

@@ -1,6 +1,7 @@
 /**
  * Shared access signatures signed with an account key: account SAS and service SAS (container, blob,
- * directory) and user delegation SAS (user-delegation.ts). Stored access policies are refused explicitly. The string-to-sign
+ * directory) and user delegation SAS (user-delegation.ts); a service SAS may name a container's stored access
+ * policy with `si` (its start, expiry and permissions then come from the policy). The string-to-sign
  * follows the service version in `sv`, from 2015-04-05 to the current layout (2020-12-06 and later add
  * the encryption scope).
  */
@@ -108,9 +109,31 @@ function checkTimes(params: SasParams, nowMs: number): AuthResult | undefined {
 }
 
 /**
+ * A service SAS with `si`: the SAS's fields overlaid with the named policy's start (st), expiry (se) and
+ * permissions (sp). Refused (403 AuthenticationFailed) for an account or user delegation SAS, an unknown
+ * identifier, or a field given both in the SAS and in the policy ("Define a stored access policy").
+ */
+function applyStoredPolicy(params: SasParams, context: AuthContext, userDelegation: boolean): { params: SasParams } | { refusal: AuthResult } {
+  const si = field(params, 'si');
+  if (si === '') return { params };
+  if (!params.has('sr') || userDelegation) {
+    return { refusal: authFailed('Stored access policies (si) apply to a service SAS only; an account SAS or a user delegation SAS cannot name one.') };
+  }
+  const policy = context.storedPolicy?.(si);
+  if (policy === undefined) return { refusal: authFailed(`The signed identifier si='${si.slice(0, 64)}' names no stored access policy of this container.`) };
+  const merged = new Map(params);
+  for (const [name, value] of [['st', policy.start], ['se', policy.expiry], ['sp', policy.permission]] as const) {
+    if (value === undefined) continue;
+    if (field(params, name) !== '') return { refusal: authFailed(`The SAS gives ${name} and so does its stored access policy '${si.slice(0, 64)}'; give each field in one place only.`) };
+    merged.set(name, value);
+  }
+  return { params: merged };
+}
+
+/**
  * Verifies a SAS in the request's query against the addressed account's keys and the operation's needs.
  * Refusals (all 403): AuthenticationFailed for a bad signature, time window, user delegation or stored
- * policy SAS; AuthorizationServiceMismatch, AuthorizationResourceTypeMismatch,
+ * policy SAS that names no policy or repeats its fields; AuthorizationServiceMismatch, AuthorizationResourceTypeMismatch,
  * AuthorizationPermissionMismatch and AuthorizationProtocolMismatch when the SAS does not grant the
  * service, resource type, permission or protocol. The `sip` range is signed but not enforced (the
  * request's source address is not part of the contract).
@@ -120,9 +143,8 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
   if (userDelegation && !params.has('sr')) {
     return authFailed('A user delegation SAS is a service SAS: it needs sr (c, b or d); an account SAS cannot be signed with a user delegation key.');
   }
-  if (field(params, 'si') !== '') {
-    return authFailed('Stored access policies (si) are not supported by this emulator; put sp and se in the SAS itself.');
-  }
+  // The policy is looked up here but its refusal waits for the signature check: an unsigned caller learns nothing about policy names.
+  const withPolicy = applyStoredPolicy(params, context, userDelegation);
   const sv = field(params, 'sv');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(sv) || sv < '2015-04-05') {
     return authFailed(`The signed version sv='${sv}' is missing or older than 2015-04-05.`);
@@ -147,7 +169,9 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
   if (presented === undefined || !signingKeys.some((key) => signatureMatches(presented, key, stringToSign))) {
     return authFailed(`Signature did not match. String to sign used was ${JSON.stringify(stringToSign)}.`);
   }
-  const timeProblem = checkTimes(params, context.nowMs ?? Date.now());
+  if ('refusal' in withPolicy) return withPolicy.refusal;
+  const effective = withPolicy.params;
+  const timeProblem = checkTimes(effective, context.nowMs ?? Date.now());
   if (timeProblem) return timeProblem;
   const spr = field(params, 'spr');
   if (spr === 'https' && !request.secure) {
@@ -169,14 +193,14 @@ export function checkSas(request: AuthRequest, context: AuthContext, params: Sas
   if (isServiceSas && context.resourceType === 'c' && context.permission !== 'l') {
     return deny(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission. A service SAS cannot create, delete, lease, or read or write the properties or metadata of a container; use an account SAS or Shared Key.');
   }
-  const granted = field(params, 'sp');
+  const granted = field(effective, 'sp');
   // Account SAS: Create Container is allowed by 'c' or 'w' (the account SAS permission table).
   const createContainerByWrite = !isServiceSas && context.resourceType === 'c' && context.permission === 'c' && granted.includes('w');
   // Account SAS has no 'm' (move) letter: a rename under an account SAS needs write and delete
   // (an emulator choice, since the public docs do not state it; service SAS needs 'm').
   const renameByAccountSas = !isServiceSas && context.permission === 'm' && granted.includes('w') && granted.includes('d');
   if (!granted.includes(context.permission) && !renameByAccountSas && !createContainerByWrite) {
-    return deny(403, 'AuthorizationPermissionMismatch', `This request is not authorized to perform this operation using this permission. The SAS grants '${field(params, 'sp')}'; this operation needs '${context.permission}'.`);
+    return deny(403, 'AuthorizationPermissionMismatch', `This request is not authorized to perform this operation using this permission. The SAS grants '${granted}'; this operation needs '${context.permission}'.`);
   }
   return delegation !== undefined ? { ok: true, principal: delegation.principal } : allowKeyHolder('sas');
 }

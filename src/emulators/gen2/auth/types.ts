@@ -40,9 +40,14 @@ export interface AuthContext {
    * batch request, whose sub-requests are each authorized on their own.
    */
   signatureOnly?: boolean;
+  /** The addressed container's stored access policy `id` (Set Container ACL), for a service SAS with `si`. */
+  storedPolicy?: (id: string) => StoredPolicy | undefined;
   /** Current time, injectable for tests. */
   nowMs?: number;
 }
+
+/** A stored access policy of a container: a service SAS naming it with `si` takes the fields it leaves out. */
+export interface StoredPolicy { id: string; start?: string; expiry?: string; permission?: string }
 
 export interface Principal {
   kind: 'shared-key' | 'sas' | 'bearer' | 'anonymous' | 'user-delegation';
