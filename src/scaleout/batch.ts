@@ -117,11 +117,15 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
       const t = performance.now();
       try {
         if (relaxed) {
-          // One check in flight for all the batch's files (they would all ask at once otherwise).
-          const sent = performance.now();
-          fenceInFlight ??= assertLease(db, lease, false).then(() => {
+          // One check in flight for all the batch's files (they would all ask at once otherwise). The
+          // outcomes waiting to be written (this file's MD5 among them) go now: their fenced write is
+          // the check, and a separate query is sent only when there was nothing to write.
+          fenceInFlight ??= (async () => {
+            const sent = performance.now();
+            await updates.settle();
+            if (updates.confirmedAt < sent) await assertLease(db, lease, false);
             updates.confirmedAt = Math.max(updates.confirmedAt, sent);
-          }).finally(() => {
+          })().finally(() => {
             fenceInFlight = undefined;
           });
           await fenceInFlight;
