@@ -14,6 +14,7 @@ import type { IdentityMap } from '../engine/acl-translate.js';
 import type { JobDb } from '../state/db.js';
 import type { ItemRow } from '../state/items.js';
 import { assertLease, FencedUpdates, LeaseLostError, type Lease } from './lease.js';
+import { claimBatchItems, completeBatch } from './manifest.js';
 import { scaleoutDb } from './schema.js';
 
 const HOLD_AFTER_FENCE = process.env['LAKESHIFT_TEST_HOLD_AFTER_FENCE'];
@@ -35,6 +36,8 @@ export interface BatchSettings {
   concurrency: number;
   bucket?: TokenBucket | undefined;
   logger: Logger;
+  /** Time the caller spent taking the lease (ms): counted as this batch's coordination and wall time. */
+  leaseMs?: number;
 }
 
 export interface BatchOutcome {
@@ -55,10 +58,12 @@ export interface BatchOutcome {
  * Throws LeaseLostError when another worker took the batch over (nothing more was written).
  */
 export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s: BatchSettings): Promise<BatchOutcome> {
-  const started = performance.now();
-  let coordMs = 0;
-  // Where coordination time goes (logged with batch.done): selects, item writes, fence checks, cleanup, completion.
-  const parts: Record<string, number> = { select: 0, writes: 0, fence: 0, cleanup: 0, complete: 0 };
+  const leaseMs = s.leaseMs ?? 0;
+  const started = performance.now() - leaseMs;
+  let coordMs = leaseMs;
+  // Where coordination time goes (logged with batch.done): taking the lease, claiming the items (select),
+  // item writes, fence checks, cleanup, completion.
+  const parts: Record<string, number> = { lease: leaseMs, select: 0, writes: 0, fence: 0, cleanup: 0, complete: 0 };
   const timed = async <T>(fn: () => Promise<T>, part = 'writes'): Promise<T> => {
     const t = performance.now();
     try {
@@ -80,18 +85,24 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
     if (m === undefined) throw new StorageError('invalid-argument', `The job database names a data set '${row.dataset}' that job ${rt.jobId} does not map.`);
     return m;
   };
-  const select = (): Promise<ItemRow[]> => timed(async () => (await db.selectFrom('items').selectAll()
-    .where('batch_id', '=', lease.batchId).where('state', 'in', ['pending', 'copying']).orderBy('id').execute()) as ItemRow[], 'select');
-  let rows = await select();
+  // Claims the batch's items in `states` (marked copying, fenced) in one statement.
+  const claim = async (states: string[], filesOnly = false): Promise<ItemRow[]> => {
+    const sent = performance.now();
+    const claimed = await timed(() => claimBatchItems(db, lease, states, Date.now(), filesOnly), 'select');
+    if (!claimed.fenced) throw new LeaseLostError(lease.batchId);
+    // It found the lease held no earlier than it was sent: that counts as a fence check (below).
+    updates.confirmedAt = Math.max(updates.confirmedAt, sent);
+    return claimed.rows;
+  };
+  let rows = await claim(['pending', 'copying']);
   const interrupted = rows.filter((r) => r.state === 'copying');
   if (interrupted.length > 0) {
-    // An earlier attempt died mid-copy: its temp files go before anything is written again.
+    // An earlier attempt died mid-copy: its temp files go before anything is copied again.
     for (const m of rt.mappings) {
       const dirs = interrupted.filter((r) => r.dataset === m.name).map((r) => parentPath(joinPath(m.destPath, r.rel_path)));
       await timed(() => cleanupTempFiles(m.dest, dirs, logger), 'cleanup');
     }
   }
-  let fencedAt = -Infinity;
   let fenceInFlight: Promise<void> | undefined;
   const tally: RunTally = newTally();
   const meta: MetadataContext = { preserve: rt.preserve, translate: { identityMap: rt.identityMap, unmapped: new Set(), dropped: new Set() }, retry: DEFAULT_RETRY, signal };
@@ -101,14 +112,20 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
       // Where the destination's commit is conditional, it is what keeps a late worker from overwriting
       // another's file; the check here only stops such a worker early, so one check a second suffices.
       const relaxed = mappingOf(row).dest.capabilities.conditionalCommit === true && HOLD_AFTER_FENCE === undefined;
-      if (relaxed && performance.now() - fencedAt < 1000) return;
+      // Any fenced statement of this batch that found the lease held counts as a check (item writes go out every 100 ms).
+      if (relaxed && performance.now() - updates.confirmedAt < 1000) return;
       const t = performance.now();
       try {
         if (relaxed) {
-          // One check in flight for all the batch's files (they would all ask at once otherwise).
-          fenceInFlight ??= assertLease(db, lease, false).then(() => {
-            fencedAt = performance.now();
-          }).finally(() => {
+          // One check in flight for all the batch's files (they would all ask at once otherwise). The
+          // outcomes waiting to be written (this file's MD5 among them) go now: their fenced write is
+          // the check, and a separate query is sent only when there was nothing to write.
+          fenceInFlight ??= (async () => {
+            const sent = performance.now();
+            await updates.settle();
+            if (updates.confirmedAt < sent) await assertLease(db, lease, false);
+            updates.confirmedAt = Math.max(updates.confirmedAt, sent);
+          })().finally(() => {
             fenceInFlight = undefined;
           });
           await fenceInFlight;
@@ -143,8 +160,6 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
     failure ??= e;
   });
   for (let round = 0; rows.length > 0 && round < 5; round++) {
-    for (const r of rows) updates.push(r.id, { state: 'copying' });
-    await timed(() => updates.flush());
     const pool = new TaskPool(s.concurrency);
     for (const row of rows) {
       if (failure !== undefined || signal.aborted) break;
@@ -166,23 +181,15 @@ export async function runCopyBatch(jobDb: JobDb, lease: Lease, rt: JobRuntime, s
     await timed(() => updates.flush().catch((e: unknown) => { failure ??= e; }));
     if (signal.aborted) throw signal.reason instanceof LeaseLostError ? signal.reason : new LeaseLostError(lease.batchId);
     if (failure !== undefined) throw failure;
-    // Files whose source changed while they were copied are pending again: another round.
-    rows = (await select()).filter((r) => r.state === 'pending');
+    // Files whose source changed while they were copied are pending again (as the writes returned): another round.
+    // (Directories left pending are created; their ACLs and times are the finalize step's.)
+    const again = rows.some((r) => r.kind === 'file' && updates.pendingIds.has(r.id));
+    rows = again && round < 4 ? await claim(['pending'], true) : [];
+    updates.pendingIds.clear();
   }
   const wallMs = Math.round(performance.now() - started);
-  const outcome = await timed(() => db.transaction().execute(async (trx) => {
-    await assertLease(trx, lease);
-    const counts = await trx.selectFrom('items').select((eb) => ['state', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('size').as('bytes')])
-      .where('batch_id', '=', lease.batchId).where('kind', '=', 'file').groupBy('state').execute();
-    const n = (states: string[]): number => counts.filter((c) => states.includes(c.state)).reduce((x, c) => x + Number(c.n), 0);
-    const bytesDone = counts.filter((c) => c.state === 'copied' || c.state === 'verified').reduce((x, c) => x + Number(c.bytes ?? 0), 0);
-    const o = { filesDone: n(['copied', 'verified']), filesFailed: n(['failed']), bytesDone };
-    await trx.updateTable('scaleout_batches').set({
-      state: 'done', finished_at: Date.now(), files_done: o.filesDone, files_failed: o.filesFailed, bytes_done: o.bytesDone,
-      wall_ms: wallMs, coord_ms: Math.round(coordMs),
-    }).where('batch_id', '=', lease.batchId).execute();
-    return o;
-  }), 'complete');
+  const outcome = await timed(() => completeBatch(db, lease, { finishedAt: Date.now(), wallMs, coordMs: Math.round(coordMs) }), 'complete');
+  if (outcome === undefined) throw new LeaseLostError(lease.batchId);
   const coordParts = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, Math.round(v)]));
   logger.info({ ...outcome, wallMs, coordMs: Math.round(coordMs), coordParts }, 'batch.done');
   return { ...outcome, wallMs, coordMs: Math.round(coordMs) };

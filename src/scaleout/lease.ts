@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { StorageError } from '../core/errors.js';
 import type { JobDb } from '../state/db.js';
 import type { ItemPatch } from '../state/items.js';
 import type { ItemUpdateSink } from '../engine/worker.js';
 import { ItemUpdateQueue } from '../state/update-queue.js';
+import { fencedItemUpdate } from './manifest.js';
 import { scaleoutDb, type ScaleoutDatabase } from './schema.js';
 
 /**
@@ -56,12 +57,16 @@ export async function assertLease(trx: Transaction<ScaleoutDatabase> | Kysely<Sc
 
 /**
  * The engine's item update queue, fenced by a lease: updates gather (up to 200 or 100 ms) and are
- * written in one transaction that first checks the lease. When the lease is lost, `onLost` is called
- * (the worker aborts the batch) and nothing of that group is written.
+ * written in one statement that carries the lease's fence (manifest.ts). When the lease is lost,
+ * `onLost` is called (the worker aborts the batch) and nothing of that group is written.
  */
 export class FencedUpdates extends ItemUpdateQueue implements ItemUpdateSink {
   /** Time spent writing (ms), for the coordination figures. */
   writeMs = 0;
+  /** When the last write that found the lease held was sent (performance.now()); -Infinity before. */
+  confirmedAt = -Infinity;
+  /** Items whose last write left them `pending` (their source changed during the copy: another round). */
+  readonly pendingIds = new Set<number>();
 
   constructor(jobDb: JobDb, private readonly lease: Lease, private readonly onLost: () => void) {
     super(jobDb, { maxPending: 200, maxDelayMs: 100 });
@@ -70,10 +75,13 @@ export class FencedUpdates extends ItemUpdateQueue implements ItemUpdateSink {
   protected override async writeBatch(batch: { id: number; patch: ItemPatch }[]): Promise<void> {
     const started = performance.now();
     try {
-      const db = scaleoutDb(this.jobDb);
-      const written = await fencedItemUpdate(db, this.lease, batch, Date.now());
-      // Fewer rows than asked: the lease is gone (the statement wrote nothing), or rows left the batch.
-      if (written < batch.length) await assertLease(db, this.lease, false);
+      const { fenced, written } = await fencedItemUpdate(scaleoutDb(this.jobDb), this.lease, batch, Date.now());
+      if (!fenced) throw new LeaseLostError(this.lease.batchId);
+      this.confirmedAt = Math.max(this.confirmedAt, started);
+      for (const w of written) {
+        if (w.state === 'pending') this.pendingIds.add(w.id);
+        else this.pendingIds.delete(w.id);
+      }
     } catch (error) {
       if (error instanceof LeaseLostError) this.onLost();
       throw error;
@@ -81,32 +89,4 @@ export class FencedUpdates extends ItemUpdateQueue implements ItemUpdateSink {
       this.writeMs += performance.now() - started;
     }
   }
-}
-
-/** Item columns a patch may set, with their PostgreSQL types. */
-const PATCH_COLUMNS: readonly [string, 'text' | 'integer' | 'bigint'][] = [
-  ['kind', 'text'], ['action', 'text'], ['state', 'text'], ['attempts', 'integer'], ['last_error', 'text'], ['size', 'bigint'],
-  ['mtime_ms', 'bigint'], ['source_etag', 'text'], ['md5', 'text'], ['committed_offset', 'bigint'], ['skip_reason', 'text'],
-  ['seen_run', 'integer'], ['copies', 'integer'], ['batch_id', 'text'],
-];
-
-/**
- * One statement for a whole group of item updates, fenced by the lease: the batch row is locked for
- * share and must carry the lease's token, else nothing is written. Each item's patch travels as JSON
- * (columns it names are set, the others kept). Returns the number of rows written.
- */
-export async function fencedItemUpdate(db: Kysely<ScaleoutDatabase>, lease: Lease, batch: readonly { id: number; patch: ItemPatch }[], now: number): Promise<number> {
-  if (batch.length === 0) return 0;
-  for (const { patch } of batch) {
-    for (const key of Object.keys(patch)) {
-      if (key !== 'updated_at' && !PATCH_COLUMNS.some(([c]) => c === key)) throw new Error(`Item column '${key}' cannot be written by a fenced update.`);
-    }
-  }
-  const sets = PATCH_COLUMNS.map(([c, t]) => `${c} = CASE WHEN e.x->'p' ? '${c}' THEN (e.x->'p'->>'${c}')::${t} ELSE i.${c} END`).join(', ');
-  const payload = JSON.stringify(batch.map(({ id, patch }) => ({ id, p: patch })));
-  const res = await sql<{ id: number }>`WITH fence AS (SELECT 1 FROM scaleout_batches WHERE batch_id = ${lease.batchId} AND lease_token = ${lease.token} FOR SHARE)
-    UPDATE items AS i SET ${sql.raw(sets)}, updated_at = ${now}
-    FROM jsonb_array_elements(${payload}::jsonb) AS e(x)
-    WHERE i.id = (e.x->>'id')::bigint AND i.batch_id = ${lease.batchId} AND EXISTS (SELECT 1 FROM fence)`.execute(db);
-  return Number(res.numAffectedRows ?? 0n);
 }

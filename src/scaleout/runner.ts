@@ -99,15 +99,17 @@ export async function runWorker(o: WorkerRunOptions): Promise<WorkerRunResult> {
 
   const handle = async (job: BatchJob): Promise<string> => {
     const { batchId, jobId, runNo, kind } = job.data;
+    const leaseStarted = performance.now();
     const lease = await takeLease(jobDb, batchId, name);
     if (lease === undefined) return 'already finished';
+    const leaseMs = performance.now() - leaseStarted;
     const { rt } = await runtimeOf(jobId);
     try {
       if (kind === 'finalize') {
         const r = await runFinalize(jobDb, lease, rt, o.concurrency ?? 32, logger);
         return r.status;
       }
-      const out = await runCopyBatch(jobDb, lease, rt, { concurrency: o.concurrency ?? 32, bucket, logger });
+      const out = await runCopyBatch(jobDb, lease, rt, { concurrency: o.concurrency ?? 32, bucket, logger, leaseMs });
       result.batches++;
       result.files += out.filesDone;
       result.failedFiles += out.filesFailed;

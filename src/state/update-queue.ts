@@ -38,6 +38,15 @@ export class ItemUpdateQueue {
     this.throwFailure();
   }
 
+  /**
+   * Writes everything queued and waits until the writes so far are done, without throwing a failed
+   * one: that failure stays for the next push or flush to throw.
+   */
+  async settle(): Promise<void> {
+    this.startWrite();
+    await this.writing;
+  }
+
   private throwFailure(): void {
     if (this.failure !== undefined) {
       const f = this.failure;

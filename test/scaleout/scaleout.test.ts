@@ -180,6 +180,8 @@ for (const queue of ['postgres', 'redis'] as const) {
         const q = queue === 'redis' ? ['--queue', REDIS_URL] : [];
         const jobId = await plan(db.url, lake, 'restart', q);
         const workers = [0, 1].map((i) => startWorker(db.url, [...q, '--exit-when-idle', '--outage-s', '120', '--name', `r${i}`]));
+        // Mid-run for both: each serves the queue (a worker still starting up refuses an unreachable database by design).
+        for (const w of workers) await waitFor(w, (r) => r.stderr.includes('"worker.serving"'), 'the worker serving the queue');
         await waitFor(workers[0] as Run, (r) => batchesDone(r) >= 1, 'a finished batch');
         own.stop();
         await new Promise((resolve) => setTimeout(resolve, 3000));
