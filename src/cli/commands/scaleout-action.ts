@@ -109,6 +109,14 @@ export async function runDistributedMigrate(req: MigrateRequest, o: Record<strin
 }
 
 /** `lakeshift worker`: serves batches until drained (SIGTERM/SIGINT) or, with --exit-when-idle, until no work is left. */
+/** A pg error that means the server closed or lost the connection (a restart), not a failed statement. */
+export function droppedPgConnection(error: unknown): boolean {
+  const e = error as { severity?: string; code?: string; message?: string } | undefined;
+  if (e === undefined || e === null) return false;
+  if (e.severity === 'FATAL' && ['57P01', '57P02', '57P03'].includes(e.code ?? '')) return true;
+  return /^(Connection terminated unexpectedly|Client has encountered a connection error and is not queryable)$/.test(e.message ?? '');
+}
+
 export async function runWorkerCommand(o: Record<string, unknown>): Promise<void> {
   const { runWorker } = await import('../../scaleout/runner.js');
   const concurrency = typeof o['concurrency'] === 'string' ? parseWholeNumber('--concurrency', o['concurrency'], 1, 1024) : undefined;
@@ -132,9 +140,8 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
   // The queries on those connections fail too and are retried (the poll loop, BullMQ's job retries),
   // so that event alone must not end the worker; anything else still does.
   const onUncaught = (error: unknown): void => {
-    const e = error as { severity?: string; code?: string; message?: string };
-    const dropped = (e.severity === 'FATAL' && ['57P01', '57P02', '57P03'].includes(e.code ?? '')) || /^Connection terminated unexpectedly$/.test(e.message ?? '');
-    if (dropped) {
+    const e = error as { message?: string; code?: string };
+    if (droppedPgConnection(error)) {
       process.stderr.write(`lakeshift worker: lost a PostgreSQL connection (${e.message ?? e.code ?? 'dropped'}); reconnecting\n`);
       return;
     }
@@ -156,6 +163,11 @@ export async function runWorkerCommand(o: Record<string, unknown>): Promise<void
     if (outputFrom(o) === 'json') process.stdout.write(`${JSON.stringify({ type: 'worker', ...line })}\n`);
     else process.stdout.write(`Worker ${result.drained ? 'drained' : 'idle'}: ${result.batches} batches, ${result.files} files, ${formatBytes(result.bytes)}${result.failedFiles > 0 ? `, ${result.failedFiles} files failed` : ''}.\n`);
     process.exitCode = result.failedFiles > 0 ? EXIT.failures : EXIT.ok;
+  } catch (error) {
+    // A connection PostgreSQL dropped (a restart) on a path that does not retry, such as start-up:
+    // the manifest holds every file's state, so nothing is lost; say so and exit 4, not 70.
+    if (droppedPgConnection(error)) throw new StorageError('transient', `Lost the connection to the PostgreSQL job database (${(error as Error).message}). No file is lost: start the worker again once PostgreSQL answers, and it takes up the remaining batches.`);
+    throw error;
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
