@@ -124,10 +124,14 @@ class BatchPool {
         slot.online = true;
       });
       // An error is followed by 'exit', which hands the worker's batches to this thread.
-      slot.worker.on('error', () => undefined);
+      let failure = 'it stopped';
+      slot.worker.on('error', (e) => {
+        failure = e.message;
+      });
       slot.worker.once('exit', () => {
         slot.dead = true;
         if (this.closing) return;
+        process.emitWarning(`a scan worker thread failed (${failure}); its files were scanned in the main thread`, 'LakeshiftWarning');
         for (const [id, p] of this.pending) {
           if (p.slot !== slot) continue;
           this.pending.delete(id);
