@@ -72,6 +72,9 @@ describe('ChunkPrefilter', () => {
     for (const [name, body] of files) await writeFile(join(d, name), body);
     await mkdir(join(d, 'folder.py'));
     const paths = [...files.map(([name]) => join(d, name)), join(d, 'folder.py')];
+    // In a chunk after a file that passes, a UTF-16 file that passes still comes after it (batch order).
+    const order = new ChunkPrefilter(PREFILTER_LITERALS).run([join(d, 'at-limit.py'), join(d, 'wide.ps1')], 1000);
+    expect(order.passed.map((p) => p.index)).toEqual([0, 1]);
     for (const simd of [true, false]) {
       const got = new ChunkPrefilter(PREFILTER_LITERALS, { simd }).run(paths, 100);
       expect(got.scanned).toBe(5);

@@ -286,6 +286,9 @@ export class ChunkPrefilter {
       used += n + 1;
     }
     this.flush(paths, spans, used, out);
+    // A UTF-16 file passes as soon as it is read, before the chunk holding the files read before it is
+    // searched: back to batch order, so findings come out in walk order.
+    out.passed.sort((x, y) => x.index - y.index);
     return out;
   }
 }

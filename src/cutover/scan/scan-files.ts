@@ -36,8 +36,8 @@ export interface ScanOptions {
   /**
    * Prefilter worker threads (they read files and look for the prefilter literals; the rules run in
    * this thread) for trees of more than 1,024 files, besides this thread. Default: defaultScanWorkers()
-   * (one per core beyond the first, at most 3, unless the machine is busy; 0 under tsx (sources,
-   * tests), where each worker would compile the sources again).
+   * (one per core, at most 4, unless the machine is busy; 0 under tsx (sources, tests), where each
+   * worker would compile the sources again).
    */
   workers?: number;
 }
@@ -62,14 +62,16 @@ export async function readBytesLimited(abs: string, maxBytes: number): Promise<B
 }
 
 /**
- * The default number of prefilter worker threads (see ScanOptions.workers): one per core beyond this
- * thread's, at most 3, when the machine is not busy (its 1-minute load average is below the core
- * count), else none: on a saturated machine a second thread only adds its start-up and messaging
- * (bench/cutover/README.md). None under tsx.
+ * The default number of prefilter worker threads (see ScanOptions.workers): one per core, at most 4,
+ * when the machine is not busy (its 1-minute load average is below the core count), else none. The
+ * workers do the reading and prefiltering and this thread the walk and the rules (and slices of
+ * reading when the workers are full), so as many workers as cores keep every core busy, as ripgrep
+ * runs one search thread per core; on a saturated machine the threads only add their start-up and
+ * messaging (bench/cutover/README.md). None under tsx.
  */
 export function defaultScanWorkers(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
   if (import.meta.url.endsWith('.ts')) return 0;
-  return load < cores ? Math.max(0, Math.min(cores - 1, 3)) : 0;
+  return load < cores ? Math.max(0, Math.min(cores, 4)) : 0;
 }
 
 /**
