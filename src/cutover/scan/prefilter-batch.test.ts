@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PREFILTER_LITERALS, passesPrefilter } from './engine.js';
 import { decodeText } from './file-text.js';
 import { ChunkPrefilter } from './prefilter-batch.js';
+import { scanWorkersFor } from './scan-files.js';
 
 /**
  * The read-and-prefilter half of the scan: every file is counted or skipped with its reason, and the
@@ -86,5 +87,16 @@ describe('ChunkPrefilter', () => {
       expect(got.passed.map((p) => p.index)).toEqual([0, 4]);
       expect(decodeText(Buffer.from((got.passed[1] as { bytes: Uint8Array }).bytes)).text).toBe('$p = "adl://x"\r\n');
     }
+  });
+});
+
+describe('default worker threads', () => {
+  it('one per core (at most 4) when the load is below the core count and there is more than one core, else none', () => {
+    expect(scanWorkersFor(2, 0.3)).toBe(2);
+    expect(scanWorkersFor(2, 1.9)).toBe(2);
+    expect(scanWorkersFor(2, 2)).toBe(0);
+    expect(scanWorkersFor(2, 7.5)).toBe(0);
+    expect(scanWorkersFor(1, 0)).toBe(0);
+    expect(scanWorkersFor(16, 3)).toBe(4);
   });
 });

@@ -71,7 +71,12 @@ export async function readBytesLimited(abs: string, maxBytes: number): Promise<B
  */
 export function defaultScanWorkers(cores = availableParallelism(), load = loadavg()[0] ?? 0): number {
   if (import.meta.url.endsWith('.ts')) return 0;
-  return load < cores ? Math.max(0, Math.min(cores, 4)) : 0;
+  return scanWorkersFor(cores, load);
+}
+
+/** defaultScanWorkers for the built code: one per core, at most 4, on a machine with idle capacity and more than one core. */
+export function scanWorkersFor(cores: number, load: number): number {
+  return cores > 1 && load < cores ? Math.min(cores, 4) : 0;
 }
 
 /**
