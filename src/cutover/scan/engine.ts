@@ -1,17 +1,12 @@
 import { redactUri } from '../../core/uri.js';
 import type { CutoverMapping } from '../mapping.js';
+import { prefilterPattern, textPasses, type PrefilterLiterals } from './prefilter-batch.js';
 import { ruleMatches } from './rule-matches.js';
 import { ALL_RULES } from './rules.js';
-import { GEN1_SDK_MARK } from './rules-sdk.js';
-import type { FileTraits, Finding, Hit, Rule, TextEdit } from './types.js';
+import { GEN1_SDK_MARK, GEN1_SDK_WORDS } from './rules-sdk.js';
+import type { FileTraits, Finding, Hit, Rule, RuleLiteral, TextEdit } from './types.js';
 
-/** What the prefilter looks for: literals in any letter case (one regular expression) and exact ones. */
-export interface PrefilterLiterals {
-  /** Lower case; none contains another. */
-  anyCase: string[];
-  /** Exact case; none contains another or (in any case) an anyCase literal. */
-  exact: string[];
-}
+export type { PrefilterLiterals } from './prefilter-batch.js';
 
 /**
  * Short substrings most Gen1 literals contain: the prefilter looks for one of these instead of the
@@ -39,31 +34,20 @@ export function prefilterLiterals(rules: readonly Rule[] = ALL_RULES): Prefilter
   return { anyCase, exact: exactOnly };
 }
 
-/** `adl` -> `[aA][dD][lL]`: case-insensitive without the `i` flag, which keeps V8 on its fast path. */
-function caseClasses(literal: string): string {
-  let out = '';
-  for (const ch of literal) {
-    const up = ch.toUpperCase();
-    out += up !== ch ? `[${ch}${up}]` : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  }
-  return out;
-}
-
 /** The combined prefilter's literals (from every rule). */
 export const PREFILTER_LITERALS: PrefilterLiterals = prefilterLiterals();
 
 /**
- * The combined prefilter for the any-case literals: one alternation of two-letter classes, which V8
- * runs in one pass at close to memory speed (the `i` flag, or one alternation that also holds the
- * exact literals, was 2-3x slower: bench/cutover/README.md). The exact literals (few, each starting
- * with a rare capital) are found with indexOf. A file with no match is done after these passes.
- * U-SQL scripts (.usql) always go to the rules (they may hold only relative paths).
+ * The any-case literals as one regular expression (prefilterPattern), for texts seen on their own: a
+ * UTF-16 file, a file larger than a read chunk, a rewrite hook's bytes, and chunks where WebAssembly
+ * SIMD is missing. Chunks of files are searched by the SIMD finder (prefilter-batch.ts); the exact
+ * literals with indexOf. U-SQL scripts (.usql) always go to the rules (they may hold only relative paths).
  */
-export const PREFILTER = new RegExp(PREFILTER_LITERALS.anyCase.map(caseClasses).join('|'));
+export const PREFILTER = prefilterPattern(PREFILTER_LITERALS);
 
-/** True when a file must go through the rules. */
+/** True when a file's text (or Latin-1 view) must go through the rules. */
 export function passesPrefilter(view: string, path: string): boolean {
-  return PREFILTER.test(view) || PREFILTER_LITERALS.exact.some((l) => view.includes(l)) || path.toLowerCase().endsWith('.usql');
+  return textPasses(view, path, PREFILTER_LITERALS, PREFILTER);
 }
 
 /** True when the text holds one of the rule's literals (`lower` is text.toLowerCase()). */
@@ -71,8 +55,49 @@ export function hasLiteral(rule: Rule, text: string, lower: string): boolean {
   return rule.literals.some((l) => (typeof l === 'string' ? lower.includes(l.toLowerCase()) : text.includes(l.exact)));
 }
 
+const lowerLiterals = new Map<string, string>();
+
+/**
+ * Which rule literals one text holds, each searched for once (44 rules name 41 distinct literals 78
+ * times); the same answers as hasLiteral.
+ */
+class LiteralPresence {
+  private readonly found = new Map<string, boolean>();
+  constructor(private readonly text: string, private readonly lower: string) {}
+
+  has(rule: Rule): boolean {
+    return rule.literals.some((l) => this.holds(l));
+  }
+
+  private holds(l: RuleLiteral): boolean {
+    const key = typeof l === 'string' ? l : `=${l.exact}`;
+    let yes = this.found.get(key);
+    if (yes === undefined) {
+      if (typeof l === 'string') {
+        let low = lowerLiterals.get(l);
+        if (low === undefined) lowerLiterals.set(l, (low = l.toLowerCase()));
+        yes = this.lower.includes(low);
+      } else {
+        yes = this.text.includes(l.exact);
+      }
+      this.found.set(key, yes);
+    }
+    return yes;
+  }
+}
+
+/**
+ * A mark that needs one of `words` (exact case) to match: the words are looked for first (indexOf is
+ * several times faster than these alternations, which start with `\b`), the pattern only where one is.
+ */
+function markTest(pattern: RegExp, words: readonly string[], text: string): boolean {
+  return words.some((w) => text.includes(w)) && pattern.test(text);
+}
+
 const USQL_MARK = /\bUSING\s+(?:Extractors|Outputters)\.|\bOUTPUT\s+@\w+\s+TO\b/;
+const USQL_WORDS = ['USING', 'OUTPUT'];
 const FSSPEC_MARK = /\b(?:fsspec|adlfs|dask|storage_options|AzureDatalakeFileSystem)\b/;
+const FSSPEC_WORDS = ['fsspec', 'adlfs', 'dask', 'storage_options', 'AzureDatalakeFileSystem'];
 
 const FORMAT_BY_EXT: Readonly<Record<string, FileTraits['format']>> = {
   json: 'json', jsonc: 'json', ipynb: 'notebook', xml: 'xml', yaml: 'yaml', yml: 'yaml', tf: 'hcl', hcl: 'hcl', tfvars: 'hcl',
@@ -88,9 +113,9 @@ export function fileTraits(path: string, text: string): FileTraits {
     base,
     ext,
     format: FORMAT_BY_EXT[ext] ?? 'text',
-    usql: ext === 'usql' || USQL_MARK.test(text),
-    fsspec: FSSPEC_MARK.test(text),
-    gen1Sdk: GEN1_SDK_MARK.test(text),
+    usql: ext === 'usql' || markTest(USQL_MARK, USQL_WORDS, text),
+    fsspec: markTest(FSSPEC_MARK, FSSPEC_WORDS, text),
+    gen1Sdk: markTest(GEN1_SDK_MARK, GEN1_SDK_WORDS, text),
   };
 }
 
@@ -104,10 +129,10 @@ export function runRules(text: string, file: FileTraits, mapping: CutoverMapping
   const ctx = { text, file, mapping };
   // ASCII letters lower-case to ASCII and nothing else lower-cases to ASCII, so a literal present in
   // any case in `text` is present in `lower`.
-  const lower = text.toLowerCase();
+  const present = new LiteralPresence(text, text.toLowerCase());
   for (const rule of rules) {
     if (rule.applies !== undefined && !rule.applies(file)) continue;
-    if (!everywhere && !hasLiteral(rule, text, lower)) continue;
+    if (!everywhere && !present.has(rule)) continue;
     for (const m of ruleMatches(rule, text, everywhere)) {
       const outcome = rule.decide(m, ctx);
       if (outcome === undefined) continue;

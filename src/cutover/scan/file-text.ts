@@ -50,13 +50,3 @@ export function encodeText(text: string, encoding: TextEncodingName): Buffer {
       return Buffer.from(text, 'latin1');
   }
 }
-
-/**
- * The cheap first look at a file's bytes: a Latin-1 view is one byte per character, so the combined
- * prefilter can run over it without decoding (every literal it looks for is ASCII). UTF-16 files are
- * decoded first.
- */
-export function prefilterView(buf: Buffer): string {
-  if (hasUtf16Bom(buf)) return decodeText(buf).text;
-  return buf.toString('latin1');
-}

@@ -24,6 +24,8 @@ export function reportRule(r: {
 
 /** Files that use a Gen1 SDK (FileTraits.gen1Sdk): the mark, and the literals one of which it needs. */
 export const GEN1_SDK_MARK = /azure\.datalake\.store|com\.microsoft\.azure\.datalake\.store|Microsoft\.Azure\.DataLake\.Store|azure-arm-datalake-store|ADLStoreClient|AdlsClient/;
+/** Words one of which (exact case) every GEN1_SDK_MARK match contains. */
+export const GEN1_SDK_WORDS: readonly string[] = ['azure.datalake.store', 'Microsoft.Azure.DataLake.Store', 'azure-arm-datalake-store', 'ADLStoreClient', 'AdlsClient'];
 export const GEN1_SDK_LITERALS: readonly RuleLiteral[] = ['datalake', 'adlstoreclient', 'adlsclient'];
 
 const py = (f: FileTraits): boolean => f.ext === 'py' || f.ext === 'ipynb';
