@@ -81,6 +81,15 @@ export function wrappedScenarios(): Scenario[] {
       ],
     },
     {
+      name: '16c the same onto path1 (on Gen1 the writer checks the listed ETag before its RENAME): skipped, then settled',
+      initial1: base,
+      wrap: (p1, p2) => ({ p1: onFirstCall(p1, 'createWriter', 'a.txt', async () => writeFile(p1, 'a.txt', 'written meanwhile on path1')), p2 }),
+      steps: [
+        { edits: [{ write: 2, path: 'a.txt', data: 'path2 edit' }], expect: { skipped: 1, side1: { ...base, 'a.txt': 'written meanwhile on path1' }, side2: { ...base, 'a.txt': 'path2 edit' } } },
+        { run: { conflictResolve: 'path1' }, expect: { conflicts: 1, both: { ...base, 'a.txt': 'written meanwhile on path1' } } },
+      ],
+    },
+    {
       name: '16b the source changes while it is copied: nothing half-done, settled next run',
       initial1: base,
       wrap: (p1, p2) => ({ p1, p2: onFirstCall(p2, 'createWriter', 'a.txt', async () => writeFile(p1, 'a.txt', 'newer still')) }),

@@ -110,8 +110,10 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   // The target's precondition checked by the commit itself instead of by a stat just before it (one
   // request per copy fewer): a target that must be absent is written with overwrite off (every store's
   // commit then fails with already-exists), and where the commit can be conditional (Gen2: If-Match on
-  // Put Blob and Put Block List) a listed file is replaced only if its ETag is still the listed one.
-  const conditional = expectTo === undefined || (dest.capabilities.conditionalCommit === true && expectTo.kind === 'file' && expectTo.etag !== undefined);
+  // Put Blob and Put Block List) or the writer checks the ETag itself just before the commit (Gen1: the
+  // stat it takes before its RENAME) a listed file is replaced only if its ETag is still the listed one.
+  const caps = dest.capabilities;
+  const conditional = expectTo === undefined || ((caps.conditionalCommit === true || caps.checkedCommit === true) && expectTo.kind === 'file' && expectTo.etag !== undefined);
   const acl = planAcl(await readSourceAcl(src, path, source, meta), 'file', meta);
   const props = timeProperties(dest, source, meta);
   const atCreate = accessControlAtCreate(dest, 'file', acl, meta);
