@@ -51,6 +51,13 @@ export interface Capabilities {
    * request (Gen2 Blob API: If-None-Match: * / If-Match on Put Blob and Put Block List).
    */
   conditionalCommit?: boolean;
+  /**
+   * The writer compares WriteOptions.ifMatch with the target's ETag (as the store reports it) just
+   * before it makes the file visible, on the client (Gen1: the stat it takes before its RENAME), and
+   * fails the commit with precondition-failed when they differ. Weaker than conditionalCommit: a write
+   * landing between that look and the commit is not detected.
+   */
+  checkedCommit?: boolean;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -131,8 +138,9 @@ export interface WriteOptions extends CallOptions {
   resumeKey?: string;
   /**
    * Commit only if the destination file's current ETag is this one (precondition-failed otherwise):
-   * a conditional overwrite. Only for stores with capabilities.conditionalCommit; without it,
-   * `overwrite: false` is the condition "only if absent" (already-exists otherwise).
+   * a conditional overwrite. Only for stores with capabilities.conditionalCommit (checked by the
+   * service) or capabilities.checkedCommit (checked by the writer just before the commit); without
+   * them, `overwrite: false` is the condition "only if absent" (already-exists otherwise).
    */
   ifMatch?: string;
 }

@@ -72,10 +72,21 @@ export function wrappedScenarios(): Scenario[] {
     {
       name: '16 the destination changes between listing and write: skipped, then settled next run',
       initial1: base,
-      wrap: (p1, p2) => ({ p1, p2: onFirstCall(p2, 'stat', 'a.txt', async () => writeFile(p2, 'a.txt', 'written meanwhile on path2')) }),
+      // The write lands when the copy opens its writer on path2: after the listing, before the commit (whose
+      // precondition is a stat on a store without conditional commits, the commit's If-Match on Gen2).
+      wrap: (p1, p2) => ({ p1, p2: onFirstCall(p2, 'createWriter', 'a.txt', async () => writeFile(p2, 'a.txt', 'written meanwhile on path2')) }),
       steps: [
         { edits: [{ write: 1, path: 'a.txt', data: 'path1 edit' }], expect: { skipped: 1, side1: { ...base, 'a.txt': 'path1 edit' }, side2: { ...base, 'a.txt': 'written meanwhile on path2' } } },
         { run: { conflictResolve: 'path2' }, expect: { conflicts: 1, both: { ...base, 'a.txt': 'written meanwhile on path2' } } },
+      ],
+    },
+    {
+      name: '16c the same onto path1 (on Gen1 the writer checks the listed ETag before its RENAME): skipped, then settled',
+      initial1: base,
+      wrap: (p1, p2) => ({ p1: onFirstCall(p1, 'createWriter', 'a.txt', async () => writeFile(p1, 'a.txt', 'written meanwhile on path1')), p2 }),
+      steps: [
+        { edits: [{ write: 2, path: 'a.txt', data: 'path2 edit' }], expect: { skipped: 1, side1: { ...base, 'a.txt': 'written meanwhile on path1' }, side2: { ...base, 'a.txt': 'path2 edit' } } },
+        { run: { conflictResolve: 'path1' }, expect: { conflicts: 1, both: { ...base, 'a.txt': 'written meanwhile on path1' } } },
       ],
     },
     {

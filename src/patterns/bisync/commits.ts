@@ -8,7 +8,8 @@ import type { BisyncKysely } from './tables.js';
  * job database before it counts as done (so "committed per completed action" holds exactly: a crash
  * after an action returned never loses its row). What changes is that actions finishing while one
  * transaction is being written share the next one, instead of each paying a fenced transaction of
- * its own. No action waits for a timer: when nothing is being written, a commit starts at once.
+ * its own. No action waits for a timer: when nothing is being written, a commit starts in the next
+ * turn of the event loop (setImmediate), so the completions handled in the same turn share it.
  *
  * Within a group, each action's drops come before its puts (a rename drops the old path and puts the
  * new one); actions of one group touch distinct paths (they run in one execution phase), and if two
@@ -33,7 +34,11 @@ export class GroupCommit {
   commit(put: Baseline[], drop: string[]): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ put, drop, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!this.writing) void this.drain();
+      if (this.writing) return;
+      // The transaction starts in the next turn of the event loop (no timer): the actions whose last
+      // response arrived in this turn join it, instead of each writing a transaction of its own.
+      this.writing = true;
+      setImmediate(() => void this.drain());
     });
   }
 

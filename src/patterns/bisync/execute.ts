@@ -107,24 +107,39 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   // An early look at the target saves a wasted transfer of a large file; for a file of one block the
   // check just before the commit (below) is the one that counts, and one request per file is saved.
   if (source.size > ctx.transfer.blockSize) await requireState(ctx, to, destPath, expectTo);
+  // The target's precondition checked by the commit itself instead of by a stat just before it (one
+  // request per copy fewer): a target that must be absent is written with overwrite off (every store's
+  // commit then fails with already-exists), and where the commit can be conditional (Gen2: If-Match on
+  // Put Blob and Put Block List) or the writer checks the ETag itself just before the commit (Gen1: the
+  // stat it takes before its RENAME) a listed file is replaced only if its ETag is still the listed one.
+  const caps = dest.capabilities;
+  const conditional = expectTo === undefined || ((caps.conditionalCommit === true || caps.checkedCommit === true) && expectTo.kind === 'file' && expectTo.etag !== undefined);
   const acl = planAcl(await readSourceAcl(src, path, source, meta), 'file', meta);
   const props = timeProperties(dest, source, meta);
   const atCreate = accessControlAtCreate(dest, 'file', acl, meta);
   const perms = acl?.permissions ?? source.permissions;
   const writeOptions = {
-    overwrite: true,
+    overwrite: !conditional || expectTo !== undefined,
+    ...(conditional && expectTo?.etag !== undefined ? { ifMatch: expectTo.etag } : {}),
     ...(atCreate === undefined && (meta.preserve.has('permissions') || meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
     ...(atCreate === undefined ? {} : { accessControl: atCreate }),
     ...(Object.keys(props).length > 0 ? { properties: props } : {}),
   };
-  const { md5 } = await copyFileData(src, path, dest, destPath, source.size, writeOptions, ctx.transfer, async () => {
-    ctx.crashAt?.('mid-copy');
-    // Just before the commit: the source is still the listed version and the target untouched (both
-    // looked at together; either differing fails the action).
-    const [srcNow, destNow] = await Promise.all([statOrNone(ctx, from, path), statOrNone(ctx, to, destPath)]);
-    if (!same(srcNow, source)) throw new PreconditionFailed(`path${from} '${path}' changed while it was copied`);
-    if (!same(destNow, expectTo)) throw new PreconditionFailed(`path${to} '${destPath}' changed after the listing`);
-  });
+  let md5: string;
+  try {
+    ({ md5 } = await copyFileData(src, path, dest, destPath, source.size, writeOptions, ctx.transfer, async () => {
+      ctx.crashAt?.('mid-copy');
+      // Just before the commit: the source is still the listed version and the target untouched (both
+      // looked at together; either differing fails the action). A conditional commit checks the target.
+      const [srcNow, destNow] = await Promise.all([statOrNone(ctx, from, path), conditional ? expectTo : statOrNone(ctx, to, destPath)]);
+      if (!same(srcNow, source)) throw new PreconditionFailed(`path${from} '${path}' changed while it was copied`);
+      if (!same(destNow, expectTo)) throw new PreconditionFailed(`path${to} '${destPath}' changed after the listing`);
+    }));
+  } catch (error) {
+    // The commit was refused by its condition: the target is no longer the listed version (or appeared).
+    if (conditional && (isStorageError(error, 'precondition-failed') || isStorageError(error, 'already-exists'))) throw new PreconditionFailed(`path${to} '${destPath}' changed after the listing`);
+    throw error;
+  }
   ctx.crashAt?.('after-commit');
   await applyMetadata(dest, destPath, 'file', source, acl, meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
   const written = await statOrNone(ctx, to, destPath);

@@ -157,6 +157,7 @@ export async function runBisync(o: BisyncOptions): Promise<BisyncSummary> {
         const sequential = ops.includes('mkdir') || ops.includes('rmdir') || ops.includes('rename-dir');
         await pool(items, sequential ? 1 : (o.concurrency ?? 8), (p) => runAction(ctx, p));
       }
+      logger.info({ runId, transactions: ctx.commits.transactions }, 'bisync.state_commits');
       if (resync) {
         await fenced(db, o.jobDb.dialect, lease, async (trx) => {
           await trx.updateTable('bisync_pair').set({ status: 'ok', lockout_reason: null }).where('pair_id', '=', pairId).execute();

@@ -196,6 +196,33 @@ describe('gen1 store over the emulator', () => {
     expect((await store.stat('meta/file')).hasAcl).toBe(true);
   });
 
+  it('checkedCommit: a writer with ifMatch replaces only the version it names, else precondition-failed and nothing visible', async () => {
+    expect(store.capabilities.checkedCommit).toBe(true);
+    await put(store, 'cc/f.txt', bytes(10, 1));
+    const listed = await store.stat('cc/f.txt');
+    expect(listed.etag).toBeDefined();
+    // The listing's ETag is the stat's (both synthesized from the same status fields).
+    const entries = [];
+    for await (const page of store.list('cc')) entries.push(...page);
+    expect(entries.map((e) => [e.path, e.etag])).toEqual([['cc/f.txt', listed.etag]]);
+    const stale = await store.createWriter('cc/f.txt', { overwrite: true, ifMatch: listed.etag ?? '' });
+    await put(store, 'cc/f.txt', bytes(12, 2), 4096, true);
+    await stale.write(0, bytes(5, 3));
+    expect(await codeOf(stale.commit({ size: 5 }))).toBe('precondition-failed');
+    expect((await get(store, 'cc/f.txt')).equals(Buffer.from(bytes(12, 2)))).toBe(true);
+    expect(await rawNames(emulator, 'cc')).toEqual(['f.txt']);
+    const current = await store.stat('cc/f.txt');
+    const fresh = await store.createWriter('cc/f.txt', { overwrite: true, ifMatch: current.etag ?? '' });
+    await fresh.write(0, bytes(7, 4));
+    expect((await fresh.commit({ size: 7 })).size).toBe(7);
+    // A target that is gone is not the version named either.
+    await store.remove('cc/f.txt');
+    const gone = await store.createWriter('cc/f.txt', { overwrite: true, ifMatch: current.etag ?? '' });
+    await gone.write(0, bytes(3, 5));
+    expect(await codeOf(gone.commit({ size: 3 }))).toBe('precondition-failed');
+    expect(await codeOf(store.stat('cc/f.txt'))).toBe('not-found');
+  });
+
   it('reads ranges, in parallel segments too', async () => {
     const data = bytes(300_000, 9);
     await put(store, 'read/big', data, 70_000);

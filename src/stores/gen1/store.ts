@@ -28,6 +28,8 @@ export const GEN1_CAPABILITIES: Capabilities = {
   contentMd5: false,
   parallelChunkWrites: false,
   createWithMetadata: false,
+  // WriteOptions.ifMatch is compared with the target's (synthesized) ETag by the stat before the RENAME.
+  checkedCommit: true,
   maxChunkSize: 64 * 1024 * 1024,
   names: {
     maxSegmentBytes: 255,

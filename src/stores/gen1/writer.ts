@@ -168,6 +168,11 @@ export class Gen1Writer implements ChunkedWriter {
     if (existing !== undefined && !overwrite) {
       throw new StorageError('already-exists', `'${this.path}' already exists; write it with overwrite to replace it.`, { path: this.path });
     }
+    // capabilities.checkedCommit: replace only the version the caller names (checked here, on the client).
+    const ifMatch = this.options.ifMatch;
+    if (ifMatch !== undefined && (existing === undefined || bareEtag(existing.etag) !== bareEtag(ifMatch))) {
+      throw new StorageError('precondition-failed', `'${this.path}' is not the version being replaced (ETag ${ifMatch}): it ${existing === undefined ? 'is gone' : 'changed'}; nothing was made visible.`, { path: this.path });
+    }
     const full = this.ctx.toFull(this.tempPath);
     const { json, attempt } = await this.ctx.client.call({
       op: 'RENAME', method: 'PUT', path: full, signal,
@@ -198,4 +203,9 @@ export class Gen1Writer implements ChunkedWriter {
     this.state = 'aborted';
     return this.serialise(() => this.discard());
   }
+}
+
+/** An ETag without quotes or a weak prefix, for comparing. */
+function bareEtag(etag: string | undefined): string | undefined {
+  return etag?.replace(/^W\//, '').replace(/^"|"$/g, '');
 }
