@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { StoredPolicy } from './auth/types.js';
+import { readSmallBody } from './blob-ops.js';
 import type { Call } from './call.js';
 import { checkConditions, leaseState } from './conditions.js';
 import type { HnsStore } from './hns-store.js';
@@ -107,17 +108,6 @@ export function parseSignedIdentifiers(xml: string): StoredPolicy[] {
   return out;
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const d of req as AsyncIterable<Buffer>) {
-    size += d.length;
-    if (size > max) throw new WireError(413, 'RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit of ${max} bytes.`);
-    parts.push(d);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
 /** GET ?restype=container&comp=acl — 200 with the public access header and the signed identifiers. */
 export function getContainerAcl(c: Call): void {
   requireOwner(c);
@@ -139,7 +129,7 @@ export function getContainerAcl(c: Call): void {
 export async function setContainerAcl(c: Call): Promise<void> {
   requireOwner(c);
   const access = parsePublicAccess(c.req, c.ns.publicAccessAllowed !== false);
-  const policies = parseSignedIdentifiers(await readBody(c.req, 64 * 1024));
+  const policies = parseSignedIdentifiers(await readSmallBody(c, 64 * 1024));
   const out = c.ns.db.tx(() => {
     const row = requireFs(c.ns, 'blob', c.account, c.fs);
     checkConditions(c.req, row, { read: false });

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readSmallBody } from './blob-ops.js';
 import type { Call } from './call.js';
 import type { HnsStore } from './hns-store.js';
 import { escapeXml, header, sendEmpty, sendXml, WireError } from './wire.js';
@@ -156,20 +157,9 @@ export function getServiceProperties(c: Call): void {
   sendXml(c, 200, formatProperties(serviceProperties(c.ns.hns, c.account)));
 }
 
-async function readBody(req: IncomingMessage, max: number): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const d of req as AsyncIterable<Buffer>) {
-    size += d.length;
-    if (size > max) throw new WireError(413, 'RequestBodyTooLarge', `The request body is too large and exceeds the maximum permissible limit of ${max} bytes.`);
-    parts.push(d);
-  }
-  return Buffer.concat(parts).toString('utf8');
-}
-
 /** PUT /ACCOUNT?restype=service&comp=properties (202); a body that does not parse or validate changes nothing. */
 export async function setServiceProperties(c: Call): Promise<void> {
-  const xml = await readBody(c.req, 64 * 1024);
+  const xml = await readSmallBody(c, 64 * 1024);
   const next = mergeProperties(serviceProperties(c.ns.hns, c.account), xml);
   c.ns.hns.putServiceProperties(c.account, JSON.stringify(next));
   sendEmpty(c, 202);
