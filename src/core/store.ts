@@ -58,6 +58,13 @@ export interface Capabilities {
    * landing between that look and the commit is not detected.
    */
   checkedCommit?: boolean;
+  /**
+   * The writer applies WriteOptions.accessControl (ACL entries, mode, owner and group, together) and
+   * WriteOptions.times to its hidden file before the commit makes it visible, so the file appears with
+   * that metadata at once, and the entry commit returns already carries it (Gen1: SETACL, SETPERMISSION,
+   * SETOWNER and SETTIMES on the temporary file before its RENAME, which keeps all of them).
+   */
+  metadataBeforeCommit?: boolean;
   /** Names and paths the store refuses or alters. */
   names: NameRules;
 }
@@ -127,9 +134,15 @@ export interface WriteOptions extends CallOptions {
   properties?: Record<string, string>;
   /**
    * Owner, group and ACL entries or mode to create the file with (only for stores with
-   * capabilities.createWithMetadata; `entries` and `permissions` are exclusive: the ACL carries the mode).
+   * capabilities.createWithMetadata, where `entries` and `permissions` are exclusive: the ACL carries the
+   * mode; or with capabilities.metadataBeforeCommit, where both may be given: ACL first, then the mode).
    */
   accessControl?: AccessControlChange;
+  /**
+   * Modification and access time (ms since the epoch) the file is to have when it becomes visible
+   * (only for stores with capabilities.metadataBeforeCommit).
+   */
+  times?: { mtimeMs: number; atimeMs?: number };
   /**
    * Names the content version being written (e.g. the source's size, mtime and etag). A writer with
    * `resume` stages parts under names derived from it, so a later writer of the same path and key can

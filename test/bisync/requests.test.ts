@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAclSpec } from '../../src/core/acl.js';
 import type { Store } from '../../src/core/store.js';
 import { startGen1Emulator, type Gen1Emulator } from '../../src/emulators/gen1/index.js';
 import { startGen2Emulator, type Gen2Emulator } from '../../src/emulators/gen2/index.js';
@@ -70,16 +71,49 @@ describe('requests of a bisync run, Gen1 emulator <-> Gen2 emulator', () => {
     // Onto Gen2 (from Gen1), per file: OPEN and a GETFILESTATUS (the source check before the commit) on
     // Gen1; on Gen2 one conditional Put Blob (the target check: no stat of it), the writer's Set Access
     // Control and the read-back (Get Blob Properties). Onto Gen1 (from Gen2), per file: Get Blob and the
-    // source check (Get Blob Properties) on Gen2; on Gen1 the writer's CREATE, its GETFILESTATUS (where it
-    // checks the ETag bisync listed, or that a new file's target is still absent: no stat of bisync's
-    // own), RENAME and GETFILESTATUS, the metadata (SETACL, SETOWNER, SETTIMES) and the read-back.
+    // source check (Get Blob Properties) on Gen2; on Gen1 the writer's CREATE (its `permission` carries
+    // the ACL, which has base entries only: no SETACL), SETOWNER and SETTIMES on the temporary file, then
+    // two GETFILESTATUS at once (of the temporary file, whose entry is the committed one, so no read-back;
+    // and of the target, where it checks the ETag bisync listed or that a new file's target is still
+    // absent: no stat of bisync's own) and the RENAME.
     expect(run.gen2).toEqual({ ListPaths: 2, GetBlob: copies, GetBlobProperties: 2 * copies, PutBlob: copies, SetAccessControl: copies });
-    expect(run.gen1).toEqual({ LISTSTATUS: 2, OPEN: copies, GETFILESTATUS: 4 * copies, CREATE: copies, RENAME: copies, SETACL: copies, SETOWNER: copies, SETTIMES: copies });
+    expect(run.gen1).toEqual({ LISTSTATUS: 2, OPEN: copies, GETFILESTATUS: 3 * copies, CREATE: copies, RENAME: copies, SETOWNER: copies, SETTIMES: copies });
 
     reset();
     const again = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 });
     expect(again.planned).toEqual({});
     expect(counts()).toEqual({ gen1: { LISTSTATUS: 2 }, gen2: { ListPaths: 2 } });
     expect(await readTree(p2)).toEqual(await readTree(p1));
+  });
+
+  it('a copy onto Gen1 carries owner, group, mode, ACL and times (set before the RENAME), with or without a default ACL on the parent', async () => {
+    const user = '7c0d0000-0000-4000-8000-0000000000aa';
+    const owner = '7c0d0000-0000-4000-8000-0000000000bb';
+    const group = '7c0d0000-0000-4000-8000-0000000000cc';
+    await p1.mkdir('m/inherit');
+    await p1.setAcl('m/inherit', parseAclSpec(`user::rwx,group::r-x,other::r-x,default:user::rwx,default:user:${user}:rwx,default:group::r-x,default:mask::rwx,default:other::---`));
+    await p2.mkdir('m/inherit');
+    await runBisync({ path1: p1, path2: p2, jobDb, resync: true, settleMs: 0 });
+    const cases = {
+      'm/base.txt': 'user::rw-,group::r--,other::--x',
+      'm/named.txt': `user::rw-,user:${user}:r--,group::r--,mask::r--,other::---`,
+      'm/inherit/base.txt': 'user::rw-,group::r--,other::r--',
+      'm/inherit/named.txt': `user::rw-,user:${user}:rw-,group::---,mask::rw-,other::---`,
+    };
+    for (const [path, spec] of Object.entries(cases)) {
+      await writeFile(p2, path, `on path2: ${path}`);
+      await p2.setAcl(path, parseAclSpec(spec));
+      await p2.setOwner(path, owner, group);
+    }
+    const s = await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 });
+    expect(s.done).toEqual({ copy: 4 });
+    for (const [path, spec] of Object.entries(cases)) {
+      const [src, dst, srcAcl, dstAcl] = await Promise.all([p2.stat(path), p1.stat(path), p2.getAcl(path), p1.getAcl(path)]);
+      expect({ path, owner: dst.owner, group: dst.group, mode: dst.permissions, mtimeMs: dst.mtimeMs }).toEqual({ path, owner, group, mode: srcAcl.permissions & 0o777, mtimeMs: src.mtimeMs });
+      expect({ path, entries: dstAcl.entries }).toEqual({ path, entries: parseAclSpec(spec).filter((e) => e.scope === 'access') });
+      expect({ path, entries: srcAcl.entries }).toEqual({ path, entries: parseAclSpec(spec) });
+    }
+    // The baseline holds what the copies made: nothing to do on the next run.
+    expect((await runBisync({ path1: p1, path2: p2, jobDb, settleMs: 0 })).planned).toEqual({});
   });
 });

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { joinPath, parentPath, type Entry } from '../../core/entry.js';
 import { StorageError, isStorageError } from '../../core/errors.js';
-import type { Store } from '../../core/store.js';
+import type { AccessControlChange, Store } from '../../core/store.js';
 import { walk } from '../../core/walk.js';
-import { accessControlAtCreate, applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from '../../engine/metadata.js';
+import { accessControlAtCreate, accessControlChange, applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from '../../engine/metadata.js';
+import type { TranslatedAcl } from '../../engine/acl-translate.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from '../../engine/retry.js';
 import { copyFileData, type TransferContext } from '../../engine/transfer.js';
 import type { DialectName } from '../../state/db.js';
@@ -116,18 +117,23 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   const conditional = expectTo === undefined || ((caps.conditionalCommit === true || caps.checkedCommit === true) && expectTo.kind === 'file' && expectTo.etag !== undefined);
   const acl = planAcl(await readSourceAcl(src, path, source, meta), 'file', meta);
   const props = timeProperties(dest, source, meta);
-  const atCreate = accessControlAtCreate(dest, 'file', acl, meta);
+  // A writer that sets metadata on its hidden file (Gen1: before the RENAME) gets all of it, and the
+  // entry its commit returns is the final one: no metadata calls after the commit and no read-back.
+  const before = metadataBeforeCommit(dest, source, acl, meta);
+  const atCreate = before === undefined ? accessControlAtCreate(dest, 'file', acl, meta) : before.accessControl;
   const perms = acl?.permissions ?? source.permissions;
   const writeOptions = {
     overwrite: !conditional || expectTo !== undefined,
     ...(conditional && expectTo?.etag !== undefined ? { ifMatch: expectTo.etag } : {}),
     ...(atCreate === undefined && (meta.preserve.has('permissions') || meta.preserve.has('acl')) && dest.capabilities.permissions && perms !== undefined ? { permissions: perms & 0o777 } : {}),
     ...(atCreate === undefined ? {} : { accessControl: atCreate }),
+    ...(before?.times === undefined ? {} : { times: before.times }),
     ...(Object.keys(props).length > 0 ? { properties: props } : {}),
   };
   let md5: string;
+  let committed: Entry;
   try {
-    ({ md5 } = await copyFileData(src, path, dest, destPath, source.size, writeOptions, ctx.transfer, async () => {
+    ({ md5, committed } = await copyFileData(src, path, dest, destPath, source.size, writeOptions, ctx.transfer, async () => {
       ctx.crashAt?.('mid-copy');
       // Just before the commit: the source is still the listed version and the target untouched (both
       // looked at together; either differing fails the action). A conditional commit checks the target.
@@ -141,12 +147,32 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
     throw error;
   }
   ctx.crashAt?.('after-commit');
-  await applyMetadata(dest, destPath, 'file', source, acl, meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
-  const written = await statOrNone(ctx, to, destPath);
+  let written: Entry | undefined = committed;
+  if (before === undefined) {
+    await applyMetadata(dest, destPath, 'file', source, acl, meta, { propertiesSet: true, compareFirst: false, accessControlSet: atCreate !== undefined });
+    written = await statOrNone(ctx, to, destPath);
+  }
   if (written === undefined || written.size !== source.size) throw new StorageError('integrity-mismatch', `path${to} '${destPath}' is not the ${source.size} bytes just written.`, { path: destPath });
   ctx.tally.bytes += source.size;
   const s = { [from]: stateOf(source), [to]: stateOf(written) } as Record<Side, SideState>;
   return row(destPath, 'file', s[1], s[2], md5);
+}
+
+/**
+ * What a store with capabilities.metadataBeforeCommit is given to set before the commit: everything
+ * applyMetadata would set on a fresh file (owner, group, ACL, mode, times); undefined when the store
+ * cannot, or when something is left that only applyMetadata sets (an expiry, time properties).
+ */
+function metadataBeforeCommit(dest: Store, source: Entry, acl: TranslatedAcl | undefined, meta: MetadataContext): { accessControl?: AccessControlChange; times?: { mtimeMs: number; atimeMs?: number } } | undefined {
+  if (dest.capabilities.metadataBeforeCommit !== true) return undefined;
+  if (meta.preserve.has('times') && (Object.keys(timeProperties(dest, source, meta)).length > 0 || dest.setTimes === undefined)) return undefined;
+  if (meta.preserve.has('times') && dest.capabilities.expiry && source.expiryMs !== undefined && source.expiryMs > 0) return undefined;
+  const change = acl === undefined ? undefined : accessControlChange(dest, 'file', acl, meta, undefined);
+  const hasChange = change !== undefined && (change.entries !== undefined || change.permissions !== undefined || change.owner !== undefined || change.group !== undefined);
+  return {
+    ...(hasChange ? { accessControl: change } : {}),
+    ...(meta.preserve.has('times') ? { times: { mtimeMs: source.mtimeMs, ...(source.atimeMs === undefined ? {} : { atimeMs: source.atimeMs }) } } : {}),
+  };
 }
 
 async function mkdirOn(ctx: ExecContext, side: Side, dir: string): Promise<void> {

@@ -252,6 +252,93 @@ describe('gen1 store over the emulator', () => {
     expect(await codeOf(store.stat('cc/f.txt'))).toBe('not-found');
   });
 
+  it('metadataBeforeCommit: owner, ACL and times are on the file when it appears, and commit returns the final entry', async () => {
+    expect(store.capabilities.metadataBeforeCommit).toBe(true);
+    const user = '33333333-3333-4333-8333-333333333333';
+    const group = '44444444-4444-4444-8444-444444444444';
+    await store.mkdir('mbc');
+    // A default ACL on the parent: the written file's ACL is the one given, not the inherited one.
+    await store.setAcl('mbc', [
+      { scope: 'access', type: 'user', id: '', perms: 7 }, { scope: 'access', type: 'group', id: '', perms: 5 }, { scope: 'access', type: 'other', id: '', perms: 5 },
+      { scope: 'default', type: 'user', id: '', perms: 7 }, { scope: 'default', type: 'user', id: group, perms: 7 }, { scope: 'default', type: 'group', id: '', perms: 5 },
+      { scope: 'default', type: 'mask', id: '', perms: 7 }, { scope: 'default', type: 'other', id: '', perms: 0 },
+    ]);
+    await put(store, 'mbc/f.txt', bytes(6, 6));
+    const entries = [
+      { scope: 'access' as const, type: 'user' as const, id: '', perms: 6 },
+      { scope: 'access' as const, type: 'user' as const, id: user, perms: 4 },
+      { scope: 'access' as const, type: 'group' as const, id: '', perms: 4 },
+      { scope: 'access' as const, type: 'mask' as const, id: '', perms: 4 },
+      { scope: 'access' as const, type: 'other' as const, id: '', perms: 0 },
+    ];
+    const times = { mtimeMs: Date.UTC(2018, 5, 6, 7, 8, 9), atimeMs: Date.UTC(2019, 6, 7) };
+    for (const path of ['mbc/new.txt', 'mbc/f.txt']) {
+      const writer = await store.createWriter(path, { overwrite: true, accessControl: { entries, owner: user, group }, times });
+      await writer.write(0, bytes(9, 9));
+      emulator.resetRequestCounts();
+      const committed = await writer.commit({ size: 9 });
+      // Set on the temporary file before the RENAME; nothing is set on the target after it.
+      expect(emulator.requestCounts()).toEqual({ CREATE: 1, SETACL: 1, SETOWNER: 1, SETTIMES: 1, GETFILESTATUS: 2, RENAME: 1 });
+      expect(committed).toMatchObject({ size: 9, mtimeMs: times.mtimeMs, atimeMs: times.atimeMs, owner: user, group, permissions: 0o640, hasAcl: true });
+      expect(await store.stat(path)).toEqual(committed);
+      const acl = await store.getAcl(path);
+      expect(acl).toMatchObject({ owner: user, group, permissions: 0o640 });
+      expect(acl.entries.filter((e) => e.type === 'user' && e.id !== '')).toEqual([{ scope: 'access', type: 'user', id: user, perms: 4 }]);
+      expect((await get(store, path)).equals(Buffer.from(bytes(9, 9)))).toBe(true);
+    }
+    expect(await rawNames(emulator, 'mbc')).toEqual(['f.txt', 'new.txt']);
+    // A mode alone (no ACL entries) is set too (a parent without a default ACL).
+    const w = await store.createWriter('mbcplain/mode.txt', { accessControl: { permissions: 0o604 }, times: { mtimeMs: Date.UTC(2017, 1, 1) } });
+    await w.write(0, bytes(2, 2));
+    expect(await w.commit({ size: 2 })).toMatchObject({ permissions: 0o604, mtimeMs: Date.UTC(2017, 1, 1) });
+  });
+
+  it('metadataBeforeCommit: an ACL of base entries only is carried by CREATE, checked before the RENAME, set when a default ACL got in the way', async () => {
+    const base = [
+      { scope: 'access' as const, type: 'user' as const, id: '', perms: 6 },
+      { scope: 'access' as const, type: 'group' as const, id: '', perms: 4 },
+      { scope: 'access' as const, type: 'other' as const, id: '', perms: 1 },
+    ];
+    const times = { mtimeMs: Date.UTC(2016, 2, 3), atimeMs: Date.UTC(2016, 3, 4) };
+    const write = async (path: string): Promise<{ committed: Awaited<ReturnType<Store['stat']>>; counts: Record<string, number> }> => {
+      const writer = await store.createWriter(path, { accessControl: { entries: base }, times });
+      await writer.write(0, bytes(4, 4));
+      emulator.resetRequestCounts();
+      const committed = await writer.commit({ size: 4 });
+      return { committed, counts: emulator.requestCounts() };
+    };
+    // The way it was done before (write, then SETACL and SETTIMES on the file): the result to match.
+    const reference = async (path: string): Promise<{ entry: Awaited<ReturnType<Store['stat']>>; acl: Awaited<ReturnType<Store['getAcl']>> }> => {
+      await put(store, path, bytes(4, 4));
+      await store.setAcl(path, base);
+      await store.setTimes?.(path, times);
+      return { entry: await store.stat(path), acl: await store.getAcl(path) };
+    };
+    // A parent without a default ACL: no SETACL, CREATE's permission gives the mode.
+    await store.mkdir('base/plain');
+    const plain = await write('base/plain/f.txt');
+    expect(plain.counts).toEqual({ CREATE: 1, SETTIMES: 1, GETFILESTATUS: 2, RENAME: 1 });
+    expect(plain.committed).toMatchObject({ permissions: 0o641, hasAcl: false, mtimeMs: times.mtimeMs, atimeMs: times.atimeMs });
+    expect(await store.stat('base/plain/f.txt')).toEqual(plain.committed);
+    const plainRef = await reference('base/plain/ref.txt');
+    expect(await store.getAcl('base/plain/f.txt')).toEqual(plainRef.acl);
+    expect({ ...plain.committed, path: '' }).toEqual({ ...plainRef.entry, path: '' });
+    // A parent with a default ACL: the inherited entries are seen on the temp file and replaced by the ACL asked for.
+    await store.mkdir('base/inherit');
+    await store.setAcl('base/inherit', [
+      { scope: 'access', type: 'user', id: '', perms: 7 }, { scope: 'access', type: 'group', id: '', perms: 5 }, { scope: 'access', type: 'other', id: '', perms: 5 },
+      { scope: 'default', type: 'user', id: '', perms: 7 }, { scope: 'default', type: 'user', id: '55555555-5555-4555-8555-555555555555', perms: 7 },
+      { scope: 'default', type: 'group', id: '', perms: 5 }, { scope: 'default', type: 'mask', id: '', perms: 7 }, { scope: 'default', type: 'other', id: '', perms: 0 },
+    ]);
+    const inherit = await write('base/inherit/f.txt');
+    expect(inherit.counts).toEqual({ CREATE: 1, SETACL: 1, SETTIMES: 2, GETFILESTATUS: 3, RENAME: 1 });
+    expect(await store.stat('base/inherit/f.txt')).toEqual(inherit.committed);
+    const inheritRef = await reference('base/inherit/ref.txt');
+    expect(await store.getAcl('base/inherit/f.txt')).toEqual(inheritRef.acl);
+    expect(inheritRef.acl.entries.some((e) => e.id !== '')).toBe(false);
+    expect({ ...inherit.committed, path: '' }).toEqual({ ...inheritRef.entry, path: '' });
+  });
+
   it('reads ranges, in parallel segments too', async () => {
     const data = bytes(300_000, 9);
     await put(store, 'read/big', data, 70_000);

@@ -30,6 +30,8 @@ export const GEN1_CAPABILITIES: Capabilities = {
   createWithMetadata: false,
   // WriteOptions.ifMatch is compared with the target's (synthesized) ETag by the stat before the RENAME.
   checkedCommit: true,
+  // WriteOptions.accessControl and times are set on the writer's temporary file before its RENAME.
+  metadataBeforeCommit: true,
   maxChunkSize: 64 * 1024 * 1024,
   names: {
     maxSegmentBytes: 255,

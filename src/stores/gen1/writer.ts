@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { formatAclSpec, hasExtendedAcl } from '../../core/acl.js';
 import { baseName, joinPath, parentPath, type Entry } from '../../core/entry.js';
 import { isStorageError, StorageError, throwIfCancelled } from '../../core/errors.js';
 import type { CallOptions, ChunkedWriter, CommitOptions, WriteOptions } from '../../core/store.js';
@@ -126,7 +127,8 @@ export class Gen1Writer implements ChunkedWriter {
   }
 
   private permissionQuery(): { permission?: string } {
-    return this.options.permissions === undefined ? {} : { permission: formatOctalPermission(this.options.permissions) };
+    const mode = this.options.permissions ?? this.baseAclMode();
+    return mode === undefined ? {} : { permission: formatOctalPermission(mode) };
   }
 
   commit(options: CommitOptions): Promise<Entry> {
@@ -148,7 +150,18 @@ export class Gen1Writer implements ChunkedWriter {
         } else {
           await this.ctx.client.call({ op: 'APPEND', method: 'POST', path: full, body: new Uint8Array(0), signal, query: { append: true, offset: this.next, syncFlag: 'CLOSE', leaseid: this.session, filesessionid: this.session } });
         }
-        await this.renameOntoTarget(signal);
+        if (!this.hasMetadata()) {
+          await this.renameOntoTarget(await this.targetNow(signal), signal);
+        } else {
+          // The target's state and the finished temporary file, looked at together; RENAME keeps every
+          // field of the temp's entry (times, size, mode, owner, group, ACL bit, so its ETag), which is
+          // therefore the committed file's entry: what this writer made visible, not a later write.
+          await this.applyMetadataToTemp(signal);
+          const [existing, final] = await Promise.all([this.targetNow(signal), this.verifiedTemp(signal)]);
+          await this.renameOntoTarget(existing, signal);
+          this.state = 'committed';
+          return { ...final, path: this.path };
+        }
       } catch (error) {
         await this.discard();
         this.state = 'aborted';
@@ -159,9 +172,75 @@ export class Gen1Writer implements ChunkedWriter {
     });
   }
 
-  private async renameOntoTarget(signal: AbortSignal | undefined): Promise<void> {
+  private hasMetadata(): boolean {
+    return this.options.accessControl !== undefined || this.options.times !== undefined;
+  }
+
+  private targetNow(signal: AbortSignal | undefined): Promise<Entry | undefined> {
+    return this.ctx.statOrUndefined(this.path, signal === undefined ? {} : { signal });
+  }
+
+  /**
+   * The mode an ACL of only the three base entries stands for (and no separate mode is to be set), or
+   * undefined. Such an ACL is given as CREATE's `permission` instead of a SETACL; verifiedTemp checks
+   * the result (a parent's default ACL, or any umask, would make it differ) and sets the ACL if so.
+   */
+  private baseAclMode(): number | undefined {
+    const access = this.options.accessControl;
+    const entries = access?.entries;
+    if (entries === undefined || access?.permissions !== undefined || entries.length !== 3 || hasExtendedAcl(entries)) return undefined;
+    const bits = (type: 'user' | 'group' | 'other'): number | undefined => entries.find((e) => e.scope === 'access' && e.type === type)?.perms;
+    const [u, g, o] = [bits('user'), bits('group'), bits('other')];
+    if (u === undefined || g === undefined || o === undefined) return undefined;
+    return (u << 6) | (g << 3) | o;
+  }
+
+  /** The temp file's entry (at the target's path) once its metadata is as asked (see baseAclMode). */
+  private async verifiedTemp(signal: AbortSignal | undefined): Promise<Entry> {
+    const call = signal === undefined ? {} : { signal };
+    let entry = await this.ctx.stat(this.tempPath, call);
+    const mode = this.baseAclMode();
+    const entries = this.options.accessControl?.entries;
+    if (mode !== undefined && entries !== undefined && (entry.hasAcl !== false || entry.permissions === undefined || (entry.permissions & 0o777) !== mode)) {
+      const full = this.ctx.toFull(this.tempPath);
+      await this.ctx.client.call({ op: 'SETACL', method: 'PUT', path: full, signal, query: { aclspec: formatAclSpec(entries) } });
+      await this.setTempTimes(signal);
+      entry = await this.ctx.stat(this.tempPath, call);
+    }
+    return entry;
+  }
+
+  /**
+   * capabilities.metadataBeforeCommit: ACL, mode, owner and group, then times last (nothing bumps them
+   * afterwards: RENAME keeps a file's times, owner and ACL) on the closed temporary file, so the target
+   * is never visible without them.
+   */
+  private async applyMetadataToTemp(signal: AbortSignal | undefined): Promise<void> {
+    const full = this.ctx.toFull(this.tempPath);
+    const access = this.options.accessControl;
+    if (access?.entries !== undefined && this.baseAclMode() === undefined) {
+      await this.ctx.client.call({ op: 'SETACL', method: 'PUT', path: full, signal, query: { aclspec: formatAclSpec(access.entries) } });
+    }
+    if (access?.permissions !== undefined) {
+      await this.ctx.client.call({ op: 'SETPERMISSION', method: 'PUT', path: full, signal, query: { permission: formatOctalPermission(access.permissions) } });
+    }
+    if (access !== undefined && (access.owner !== undefined || access.group !== undefined)) {
+      await this.ctx.client.call({ op: 'SETOWNER', method: 'PUT', path: full, signal, query: { owner: access.owner, group: access.group } });
+    }
+    await this.setTempTimes(signal);
+  }
+
+  private async setTempTimes(signal: AbortSignal | undefined): Promise<void> {
+    const times = this.options.times;
+    if (times === undefined) return;
+    await this.ctx.client.call({
+      op: 'SETTIMES', method: 'PUT', path: this.ctx.toFull(this.tempPath), signal,
+      query: { modificationtime: Math.round(times.mtimeMs), accesstime: times.atimeMs === undefined ? undefined : Math.round(times.atimeMs) },
+    });
+  }
+
+  private async renameOntoTarget(existing: Entry | undefined, signal: AbortSignal | undefined): Promise<void> {
     const overwrite = this.options.overwrite === true;
-    const existing = await this.ctx.statOrUndefined(this.path, signal === undefined ? {} : { signal });
     if (existing?.kind === 'directory') {
       throw new StorageError('already-exists', `Cannot write file '${this.path}': a directory of that name exists.`, { path: this.path });
     }
