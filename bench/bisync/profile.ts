@@ -16,6 +16,7 @@ import { openSqliteJobDb } from '../../src/state/db.js';
 import { openStore } from '../../src/stores/open-store.js';
 import { readProcessCpuSeconds } from '../lib/proc-cpu.js';
 import { loadNote, log, startGen1Child, startGen2Child } from '../migrate/env.js';
+import { writeAll } from './tree.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -24,9 +25,6 @@ const flag = (name: string): string | undefined => {
 };
 const FILES = Number(flag('--files') ?? '20000');
 const dir = flag('--dir') ?? '';
-const PER_DIR = 1000;
-const pathOf = (i: number): string => `d${String(Math.floor(i / PER_DIR)).padStart(4, '0')}/f${String(i).padStart(6, '0')}.dat`;
-const body = (i: number, round: number): Buffer => Buffer.from(`file ${i} round ${round} `.padEnd(64 + round, '.'));
 
 const stats = new Map<string, { n: number; ms: number }>();
 function note(name: string, ms: number): void {
@@ -78,20 +76,6 @@ function counted(store: Store, side: string): Store {
       };
     },
   });
-}
-
-async function writeAll(store: Store, indexes: number[], round: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < indexes.length) {
-      const i = indexes[next++] ?? 0;
-      const data = body(i, round);
-      const w = await store.createWriter(pathOf(i), { overwrite: true });
-      await w.write(0, data);
-      await w.commit({ size: data.length });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 async function main(): Promise<void> {

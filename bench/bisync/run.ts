@@ -14,7 +14,6 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { Store } from '../../src/core/store.js';
 import { parseLocation, type Gen1Location, type Gen2Location } from '../../src/core/uri.js';
 import { bulkLoadNamespace, type BulkEntry } from '../../src/emulators/gen1/bulk-load.js';
 import { createGen1Store } from '../../src/stores/gen1/index.js';
@@ -23,6 +22,7 @@ import { buildLakeshiftCli, builtLakeshiftCli, tsxLakeshiftCli } from '../migrat
 import { runLakeshift, useLakeshiftCli, type ChildRun } from '../migrate/child-process.js';
 import { judge, lastJsonLine, loadNote, log, startGen1Child, startGen2Child } from '../migrate/env.js';
 import { pickFreePort } from '../lib/server-process.js';
+import { body, pathOf, PER_DIR, writeAll } from './tree.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): string | undefined => {
@@ -30,30 +30,13 @@ const flag = (name: string): string | undefined => {
   return i < 0 ? undefined : args[i + 1];
 };
 const FILES = Number(flag('--files') ?? '100000');
-const PER_DIR = 1000;
 const keep = args.includes('--keep');
 
-const pathOf = (i: number): string => `d${String(Math.floor(i / PER_DIR)).padStart(4, '0')}/f${String(i).padStart(6, '0')}.dat`;
-const body = (i: number, round: number): Buffer => Buffer.from(`file ${i} round ${round} `.padEnd(64 + round, '.'));
 
 function* entries(): Generator<BulkEntry> {
   yield { path: '/bench', type: 'DIRECTORY' };
   for (let d = 0; d * PER_DIR < FILES; d++) yield { path: `/bench/d${String(d).padStart(4, '0')}`, type: 'DIRECTORY' };
   for (let i = 0; i < FILES; i++) yield { path: `/bench/${pathOf(i)}`, type: 'FILE', data: body(i, 0) };
-}
-
-async function writeAll(store: Store, indexes: number[], round: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < indexes.length) {
-      const i = indexes[next++] ?? 0;
-      const data = body(i, round);
-      const w = await store.createWriter(pathOf(i), { overwrite: true });
-      await w.write(0, data);
-      await w.commit({ size: data.length });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
 }
 
 /** The sampler's breakdown (bench/lib/memory-sampler.mjs) from a run's stderr. */
@@ -180,7 +163,7 @@ async function main(): Promise<void> {
     const dir = resolve(setupOnly);
     if (existsSync(dir) && readdirSync(dir).length > 0) fail(`${dir} is not empty; give a new or empty folder to --setup-only`);
     await setup(dir);
-    log(`setup kept in ${dir}; time it with: flock /tmp/s5-bench.lock node --import tsx bench/bisync/run.ts --files ${FILES} --reuse ${dir}`);
+    log(`setup kept in ${dir}; time it with: node --import tsx bench/bisync/run.ts --files ${FILES} --reuse ${dir}`);
     return;
   }
   const root = mkdtempSync(join(reuse === undefined ? tmpdir() : dirname(resolve(reuse)), 'lakeshift-bench-bisync-'));
