@@ -83,3 +83,8 @@ export function comparePaths(a: string, b: string): number {
   }
   return sa.length - sb.length;
 }
+
+/** An ETag without its quotes or weak prefix, so the spellings of HEAD ("0x…"), listings (0x…) and callers compare equal. */
+export function normalizeEtag(etag: string | undefined): string | undefined {
+  return etag === undefined ? undefined : etag.replace(/^W\//, '').replace(/^"|"$/g, '');
+}

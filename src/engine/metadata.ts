@@ -100,6 +100,23 @@ export function accessControlAtCreate(dest: Store, kind: EntryKind, acl: Transla
 }
 
 /**
+ * What a store with capabilities.metadataBeforeCommit is given to set before a new file's commit:
+ * everything applyMetadata would set on it (owner, group, ACL, mode, times); undefined when the store
+ * cannot, or when something is left that only applyMetadata sets (an expiry, time properties).
+ */
+export function metadataBeforeCommit(dest: Store, source: Entry, acl: TranslatedAcl | undefined, meta: MetadataContext): { accessControl?: AccessControlChange; times?: { mtimeMs: number; atimeMs?: number } } | undefined {
+  if (dest.capabilities.metadataBeforeCommit !== true) return undefined;
+  if (meta.preserve.has('times') && (Object.keys(timeProperties(dest, source, meta)).length > 0 || dest.setTimes === undefined)) return undefined;
+  if (meta.preserve.has('times') && dest.capabilities.expiry && source.expiryMs !== undefined && source.expiryMs > 0) return undefined;
+  const change = acl === undefined ? undefined : accessControlChange(dest, 'file', acl, meta, undefined);
+  const hasChange = change !== undefined && (change.entries !== undefined || change.permissions !== undefined || change.owner !== undefined || change.group !== undefined);
+  return {
+    ...(hasChange ? { accessControl: change } : {}),
+    ...(meta.preserve.has('times') ? { times: { mtimeMs: source.mtimeMs, ...(source.atimeMs === undefined ? {} : { atimeMs: source.atimeMs }) } } : {}),
+  };
+}
+
+/**
  * Applies owner, group, ACL, mode and times to a destination path, each as far as the destination's
  * capabilities and the preserve set allow. Order: ACL (carries the base bits), mode (adds the sticky
  * bit), owner/group, then times last so nothing bumps them afterwards. Returns true when something

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { joinPath, parentPath, type Entry } from '../../core/entry.js';
 import { StorageError, isStorageError } from '../../core/errors.js';
-import type { AccessControlChange, Store } from '../../core/store.js';
+import type { Store } from '../../core/store.js';
 import { walk } from '../../core/walk.js';
-import { accessControlAtCreate, accessControlChange, applyMetadata, planAcl, readSourceAcl, timeProperties, type MetadataContext } from '../../engine/metadata.js';
-import type { TranslatedAcl } from '../../engine/acl-translate.js';
+import { accessControlAtCreate, applyMetadata, metadataBeforeCommit, planAcl, readSourceAcl, timeProperties, type MetadataContext } from '../../engine/metadata.js';
 import { backoffDelay, describeError, isRetryable, sleep, withRetry } from '../../engine/retry.js';
 import { copyFileData, type TransferContext } from '../../engine/transfer.js';
 import type { DialectName } from '../../state/db.js';
@@ -156,23 +155,6 @@ async function copyOnto(ctx: ExecContext, to: Side, path: string, source: Entry,
   ctx.tally.bytes += source.size;
   const s = { [from]: stateOf(source), [to]: stateOf(written) } as Record<Side, SideState>;
   return row(destPath, 'file', s[1], s[2], md5);
-}
-
-/**
- * What a store with capabilities.metadataBeforeCommit is given to set before the commit: everything
- * applyMetadata would set on a fresh file (owner, group, ACL, mode, times); undefined when the store
- * cannot, or when something is left that only applyMetadata sets (an expiry, time properties).
- */
-function metadataBeforeCommit(dest: Store, source: Entry, acl: TranslatedAcl | undefined, meta: MetadataContext): { accessControl?: AccessControlChange; times?: { mtimeMs: number; atimeMs?: number } } | undefined {
-  if (dest.capabilities.metadataBeforeCommit !== true) return undefined;
-  if (meta.preserve.has('times') && (Object.keys(timeProperties(dest, source, meta)).length > 0 || dest.setTimes === undefined)) return undefined;
-  if (meta.preserve.has('times') && dest.capabilities.expiry && source.expiryMs !== undefined && source.expiryMs > 0) return undefined;
-  const change = acl === undefined ? undefined : accessControlChange(dest, 'file', acl, meta, undefined);
-  const hasChange = change !== undefined && (change.entries !== undefined || change.permissions !== undefined || change.owner !== undefined || change.group !== undefined);
-  return {
-    ...(hasChange ? { accessControl: change } : {}),
-    ...(meta.preserve.has('times') ? { times: { mtimeMs: source.mtimeMs, ...(source.atimeMs === undefined ? {} : { atimeMs: source.atimeMs }) } } : {}),
-  };
 }
 
 async function mkdirOn(ctx: ExecContext, side: Side, dir: string): Promise<void> {

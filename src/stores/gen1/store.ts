@@ -74,6 +74,10 @@ export class Gen1Store implements Store {
       appendSize: this.options.chunkSize,
       stat: (p, o) => this.stat(p, o),
       statOrUndefined: (p, o) => this.statOrUndefined(p, o),
+      setAcl: (p, e, o) => this.setAcl(p, e, o),
+      setPermissions: (p, m, o) => this.setPermissions(p, m, o),
+      setOwner: (p, u, g, o) => this.setOwner(p, u, g, o),
+      setTimes: (p, t, o) => this.setTimes(p, t, o),
     };
   }
 

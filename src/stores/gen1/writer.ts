@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { formatAclSpec, hasExtendedAcl } from '../../core/acl.js';
-import { baseName, joinPath, parentPath, type Entry } from '../../core/entry.js';
+import { hasExtendedAcl } from '../../core/acl.js';
+import type { AclEntry } from '../../core/acl-types.js';
+import { baseName, joinPath, normalizeEtag, parentPath, type Entry } from '../../core/entry.js';
 import { isStorageError, StorageError, throwIfCancelled } from '../../core/errors.js';
 import type { CallOptions, ChunkedWriter, CommitOptions, WriteOptions } from '../../core/store.js';
 import type { Gen1Client } from './client.js';
@@ -15,6 +16,11 @@ export interface WriterContext {
   appendSize: number;
   stat(path: string, options?: CallOptions): Promise<Entry>;
   statOrUndefined(path: string, options?: CallOptions): Promise<Entry | undefined>;
+  /** The store's own metadata calls, used on the temporary file (capabilities.metadataBeforeCommit). */
+  setAcl(path: string, entries: AclEntry[], options?: CallOptions): Promise<void>;
+  setPermissions(path: string, mode: number, options?: CallOptions): Promise<void>;
+  setOwner(path: string, owner: string | undefined, group: string | undefined, options?: CallOptions): Promise<void>;
+  setTimes(path: string, times: { mtimeMs?: number; atimeMs?: number }, options?: CallOptions): Promise<void>;
 }
 
 /** Temporary sibling name: `.lakeshift-tmp-<uuid>-<start of the name>` (kept short for segment limits). */
@@ -202,9 +208,8 @@ export class Gen1Writer implements ChunkedWriter {
     const mode = this.baseAclMode();
     const entries = this.options.accessControl?.entries;
     if (mode !== undefined && entries !== undefined && (entry.hasAcl !== false || entry.permissions === undefined || (entry.permissions & 0o777) !== mode)) {
-      const full = this.ctx.toFull(this.tempPath);
-      await this.ctx.client.call({ op: 'SETACL', method: 'PUT', path: full, signal, query: { aclspec: formatAclSpec(entries) } });
-      await this.setTempTimes(signal);
+      await this.ctx.setAcl(this.tempPath, entries, call);
+      await this.setTempTimes(call);
       entry = await this.ctx.stat(this.tempPath, call);
     }
     return entry;
@@ -216,27 +221,16 @@ export class Gen1Writer implements ChunkedWriter {
    * is never visible without them.
    */
   private async applyMetadataToTemp(signal: AbortSignal | undefined): Promise<void> {
-    const full = this.ctx.toFull(this.tempPath);
+    const call = signal === undefined ? {} : { signal };
     const access = this.options.accessControl;
-    if (access?.entries !== undefined && this.baseAclMode() === undefined) {
-      await this.ctx.client.call({ op: 'SETACL', method: 'PUT', path: full, signal, query: { aclspec: formatAclSpec(access.entries) } });
-    }
-    if (access?.permissions !== undefined) {
-      await this.ctx.client.call({ op: 'SETPERMISSION', method: 'PUT', path: full, signal, query: { permission: formatOctalPermission(access.permissions) } });
-    }
-    if (access !== undefined && (access.owner !== undefined || access.group !== undefined)) {
-      await this.ctx.client.call({ op: 'SETOWNER', method: 'PUT', path: full, signal, query: { owner: access.owner, group: access.group } });
-    }
-    await this.setTempTimes(signal);
+    if (access?.entries !== undefined && this.baseAclMode() === undefined) await this.ctx.setAcl(this.tempPath, access.entries, call);
+    if (access?.permissions !== undefined) await this.ctx.setPermissions(this.tempPath, access.permissions, call);
+    if (access !== undefined) await this.ctx.setOwner(this.tempPath, access.owner, access.group, call);
+    await this.setTempTimes(call);
   }
 
-  private async setTempTimes(signal: AbortSignal | undefined): Promise<void> {
-    const times = this.options.times;
-    if (times === undefined) return;
-    await this.ctx.client.call({
-      op: 'SETTIMES', method: 'PUT', path: this.ctx.toFull(this.tempPath), signal,
-      query: { modificationtime: Math.round(times.mtimeMs), accesstime: times.atimeMs === undefined ? undefined : Math.round(times.atimeMs) },
-    });
+  private async setTempTimes(call: CallOptions): Promise<void> {
+    if (this.options.times !== undefined) await this.ctx.setTimes(this.tempPath, this.options.times, call);
   }
 
   private async renameOntoTarget(existing: Entry | undefined, signal: AbortSignal | undefined): Promise<void> {
@@ -249,7 +243,7 @@ export class Gen1Writer implements ChunkedWriter {
     }
     // capabilities.checkedCommit: replace only the version the caller names (checked here, on the client).
     const ifMatch = this.options.ifMatch;
-    if (ifMatch !== undefined && (existing === undefined || bareEtag(existing.etag) !== bareEtag(ifMatch))) {
+    if (ifMatch !== undefined && (existing === undefined || normalizeEtag(existing.etag) !== normalizeEtag(ifMatch))) {
       throw new StorageError('precondition-failed', `'${this.path}' is not the version being replaced (ETag ${ifMatch}): it ${existing === undefined ? 'is gone' : 'changed'}; nothing was made visible.`, { path: this.path });
     }
     const full = this.ctx.toFull(this.tempPath);
@@ -282,9 +276,4 @@ export class Gen1Writer implements ChunkedWriter {
     this.state = 'aborted';
     return this.serialise(() => this.discard());
   }
-}
-
-/** An ETag without quotes or a weak prefix, for comparing. */
-function bareEtag(etag: string | undefined): string | undefined {
-  return etag?.replace(/^W\//, '').replace(/^"|"$/g, '');
 }

@@ -61,10 +61,7 @@ export function createAccessOptions(change: AccessControlChange | undefined, mod
   };
 }
 
-/** ETags without the surrounding quotes, so HEAD ("0x…") and list (0x…) spellings compare equal. */
-export function normalizeEtag(etag: string | undefined): string | undefined {
-  return etag === undefined ? undefined : etag.replace(/^W\//, '').replace(/^"|"$/g, '');
-}
+export { normalizeEtag } from '../../core/entry.js';
 
 // ---- properties <-> blob metadata --------------------------------------------------------------
 //

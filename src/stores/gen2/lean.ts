@@ -3,7 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
-import { formatAclSpec, StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
+import { formatAclSpec, normalizeEtag, StorageError, type AccessControlChange, type AclEntry } from '../../core/index.js';
 import type { CredentialChoice } from './credentials.js';
 import { SharedKeySigner } from './shared-key.js';
 import { encodeProperties, octalMode } from './convert.js';
@@ -337,6 +337,6 @@ export class LeanGen2 {
 
 /** The commit's condition: If-Match of a known ETag, else If-None-Match: * unless overwrite. */
 function writeCondition(overwrite: boolean, ifMatch: string | undefined): Record<string, string> {
-  if (ifMatch !== undefined) return { 'If-Match': `"${ifMatch.replace(/^W\//, '').replace(/^"|"$/g, '')}"` };
+  if (ifMatch !== undefined) return { 'If-Match': `"${normalizeEtag(ifMatch) ?? ''}"` };
   return overwrite ? {} : { 'If-None-Match': '*' };
 }
